@@ -1,0 +1,26 @@
+"""Root URL configuration."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from webinars import views as webinar_views
+from webinars.urls import series_patterns
+
+admin.site.site_header = "Webinars administration"
+admin.site.site_title = "Webinars admin"
+admin.site.index_title = "Series, webinars and registrations"
+
+urlpatterns = [
+    path("", include("webinars.urls")),
+    path("series/", include(series_patterns)),
+    path("healthz", webinar_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "webinars.views.page_not_found"
+handler500 = "webinars.views.server_error"

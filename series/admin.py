@@ -1,0 +1,41 @@
+"""Admin for series, their organisations and funding disclaimers.
+
+The webinars inline on a series is registered by the webinars app (series never imports
+webinars), see webinars/admin.py.
+"""
+
+from django.contrib import admin
+from django.db import models
+
+from series.models import FundingDisclaimer, Organisation, SeriesOrganisation
+
+# A web address typed without a scheme ("example.org") is taken as https, as Django 6 will.
+URL_AS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class SeriesOrganisationInline(admin.TabularInline):
+    model = SeriesOrganisation
+    extra = 0
+    autocomplete_fields = ["organisation"]
+    fields = ["organisation", "role", "order"]
+
+
+class FundingDisclaimerInline(admin.StackedInline):
+    model = FundingDisclaimer
+    extra = 0
+    fields = ["funder", "text", "order"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_AS_HTTPS
+    list_display = ["name", "url"]
+    search_fields = ["name"]
+
+
+class BaseSeriesAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "created"]
+    view_on_site = True
+    search_fields = ["title", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [SeriesOrganisationInline, FundingDisclaimerInline]

@@ -1,0 +1,107 @@
+"""A webinar series, the organisations behind it and its funding disclaimers."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Series(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        help_text=_("The last part of the series' web address. Letters, digits and hyphens."),
+    )
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("Shown on the series page. Markdown: **bold**, *italic*, [link](https://...)."),
+    )
+    notify_email = models.EmailField(
+        _("notify organisers at"),
+        blank=True,
+        help_text=_(
+            "If set, this address receives a short notice for every registration in this series."
+        ),
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created", "title"]
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("series:detail", kwargs={"slug": self.slug})
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    url = models.URLField(_("website"), blank=True)
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="logos/",
+        blank=True,
+        help_text=_("Optional. PNG or JPEG; it is shown small, next to the name."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+
+class SeriesOrganisation(models.Model):
+    class Role(models.TextChoices):
+        ORGANISER = "organiser", _("organised by")
+        COLLABORATOR = "collaborator", _("in collaboration with")
+        SUPPORTER = "supporter", _("supported by")
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="partners")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="series_roles"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.ORGANISER)
+    order = models.PositiveSmallIntegerField(
+        _("order"), default=0, help_text=_("Lower numbers are listed first within a role.")
+    )
+
+    class Meta:
+        ordering = ["series", "order", "pk"]
+        verbose_name = _("organisation of the series")
+        verbose_name_plural = _("organisations of the series")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "organisation", "role"], name="unique_series_organisation_role"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} {self.organisation}"
+
+
+class FundingDisclaimer(models.Model):
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="disclaimers")
+    funder = models.CharField(
+        _("funder"), max_length=200, help_text=_("For organisers only, e.g. 'European Union'.")
+    )
+    text = models.TextField(
+        _("text"), help_text=_("Shown as written at the foot of every webinar page of the series.")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["series", "order", "pk"]
+        verbose_name = _("funding disclaimer")
+        verbose_name_plural = _("funding disclaimers")
+
+    def __str__(self):
+        return self.funder

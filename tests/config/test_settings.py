@@ -1,0 +1,72 @@
+"""Settings read from the environment, and start-up checks an operator sees."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run_check(**env_overrides):
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings", **env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_missing_secret_key_without_debug_stops_with_one_line():
+    result = _run_check()
+
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "SECRET_KEY is not set: set it in the environment or .env (or set DEBUG=on for local development)."
+    ]
+
+
+def test_debug_on_starts_without_secret_key():
+    result = _run_check(DEBUG="on")
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_settings_start_with_a_secret_key():
+    result = _run_check(SECRET_KEY="x" * 60, ALLOWED_HOSTS="webinars.example.org")
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_models_and_migrations_agree(db):
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_load_demo_is_idempotent_and_upcoming(db):
+    from webinars.models import Webinar
+
+    call_command("load_demo", verbosity=0)
+    call_command("load_demo", verbosity=0)
+
+    demo = Webinar.objects.filter(series__slug="demo-series")
+    assert demo.count() == 3
+    assert demo.upcoming().count() == 3
+    assert all(w.join_url for w in demo)
+
+
+@pytest.mark.parametrize("command", [["loaddata", "seed"]])
+def test_seed_fixture_loads_twice_without_duplicates(db, command):
+    from webinars.models import Webinar
+
+    call_command(*command, verbosity=0)
+    call_command(*command, verbosity=0)
+
+    assert Webinar.objects.filter(series__slug="responsible-supply-chain-electronics").count() == 3

@@ -1,0 +1,73 @@
+"""Small factories for tests: real rows, sensible defaults, override anything."""
+
+import itertools
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from series.models import FundingDisclaimer, Organisation, Series, SeriesOrganisation
+from webinars.models import Registration, Speaker, Webinar, WebinarSpeaker
+
+_seq = itertools.count(1)
+
+
+def make_series(**fields) -> Series:
+    n = next(_seq)
+    fields.setdefault("title", f"Series {n}")
+    fields.setdefault("slug", f"series-{n}")
+    return Series.objects.create(**fields)
+
+
+def make_organisation(
+    series: Series | None = None, role: str = "organiser", **fields
+) -> Organisation:
+    n = next(_seq)
+    fields.setdefault("name", f"Organisation {n}")
+    org = Organisation.objects.create(**fields)
+    if series is not None:
+        SeriesOrganisation.objects.create(series=series, organisation=org, role=role)
+    return org
+
+
+def make_disclaimer(series: Series, **fields) -> FundingDisclaimer:
+    fields.setdefault("funder", "Funder")
+    fields.setdefault("text", "Funded with care.")
+    return FundingDisclaimer.objects.create(series=series, **fields)
+
+
+def make_speaker(**fields) -> Speaker:
+    n = next(_seq)
+    fields.setdefault("name", f"Speaker {n}")
+    fields.setdefault("slug", f"speaker-{n}")
+    fields.setdefault("affiliation", "University")
+    return Speaker.objects.create(**fields)
+
+
+def make_webinar(
+    *, start: datetime | None = None, duration=timedelta(minutes=90), **fields
+) -> Webinar:
+    n = next(_seq)
+    start = start or timezone.now() + timedelta(days=7)
+    fields.setdefault("title", f"Webinar {n}")
+    fields.setdefault("slug", f"webinar-{n}")
+    fields.setdefault("time_zone", "Europe/Brussels")
+    fields.setdefault("end", start + duration)
+    return Webinar.objects.create(start=start, **fields)
+
+
+def add_speaker(webinar: Webinar, speaker: Speaker | None = None, role="speaker", order=0):
+    speaker = speaker or make_speaker()
+    WebinarSpeaker.objects.create(webinar=webinar, speaker=speaker, role=role, order=order)
+    return speaker
+
+
+def make_registration(webinar: Webinar, **fields) -> Registration:
+    n = next(_seq)
+    fields.setdefault("name", f"Person {n}")
+    fields.setdefault("email", f"person{n}@example.org")
+    return Registration.objects.create(webinar=webinar, **fields)
+
+
+def brussels(*args) -> datetime:
+    return datetime(*args, tzinfo=ZoneInfo("Europe/Brussels"))

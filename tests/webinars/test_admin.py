@@ -1,0 +1,149 @@
+"""Admin: every changelist and change form works for superusers and Organisers."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    add_speaker,
+    make_disclaimer,
+    make_organisation,
+    make_registration,
+    make_series,
+    make_webinar,
+)
+from tests.html import text_of
+
+MODELS = [
+    ("series", "series"),
+    ("series", "organisation"),
+    ("webinars", "webinar"),
+    ("webinars", "speaker"),
+    ("webinars", "registration"),
+]
+
+
+@pytest.fixture
+def content(db):
+    series = make_series()
+    org = make_organisation(series)
+    make_disclaimer(series)
+    webinar = make_webinar(series=series, capacity=3)
+    speaker = add_speaker(webinar)
+    registration = make_registration(webinar)
+    make_registration(webinar, status="waitlisted")
+    return {
+        "series": series,
+        "organisation": org,
+        "webinar": webinar,
+        "speaker": speaker,
+        "registration": registration,
+    }
+
+
+@pytest.mark.parametrize(("app", "model"), MODELS)
+@pytest.mark.parametrize("who", ["admin_client", "organiser_client"])
+def test_changelist_and_change_form_open(request, content, app, model, who):
+    client = request.getfixturevalue(who)
+    obj = content[model]
+
+    changelist = client.get(reverse(f"admin:{app}_{model}_changelist"))
+    change = client.get(reverse(f"admin:{app}_{model}_change", args=[obj.pk]))
+
+    assert changelist.status_code == 200
+    assert change.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"when": "upcoming"}, {"when": "past"}, {"status__exact": "cancelled"}, {"q": "Webinar"}],
+)
+def test_webinar_changelist_filters_and_search(admin_client, content, params):
+    response = admin_client.get(reverse("admin:webinars_webinar_changelist"), params)
+
+    assert response.status_code == 200
+
+
+def test_webinar_changelist_shows_counts_in_own_zone_without_per_row_queries(
+    admin_client, content, django_assert_max_num_queries
+):
+    for _ in range(10):
+        make_webinar(series=content["series"])
+
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(reverse("admin:webinars_webinar_changelist"))
+
+    html = response.content.decode()
+    assert "1 / 3" in html  # confirmed / capacity of the webinar with registrations
+    assert "CET" in html or "CEST" in html
+
+
+def test_organiser_can_add_a_webinar_with_speakers(organiser_client, content):
+    speaker = content["speaker"]
+    data = {
+        "series": content["series"].pk,
+        "number": 7,
+        "title": "Added in admin",
+        "slug": "added-in-admin",
+        "description": "Hello",
+        "start_0": "2031-05-02",
+        "start_1": "10:00:00",
+        "end_0": "2031-05-02",
+        "end_1": "11:00:00",
+        "time_zone": "Europe/Brussels",
+        "capacity": "",
+        "registration_closes_0": "",
+        "registration_closes_1": "",
+        "status": "scheduled",
+        "is_published": "on",
+        "location": "",
+        "event_url": "",
+        "join_url": "",
+        "webinar_speakers-TOTAL_FORMS": "1",
+        "webinar_speakers-INITIAL_FORMS": "0",
+        "webinar_speakers-0-speaker": speaker.pk,
+        "webinar_speakers-0-role": "moderator",
+        "webinar_speakers-0-order": "0",
+    }
+
+    response = organiser_client.post(reverse("admin:webinars_webinar_add"), data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    page = organiser_client.get("/webinars/added-in-admin/")
+    assert page.status_code == 200
+    assert f"Moderator: {speaker.name} ({speaker.affiliation})" in text_of(page)
+
+
+def test_organiser_cannot_manage_users_or_delete_registrations(organiser_client, content):
+    assert organiser_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    registration = content["registration"]
+    delete = reverse("admin:webinars_registration_delete", args=[registration.pk])
+    assert organiser_client.get(delete).status_code == 403
+
+
+def test_admin_rejects_unknown_time_zone_with_a_message(admin_client, content):
+    webinar = content["webinar"]
+    url = reverse("admin:webinars_webinar_change", args=[webinar.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(
+        {
+            "series": webinar.series_id,
+            "start_0": "2031-05-02",
+            "start_1": "10:00:00",
+            "end_0": "2031-05-02",
+            "end_1": "11:00:00",
+            "time_zone": "Nowhere/Special",
+            "capacity": "3",
+            "registration_closes_0": "",
+            "registration_closes_1": "",
+            "number": "",
+            "webinar_speakers-TOTAL_FORMS": "0",
+            "webinar_speakers-INITIAL_FORMS": "0",
+        }
+    )
+    data.pop("is_published", None)
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "is not a known time zone" in response.content.decode()

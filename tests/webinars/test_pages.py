@@ -1,0 +1,275 @@
+"""Public pages: what a visitor sees on the calendar, webinar, series and speaker pages."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from series.models import Series
+from tests.factories import (
+    add_speaker,
+    brussels,
+    make_disclaimer,
+    make_organisation,
+    make_series,
+    make_speaker,
+    make_webinar,
+)
+from tests.html import text_of
+from webinars.models import Webinar
+
+WEBINAR_2 = "/webinars/artisanal-and-small-scale-mining/"
+
+
+def test_webinar_2_page_shows_everything_of_the_seed_page(client, seed):
+    response = client.get(WEBINAR_2)
+
+    assert response.status_code == 200
+    text = text_of(response)
+    assert 'href="/"' in response.content.decode()
+    assert "Back to the calendar" in text
+    assert (
+        "Towards a Responsible Supply Chain for Electronics: From Mining to Manufacturing" in text
+    )
+    assert (
+        "organised by Make ICT Fair, in collaboration with Fair ICT Flanders and supported by "
+        "KU Leuven SIM2" in text
+    )
+    assert "Webinar 2:" in text
+    assert "Artisanal and Small-scale Mining as part of a Fair Global Supply Chain" in text
+    assert "1 October 2020, 10:00-11:30 CEST" in text
+    assert '<time datetime="2020-10-01T10:00:00+02:00">' in response.content.decode()
+    assert "Online event" in text
+    for speaker in [
+        "Prof Erik Smolders (KU Leuven)",
+        "Boris Verbruggen (KU Leuven)",
+        "Alberto Vázquez Ruiz (CATAPA)",
+    ]:
+        assert speaker in text
+    assert "Moderator: Piet Wostyn (KU Leuven)" in text
+    assert (
+        "Webinar 1: Challenges in the Copper Supply Chain, 28 September 2020, 10:00-11:30 CEST"
+        in text
+    )
+    assert (
+        "Webinar 3: Trade Union Rights in the Global Electronics Industry: the Case of Indonesia, "
+        "2 October 2020, 10:00-11:30 CEST" in text
+    )
+    assert "financial assistance of the European Union" in text
+    assert "The Flemish Government cannot be held responsible" in text
+    assert "ASM is actually very well integrated in the global metal supply chain" in text
+
+
+def test_calendar_lists_the_three_seed_webinars_as_past(client, seed):
+    response = client.get("/")
+
+    past = [w.title for w in response.context["past_page"].object_list]
+    assert past == [
+        "Trade Union Rights in the Global Electronics Industry: the Case of Indonesia",
+        "Artisanal and Small-scale Mining as part of a Fair Global Supply Chain",
+        "Challenges in the Copper Supply Chain",
+    ]
+    text = text_of(response)
+    assert "28 September 2020, 10:00-11:30 CEST" in text
+    assert "Towards a Responsible Supply Chain" in text
+    assert "Erik Smolders" in text
+
+
+def test_calendar_lists_upcoming_soonest_first_before_past(client, db):
+    later = make_webinar(title="Later one", start=timezone.now() + timedelta(days=20))
+    sooner = make_webinar(title="Sooner one", start=timezone.now() + timedelta(days=2))
+    past = make_webinar(title="Old one", start=timezone.now() - timedelta(days=30))
+
+    response = client.get("/")
+
+    assert response.context["upcoming"] == [sooner, later]
+    assert list(response.context["past_page"].object_list) == [past]
+    html = response.content.decode()
+    assert html.index("Sooner one") < html.index("Later one") < html.index("Old one")
+
+
+def test_calendar_filters_by_series_and_search(client, db):
+    series = make_series(title="Mining talks", slug="mining")
+    in_series = make_webinar(title="Copper", series=series)
+    make_webinar(title="Unrelated")
+    with_speaker = make_webinar(title="Other topic")
+    add_speaker(with_speaker, make_speaker(name="Ada Lovelace"))
+
+    by_series = client.get("/", {"series": "mining"})
+    by_speaker = client.get("/", {"q": "lovelace"})
+    combined = client.get("/", {"series": "mining", "q": "lovelace"})
+
+    assert by_series.context["upcoming"] == [in_series]
+    assert "in the series Mining talks" in text_of(by_series)
+    assert by_speaker.context["upcoming"] == [with_speaker]
+    assert combined.context["upcoming"] == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"series": "no-such-series"},
+    ],
+)
+def test_calendar_unknown_series_is_404(client, db, query):
+    assert client.get("/", query).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"page": "abc"},
+        {"page": "-1"},
+        {"page": "99999"},
+        {"q": "x" * 5000},
+        {"q": "\x00\x01"},
+        {"q": "<script>alert(1)</script>"},
+        {"q": "%"},
+    ],
+)
+def test_calendar_bad_query_strings_give_a_clean_page(client, seed, query):
+    response = client.get("/", query)
+
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/webinars/nope/", "/series/nope/", "/speakers/nope/", "/webinars/%E2%98%83/", "/webinars/"],
+)
+def test_unknown_slugs_are_friendly_404s(client, seed, url):
+    response = client.get(url)
+
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_unpublished_webinar_is_404_for_visitors_and_previewable_by_staff(client, admin_client, db):
+    draft = make_webinar(title="Secret draft", is_published=False)
+
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert "Secret draft" not in client.get("/").content.decode()
+    preview = admin_client.get(draft.get_absolute_url())
+    assert preview.status_code == 200
+    assert "Draft: not published" in preview.content.decode()
+
+
+def test_cancelled_webinar_says_so_on_its_page_and_in_the_calendar(client, db):
+    webinar = make_webinar(title="Called off", status=Webinar.Status.CANCELLED)
+
+    page = text_of(client.get(webinar.get_absolute_url()))
+    calendar = text_of(client.get("/"))
+
+    assert "Cancelled. This webinar will not take place." in page
+    assert "Called off" in calendar and "Cancelled" in calendar
+
+
+def test_time_is_shown_in_the_webinars_zone_across_a_dst_change(client, db):
+    # Brussels leaves summer time on 25 October 2026 (CEST -> CET).
+    before = make_webinar(start=brussels(2026, 10, 24, 10, 0), time_zone="Europe/Brussels")
+    after = make_webinar(start=brussels(2026, 10, 26, 10, 0), time_zone="Europe/Brussels")
+    new_york = make_webinar(start=brussels(2026, 10, 26, 16, 0), time_zone="America/New_York")
+
+    assert "24 October 2026, 10:00-11:30 CEST" in text_of(client.get(before.get_absolute_url()))
+    assert "26 October 2026, 10:00-11:30 CET" in text_of(client.get(after.get_absolute_url()))
+    # 16:00 CET is 11:00 in New York, still on summer time (EDT) until 1 November.
+    assert "26 October 2026, 11:00-12:30 EDT" in text_of(client.get(new_york.get_absolute_url()))
+
+
+def test_webinar_spanning_midnight_shows_both_days(client, db):
+    webinar = make_webinar(start=brussels(2026, 3, 1, 23, 30), duration=timedelta(hours=1))
+
+    assert "1 March 2026, 23:30 CET - 2 March 2026, 00:30 CET" in text_of(
+        client.get(webinar.get_absolute_url())
+    )
+
+
+def test_series_page_shows_description_webinars_partners_and_disclaimers(client, seed):
+    response = client.get("/series/responsible-supply-chain-electronics/")
+
+    text = text_of(response)
+    assert response.status_code == 200
+    assert "Each webinar has two parts" in text
+    assert [w.number for w in response.context["webinars"]] == [1, 2, 3]
+    assert "in collaboration with Fair ICT Flanders" in text
+    assert "The Flemish Government cannot be held responsible" in text
+
+
+def test_speaker_page_lists_their_webinars(client, seed):
+    text = text_of(client.get("/speakers/piet-wostyn/"))
+
+    assert "Piet Wostyn" in text and "KU Leuven" in text
+    assert "Moderator at Artisanal and Small-scale Mining" in text
+
+
+def test_description_markdown_is_sanitised(client, db):
+    webinar = make_webinar(
+        description=(
+            "**Bold** [site](https://example.org) <script>alert(1)</script> "
+            '<a href="javascript:alert(2)" onclick="x()">bad</a> <img src=x onerror=alert(3)>'
+        )
+    )
+
+    html = client.get(webinar.get_absolute_url()).content.decode()
+
+    assert "<strong>Bold</strong>" in html
+    assert '<a href="https://example.org" rel="noopener noreferrer">site</a>' in html
+    assert "<script>alert" not in html
+    assert "javascript:" not in html
+    assert "onclick" not in html and "onerror" not in html
+
+
+def test_healthz_answers_ok(client, db):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+def _count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _series_with_webinars(n: int):
+    """n upcoming and n past webinars, each with a speaker and a moderator."""
+    series = make_series(slug="big")
+    make_organisation(series)
+    make_disclaimer(series)
+    now = timezone.now()
+    webinars = []
+    for i in range(-n, n):
+        webinar = make_webinar(series=series, start=now + timedelta(days=i if i < 0 else i + 1))
+        add_speaker(webinar)
+        add_speaker(webinar, role="moderator")
+        webinars.append(webinar)
+    return webinars
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/?q=Webinar", "/series/big/", "WEBINAR"],
+)
+def test_page_query_count_does_not_grow_with_webinars(client, db, url):
+    webinars = _series_with_webinars(1)
+    target = webinars[0].get_absolute_url() if url == "WEBINAR" else url
+    one = _count_queries(client, target)
+
+    Webinar.objects.all().delete()
+    Series.objects.all().delete()
+    webinars = _series_with_webinars(30)
+    target = webinars[0].get_absolute_url() if url == "WEBINAR" else url
+    thirty = _count_queries(client, target)
+
+    assert one == thirty
+    assert thirty <= 8
+
+
+def test_calendar_link_from_webinar_page_reverses(client, seed):
+    assert reverse("webinars:calendar") == "/"

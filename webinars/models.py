@@ -1,0 +1,369 @@
+"""Webinars, their speakers and registrations."""
+
+import functools
+import secrets
+import uuid
+import zoneinfo
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from series.models import Series
+
+# The shape of an IANA zone name ("UTC", "Europe/Brussels", "America/Argentina/Buenos_Aires",
+# "Etc/GMT+5"), checked by the database; the exact list is checked by validate_time_zone.
+TIME_ZONE_PATTERN = r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$"
+
+
+@functools.cache
+def available_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones() - {"Factory", "localtime", "posixrules"})
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_time_zones():
+        raise ValidationError(
+            _("%(value)s is not a known time zone; use a name like Europe/Brussels."),
+            code="invalid_time_zone",
+            params={"value": value},
+        )
+
+
+def default_time_zone() -> str:
+    from django.conf import settings
+
+    return settings.TIME_ZONE
+
+
+def new_token() -> str:
+    # 32 random bytes = 256 bits, well above the 128 the contract asks for.
+    return secrets.token_urlsafe(32)
+
+
+class Speaker(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    affiliation = models.CharField(
+        _("affiliation"), max_length=200, blank=True, help_text=_("e.g. 'KU Leuven'.")
+    )
+    bio = models.TextField(_("biography"), blank=True, help_text=_("Markdown."))
+    photo = models.ImageField(
+        _("photo"), upload_to="speakers/", blank=True, help_text=_("Optional portrait.")
+    )
+    url = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+
+    def __str__(self):
+        return f"{self.name} ({self.affiliation})" if self.affiliation else self.name
+
+    def get_absolute_url(self):
+        return reverse("webinars:speaker", kwargs={"slug": self.slug})
+
+
+class WebinarQuerySet(models.QuerySet):
+    """The questions every view, feed and export asks about webinars."""
+
+    def published(self):
+        return self.filter(is_published=True)
+
+    def upcoming(self, now: datetime | None = None):
+        return self.filter(end__gte=now or timezone.now()).order_by("start", "pk")
+
+    def past(self, now: datetime | None = None):
+        return self.filter(end__lt=now or timezone.now()).order_by("-start", "-pk")
+
+    def with_counts(self):
+        return self.annotate(
+            confirmed_count=Count(
+                "registrations", filter=Q(registrations__status="confirmed"), distinct=True
+            ),
+            waitlisted_count=Count(
+                "registrations", filter=Q(registrations__status="waitlisted"), distinct=True
+            ),
+        )
+
+    def for_listing(self):
+        """Everything a list of webinars shows, in a fixed number of queries."""
+        return self.select_related("series").prefetch_related(
+            Prefetch(
+                "webinar_speakers",
+                queryset=WebinarSpeaker.objects.select_related("speaker"),
+            )
+        )
+
+    def search(self, query: str):
+        query = query.strip()
+        if not query:
+            return self
+        return self.filter(
+            Q(title__icontains=query)
+            | Q(description__icontains=query)
+            | Q(series__title__icontains=query)
+            | Q(webinar_speakers__speaker__name__icontains=query)
+        ).distinct()
+
+
+class Webinar(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("scheduled")
+        CANCELLED = "cancelled", _("cancelled")
+
+    series = models.ForeignKey(
+        Series,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="webinars",
+        help_text=_("Leave empty for a stand-alone webinar."),
+    )
+    number = models.PositiveSmallIntegerField(
+        _("number in the series"),
+        null=True,
+        blank=True,
+        help_text=_("Shown as 'Webinar 2'. Leave empty for a stand-alone webinar."),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        help_text=_("The last part of the webinar's web address. Letters, digits and hyphens."),
+    )
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("Markdown: **bold**, *italic*, [link](https://...), blank line = paragraph."),
+    )
+    start = models.DateTimeField(
+        _("start"), help_text=_("Entered and shown in the webinar's time zone below.")
+    )
+    end = models.DateTimeField(_("end"))
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=_("IANA name, e.g. Europe/Brussels. Times are shown to visitors in this zone."),
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"),
+        null=True,
+        blank=True,
+        help_text=_("Seats for confirmed registrants. Leave empty for unlimited."),
+    )
+    registration_closes = models.DateTimeField(
+        _("registration closes"),
+        null=True,
+        blank=True,
+        help_text=_("Optional. Registration always closes at the start at the latest."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.SCHEDULED)
+    is_published = models.BooleanField(
+        _("published"),
+        default=True,
+        help_text=_("Unpublished webinars are hidden from visitors; staff can still preview them."),
+    )
+    location = models.CharField(
+        _("venue"),
+        max_length=300,
+        blank=True,
+        help_text=_("Leave empty for an online webinar; otherwise the venue's name and address."),
+    )
+    event_url = models.URLField(
+        _("event website"), blank=True, help_text=_("Public page about the event, if any.")
+    )
+    join_url = models.URLField(
+        _("join link"),
+        blank=True,
+        help_text=_(
+            "Private meeting link, only ever given to confirmed registrants. "
+            "You can change it at any time: registrants' personal join links follow it."
+        ),
+    )
+    uid = models.UUIDField(_("calendar UID"), default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(
+        _("calendar sequence"),
+        default=0,
+        editable=False,
+        help_text=_("Grows whenever the time, title or status changes, so calendars update."),
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = WebinarQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "pk"]
+        verbose_name = _("webinar")
+        verbose_name_plural = _("webinars")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="webinar_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gt=0),
+                name="webinar_capacity_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["scheduled", "cancelled"]), name="webinar_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(time_zone__regex=TIME_ZONE_PATTERN), name="webinar_time_zone_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["is_published", "start"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("webinars:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError(
+                {"end": _("The end must be after the start.")}, code="end_before_start"
+            )
+        if self.capacity == 0:
+            raise ValidationError(
+                {"capacity": _("Capacity must be at least 1, or empty for unlimited.")},
+                code="capacity",
+            )
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def local_start(self) -> datetime:
+        return self.start.astimezone(self.tz)
+
+    @property
+    def local_end(self) -> datetime:
+        return self.end.astimezone(self.tz)
+
+    @property
+    def is_online(self) -> bool:
+        return not self.location
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def closes_at(self) -> datetime:
+        if self.registration_closes and self.registration_closes < self.start:
+            return self.registration_closes
+        return self.start
+
+    def is_registration_open(self, now: datetime | None = None) -> bool:
+        return not self.is_cancelled and (now or timezone.now()) < self.closes_at
+
+    def speakers_by_role(self, role: str) -> list["WebinarSpeaker"]:
+        # Iterates the prefetched rows, so list pages stay at a fixed query count.
+        return [ws for ws in self.webinar_speakers.all() if ws.role == role]
+
+    @property
+    def speakers(self) -> list["WebinarSpeaker"]:
+        return self.speakers_by_role(WebinarSpeaker.Role.SPEAKER)
+
+    @property
+    def moderators(self) -> list["WebinarSpeaker"]:
+        return self.speakers_by_role(WebinarSpeaker.Role.MODERATOR)
+
+
+class WebinarSpeaker(models.Model):
+    class Role(models.TextChoices):
+        SPEAKER = "speaker", _("speaker")
+        MODERATOR = "moderator", _("moderator")
+
+    webinar = models.ForeignKey(Webinar, on_delete=models.CASCADE, related_name="webinar_speakers")
+    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="appearances")
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.SPEAKER)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("speaker of the webinar")
+        verbose_name_plural = _("speakers of the webinar")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["webinar", "speaker", "role"], name="unique_webinar_speaker_role"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.speaker} ({self.get_role_display()})"
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(status=Registration.Status.CANCELLED)
+
+    def confirmed(self):
+        return self.filter(status=Registration.Status.CONFIRMED)
+
+    def waitlisted(self):
+        return self.filter(status=Registration.Status.WAITLISTED)
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed")
+        WAITLISTED = "waitlisted", _("on the waiting list")
+        CANCELLED = "cancelled", _("cancelled")
+
+    webinar = models.ForeignKey(Webinar, on_delete=models.PROTECT, related_name="registrations")
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), max_length=254)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.CONFIRMED)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    consent_at = models.DateTimeField(
+        _("consented to the privacy notice at"), null=True, blank=True
+    )
+    created = models.DateTimeField(_("registered at"), default=timezone.now, db_index=True)
+    updated = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    promoted_at = models.DateTimeField(null=True, blank=True)
+    details_sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created", "pk"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "webinar",
+                condition=~Q(status="cancelled"),
+                name="unique_active_registration_per_email",
+                violation_error_message=_("This email address is already registered."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["confirmed", "waitlisted", "cancelled"]),
+                name="registration_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["webinar", "status", "created"])]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}> - {self.webinar}"
+
+    def get_absolute_url(self):
+        return reverse("webinars:registration", kwargs={"token": self.token})

@@ -1,0 +1,146 @@
+"""Public pages: the calendar, webinars, series, speakers; health and error pages."""
+
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.generic import DetailView, TemplateView
+
+from series.models import Series
+from webinars.models import Speaker, Webinar, WebinarSpeaker
+from webinars.selectors import partners_by_role, series_with_partners, webinars_visible_to
+
+PAST_PER_PAGE = 20
+MAX_QUERY_LENGTH = 200
+
+
+class CalendarView(TemplateView):
+    """Upcoming webinars soonest first, then past ones (paginated); series filter and search."""
+
+    template_name = "webinars/calendar.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET
+        query = params.get("q", "").strip()[:MAX_QUERY_LENGTH]
+        series_slug = params.get("series", "").strip()
+        all_series = list(
+            Series.objects.filter(webinars__is_published=True).distinct().order_by("title")
+        )
+        active_series = None
+        if series_slug:
+            active_series = next((s for s in all_series if s.slug == series_slug), None)
+            if active_series is None:
+                raise Http404("No such series.")
+
+        webinars = Webinar.objects.published().for_listing().with_counts().search(query)
+        if active_series:
+            webinars = webinars.filter(series=active_series)
+        past_page = Paginator(webinars.past(), PAST_PER_PAGE).get_page(params.get("page"))
+        context.update(
+            upcoming=list(webinars.upcoming()),
+            past_page=past_page,
+            query=query,
+            all_series=all_series,
+            active_series=active_series,
+            is_filtered=bool(query or active_series),
+        )
+        return context
+
+
+class WebinarDetailView(DetailView):
+    template_name = "webinars/webinar_detail.html"
+    context_object_name = "webinar"
+
+    def get_queryset(self):
+        return (
+            webinars_visible_to(self.request.user)
+            .for_listing()
+            .with_counts()
+            .select_related("series")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        webinar = self.object
+        series = None
+        siblings = []
+        if webinar.series_id:
+            series = series_with_partners().get(pk=webinar.series_id)
+            siblings = list(
+                webinars_visible_to(self.request.user)
+                .filter(series=series)
+                .exclude(pk=webinar.pk)
+                .order_by("start", "pk")
+            )
+        context.update(
+            series=series,
+            partner_groups=partners_by_role(series) if series else [],
+            siblings=siblings,
+            registration_open=webinar.is_registration_open(),
+        )
+        return context
+
+
+class SeriesDetailView(DetailView):
+    template_name = "series/series_detail.html"
+    context_object_name = "series"
+
+    def get_queryset(self):
+        return series_with_partners()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        webinars = list(
+            webinars_visible_to(self.request.user)
+            .filter(series=self.object)
+            .for_listing()
+            .with_counts()
+            .order_by("start", "pk")
+        )
+        if not webinars and not (self.request.user.is_authenticated and self.request.user.is_staff):
+            # A series with nothing published yet is not public.
+            raise Http404("No published webinars in this series.")
+        context.update(webinars=webinars, partner_groups=partners_by_role(self.object))
+        return context
+
+
+class SpeakerDetailView(DetailView):
+    template_name = "webinars/speaker_detail.html"
+    context_object_name = "speaker"
+    model = Speaker
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        appearances = list(
+            WebinarSpeaker.objects.filter(
+                speaker=self.object,
+                webinar__in=webinars_visible_to(self.request.user),
+            )
+            .select_related("webinar__series")
+            .order_by("-webinar__start")
+        )
+        context["appearances"] = appearances
+        return context
+
+
+def healthz(request):
+    """200 'ok' when the app and its database answer; nothing else."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 (any database failure means unhealthy)
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def page_not_found(request, exception):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No context processors that could fail again: a plain template render.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
