@@ -13,3 +13,5 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Serve static files from the app folders, as runserver does; no collectstatic needed in tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The test client speaks plain HTTP; production redirects to HTTPS unless told otherwise.
+SECURE_SSL_REDIRECT = False

@@ -1,0 +1,217 @@
+"""Shared page cache for visitors, invalidated whenever the content it shows changes.
+
+How it works, in one place:
+
+- Pages named in CACHED_URL_NAMES, requested with GET or HEAD by a visitor without a session
+  cookie, are stored in the default cache (Redis in production) under a key that contains the
+  current content *generation*.
+- The generation is a token in the cache. `content_changed()` deletes it, so every stored page
+  becomes unreachable at once; signals call it on every save or delete of anything a public page
+  shows, and other code (registration services that use `QuerySet.update()`) calls it directly.
+  Without any save, the generation also expires when the next webinar starts, ends or closes
+  registration, because pages show "upcoming", "past" and "registration is open" from the clock.
+- Staff and anyone logged in carry a session cookie and always get a fresh page; POSTs, other
+  methods and non-200 responses are never stored. A response that set a cookie or rendered a CSRF
+  token is never stored either: a CSRF token belongs to one visitor's cookie, so a registration
+  form with a token must not be shared. Form pages (/webinars/<slug>/register/) stay uncached.
+- Stored pages carry an ETag and Last-Modified; a matching If-None-Match / If-Modified-Since gets
+  a 304 without touching the database.
+"""
+
+import hashlib
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Min, Q
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+# URL names (namespace:name) whose pages are shared between visitors. Add new public,
+# read-only pages here; never a page with a form that carries a CSRF token.
+CACHED_URL_NAMES = frozenset(
+    {
+        "webinars:calendar",
+        "webinars:month",
+        "webinars:detail",
+        "webinars:speaker",
+        "webinars:ics",
+        "webinars:calendar_ics",
+        "webinars:feed",
+        "webinars:atom_feed",
+        "webinars:sitemap",
+        "series:detail",
+        "series:ics",
+        "sitemap",
+        "robots",
+        "django.contrib.sitemaps.views.sitemap",
+    }
+)
+
+# Apps whose models feed the public pages: any save or delete there changes the generation.
+CONTENT_APPS = frozenset({"series", "webinars"})
+
+GENERATION_KEY = "pages:generation"
+PAGE_KEY_PREFIX = "pages:page"
+# Response headers worth replaying from the cache; the rest are added again on the way out.
+STORED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Vary")
+
+
+def content_changed() -> None:
+    """Forget every cached page: call after any change to what public pages show."""
+    cache.delete(GENERATION_KEY)
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        # A visitor may re-cache the old rows before the transaction commits; forget again then.
+        transaction.on_commit(lambda: cache.delete(GENERATION_KEY))
+
+
+def current_generation() -> str:
+    """The token in every page key; created on first use, expiring at the next time boundary."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex[:16]
+        if not cache.add(GENERATION_KEY, generation, _seconds_until_pages_change()):
+            generation = cache.get(GENERATION_KEY) or generation
+    return generation
+
+
+def _seconds_until_pages_change() -> int:
+    """Seconds until a webinar starts, ends or closes registration (a page then reads differently)."""
+    from webinars.models import Webinar
+
+    now = timezone.now()
+    limit = settings.PAGE_CACHE_SECONDS
+    upcoming = Webinar.objects.aggregate(
+        next_start=Min("start", filter=Q(start__gt=now)),
+        next_end=Min("end", filter=Q(end__gt=now)),
+        next_close=Min("registration_closes", filter=Q(registration_closes__gt=now)),
+    )
+    moments = [m for m in upcoming.values() if m is not None]
+    if moments:
+        # One second late rather than early, so the page rendered then already reads the new way.
+        until = min(moments) - now + timedelta(seconds=1)
+        limit = min(limit, max(1, int(until.total_seconds()) + 1))
+    return limit
+
+
+def _page_key(request, generation: str) -> str:
+    digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    return f"{PAGE_KEY_PREFIX}:{generation}:{digest}"
+
+
+def _is_cacheable_request(request) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        # Staff and logged-in users see drafts and admin links; visitors have no session.
+        return False
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return match.view_name in CACHED_URL_NAMES or match.url_name in CACHED_URL_NAMES
+
+
+def _is_shareable_response(request, response) -> bool:
+    return (
+        request.method == "GET"
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        # Set when a template asked for a CSRF token: that token only fits this visitor's cookie.
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and "private" not in response.get("Cache-Control", "")
+        and "no-store" not in response.get("Cache-Control", "")
+    )
+
+
+def _with_validators(response, etag: str, last_modified: float):
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    # Browsers and proxies may keep the page but must ask again; the answer is usually a 304.
+    patch_cache_control(response, no_cache=True)
+    return response
+
+
+class PublicPageCacheMiddleware:
+    """Serve and store visitors' public pages in the shared cache (see the module docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _is_cacheable_request(request):
+            return self.get_response(request)
+
+        key = _page_key(request, current_generation())
+        stored = cache.get(key)
+        if stored is not None:
+            response = HttpResponse(stored["content"], status=200)
+            for header, value in stored["headers"].items():
+                response[header] = value
+            response["X-Page-Cache"] = "hit"
+            _with_validators(response, stored["etag"], stored["last_modified"])
+            return get_conditional_response(
+                request,
+                etag=stored["etag"],
+                last_modified=int(stored["last_modified"]),
+                response=response,
+            )
+
+        response = self.get_response(request)
+        if not _is_shareable_response(request, response):
+            return response
+        etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+        last_modified = timezone.now().timestamp()
+        stored = {
+            "content": response.content,
+            "headers": {h: response[h] for h in STORED_HEADERS if h in response},
+            "etag": etag,
+            "last_modified": last_modified,
+        }
+        cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+        response["X-Page-Cache"] = "miss"
+        _with_validators(response, etag, last_modified)
+        return get_conditional_response(
+            request, etag=etag, last_modified=int(last_modified), response=response
+        )
+
+
+def _on_content_saved(sender, **kwargs) -> None:
+    if sender._meta.app_label not in CONTENT_APPS:
+        return
+    if sender._meta.model_name == "registration":
+        instance = kwargs["instance"]
+        if not _registration_changes_availability(instance):
+            return
+    content_changed()
+
+
+def _registration_changes_availability(registration) -> bool:
+    """A registration matters to public pages only near a capacity limit (full / one seat left)."""
+    from webinars.models import Webinar
+
+    row = (
+        Webinar.objects.filter(pk=registration.webinar_id)
+        .annotate(confirmed=Count("registrations", filter=Q(registrations__status="confirmed")))
+        .values_list("capacity", "confirmed")
+        .first()
+    )
+    if row is None or row[0] is None:
+        # Unlimited seats: the page reads "open" whatever the number of registrations.
+        return False
+    capacity, confirmed = row
+    return confirmed >= capacity - 1
+
+
+def connect_signals() -> None:
+    """Called from WebinarsConfig.ready(): every model save or delete may change the pages."""
+    post_save.connect(_on_content_saved, dispatch_uid="pages-content-saved")
+    post_delete.connect(_on_content_saved, dispatch_uid="pages-content-deleted")
