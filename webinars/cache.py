@@ -59,8 +59,8 @@ CONTENT_APPS = frozenset({"series", "webinars"})
 
 GENERATION_KEY = "pages:generation"
 PAGE_KEY_PREFIX = "pages:page"
-# Response headers worth replaying from the cache; the rest are added again on the way out.
-STORED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Vary")
+# Response headers not replayed from the cache: validators are set again, the rest is per request.
+UNSTORED_HEADERS = frozenset({"etag", "last-modified", "cache-control", "x-page-cache", "date"})
 
 
 def content_changed() -> None:
@@ -172,7 +172,9 @@ class PublicPageCacheMiddleware:
         last_modified = timezone.now().timestamp()
         stored = {
             "content": response.content,
-            "headers": {h: response[h] for h in STORED_HEADERS if h in response},
+            "headers": {
+                h: v for h, v in response.headers.items() if h.lower() not in UNSTORED_HEADERS
+            },
             "etag": etag,
             "last_modified": last_modified,
         }

@@ -1,0 +1,300 @@
+"""Production hardening: security headers on every page, a CSP the pages keep, check --deploy."""
+
+import os
+import secrets
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import (
+    add_speaker,
+    make_disclaimer,
+    make_organisation,
+    make_registration,
+    make_series,
+    make_speaker,
+    make_webinar,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CSP = {
+    "default-src": "'none'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "manifest-src": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'none'",
+    "object-src": "'none'",
+}
+
+
+def _csp(response) -> dict[str, str]:
+    """The policy's directives; their order in the header carries no meaning."""
+    directives = [d.strip().split(" ", 1) for d in response["Content-Security-Policy"].split(";")]
+    return dict(directives)
+
+
+class _InlineCode(HTMLParser):
+    """Everything a strict CSP would block: inline scripts and styles, handlers, javascript: URLs."""
+
+    def __init__(self):
+        super().__init__()
+        self.problems: list[str] = []
+        self._in_inline_script = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "script" and "src" not in a and a.get("type") != "application/ld+json":
+            self._in_inline_script = True
+        if tag == "style":
+            self.problems.append("<style> element")
+        for name, value in attrs:
+            if name == "style":
+                self.problems.append(f"style attribute on <{tag}>")
+            if name.startswith("on"):
+                self.problems.append(f"{name} handler on <{tag}>")
+            if name in ("href", "src", "action") and (value or "").lower().startswith(
+                "javascript:"
+            ):
+                self.problems.append(f"javascript: URL on <{tag}>")
+
+    def handle_data(self, data):
+        if self._in_inline_script and data.strip():
+            self.problems.append(f"inline script: {data.strip()[:60]}")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_inline_script = False
+
+
+def _inline_code(response) -> list[str]:
+    parser = _InlineCode()
+    parser.feed(response.content.decode())
+    return parser.problems
+
+
+@pytest.fixture
+def site(db):
+    series = make_series(title="Supply chains", slug="supply")
+    make_organisation(series)
+    make_disclaimer(series)
+    webinar = make_webinar(series=series, slug="mining", capacity=5)
+    speaker = add_speaker(webinar)
+    add_speaker(webinar, role="moderator")
+    registration = make_registration(webinar)
+    return {
+        "series": series,
+        "webinar": webinar,
+        "speaker": speaker,
+        "registration": registration,
+        "organisation": series.partners.get().organisation,
+    }
+
+
+PUBLIC_URLS = [
+    "/",
+    "/?q=mining",
+    "/series/supply/",
+    "/webinars/mining/",
+    "/speakers/SPEAKER/",
+    "/healthz",
+    "/no-such-page/",
+]
+
+
+def _public_url(url, site):
+    return url.replace("SPEAKER", site["speaker"].slug)
+
+
+def _assert_security_headers(response):
+    assert _csp(response) == CSP
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_public_pages_send_security_headers_fresh_and_cached(client, site, url):
+    url = _public_url(url, site)
+
+    first = client.get(url)
+    second = client.get(url)
+
+    for response in (first, second):
+        _assert_security_headers(response)
+        assert "Strict-Transport-Security" not in response  # plain HTTP: no HSTS
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_public_pages_over_https_send_hsts(client, site, url):
+    response = client.get(_public_url(url, site), secure=True)
+
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    _assert_security_headers(response)
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_public_pages_have_no_inline_script_or_style(client, site, url):
+    response = client.get(_public_url(url, site))
+
+    assert _inline_code(response) == []
+
+
+ADMIN_MODELS = [
+    ("series", "series"),
+    ("series", "organisation"),
+    ("webinars", "webinar"),
+    ("webinars", "speaker"),
+    ("webinars", "registration"),
+]
+
+
+def _admin_urls(site):
+    urls = [reverse("admin:index"), reverse("admin:password_change")]
+    for app, model in ADMIN_MODELS:
+        obj = site[model]
+        urls += [
+            reverse(f"admin:{app}_{model}_changelist"),
+            reverse(f"admin:{app}_{model}_change", args=[obj.pk]),
+            reverse(f"admin:{app}_{model}_history", args=[obj.pk]),
+        ]
+        if model != "registration":
+            urls.append(reverse(f"admin:{app}_{model}_add"))
+            urls.append(reverse(f"admin:{app}_{model}_delete", args=[obj.pk]))
+    urls.append(reverse("admin:webinars_webinar_changelist") + "?when=upcoming&q=Webinar")
+    urls.append(reverse("admin:auth_user_changelist"))
+    urls.append(reverse("admin:auth_user_add"))
+    return urls
+
+
+def test_admin_pages_keep_the_csp_and_send_security_headers(admin_client, site):
+    for url in _admin_urls(site):
+        response = admin_client.get(url, secure=True)
+
+        assert response.status_code == 200, url
+        assert _inline_code(response) == [], url
+        _assert_security_headers(response)
+        assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_admin_login_page_keeps_the_csp(db):
+    response = Client().get(reverse("admin:login"), secure=True)
+
+    assert response.status_code == 200
+    assert _inline_code(response) == []
+    _assert_security_headers(response)
+
+
+def test_admin_delete_action_confirmation_keeps_the_csp(admin_client, site):
+    url = reverse("admin:webinars_speaker_changelist")
+    spare = make_speaker(name="Spare speaker")
+
+    response = admin_client.post(url, {"action": "delete_selected", "_selected_action": [spare.pk]})
+
+    assert response.status_code == 200
+    assert "Spare speaker" in response.content.decode()
+    assert "delete the selected speaker" in response.content.decode()
+    assert _inline_code(response) == []
+
+
+def test_session_and_csrf_cookies_are_secure_and_httponly(client, django_user_model):
+    django_user_model.objects.create_superuser("boss", "boss@example.org", "boss-pass")
+    client = Client(enforce_csrf_checks=False)
+
+    form = client.get(reverse("admin:login"), secure=True)
+    login = client.post(
+        reverse("admin:login"), {"username": "boss", "password": "boss-pass"}, secure=True
+    )
+
+    csrf = form.cookies["csrftoken"]
+    session = login.cookies["sessionid"]
+    assert csrf["secure"] is True and csrf["httponly"] is True
+    assert session["secure"] is True and session["httponly"] is True
+
+
+def test_ssl_redirect_sends_http_visitors_to_https(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/healthz"
+
+
+def _manage(*args, **env_overrides):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER"}
+    }
+    env.update(DJANGO_SETTINGS_MODULE="config.settings", **env_overrides)
+    return subprocess.run(  # noqa: S603 (the arguments are this module's own constants)
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+PRODUCTION = {
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "webinars.example.org",
+    "SITE_URL": "https://webinars.example.org",
+}
+
+
+def test_check_deploy_with_production_variables_has_no_warnings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+    assert result.stderr == ""
+
+
+def test_check_deploy_behind_a_tls_proxy_has_no_warnings():
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING", SECURE_PROXY_SSL_HEADER="on", **PRODUCTION
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+PRINT_SETTINGS = (
+    "from django.conf import settings as s; "
+    "print(s.SECURE_PROXY_SSL_HEADER, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, "
+    "s.SECURE_HSTS_SECONDS)"
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "None True True 31536000"),
+        (
+            {"SECURE_PROXY_SSL_HEADER": "on"},
+            "('HTTP_X_FORWARDED_PROTO', 'https') True True 31536000",
+        ),
+        ({"SECURE_SSL_REDIRECT": "off"}, "None False True 31536000"),
+        ({"DEBUG": "on"}, "None False False 0"),
+    ],
+)
+def test_tls_switches_follow_the_environment(env, expected):
+    result = _manage("shell", "--no-imports", "-c", PRINT_SETTINGS, **{**PRODUCTION, **env})
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected

@@ -1,0 +1,323 @@
+"""The shared page cache: what visitors get, and that every organiser's save shows at once."""
+
+import os
+import time
+from datetime import timedelta
+from html.parser import HTMLParser
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import (
+    add_speaker,
+    make_disclaimer,
+    make_organisation,
+    make_registration,
+    make_series,
+    make_webinar,
+)
+from tests.html import text_of
+from webinars.cache import content_changed
+from webinars.models import Registration, Webinar
+
+
+class _FormFields(HTMLParser):
+    """The values a browser would submit from the first form with method=post."""
+
+    def __init__(self):
+        super().__init__()
+        self.data: dict[str, str] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
+            if a.get("type") in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.data[name] = a.get("value", "on")
+            else:
+                self.data[name] = a.get("value") or ""
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in a:
+            self.data[self._select] = a.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea] += (
+                data.removeprefix("\n") if not self.data[self._textarea] else data
+            )
+
+
+def _admin_form_data(client, url) -> dict[str, str]:
+    parser = _FormFields()
+    parser.feed(client.get(url).content.decode())
+    parser.data.pop("csrfmiddlewaretoken", None)
+    return parser.data
+
+
+def _get_counting_queries(client, url, **headers):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, **headers)
+    return response, len(ctx.captured_queries)
+
+
+@pytest.fixture
+def webinar(db):
+    series = make_series(title="Supply chains", slug="supply")
+    make_organisation(series, name="Uni Leuven")
+    make_disclaimer(series, text="Funded by the EU.")
+    webinar = make_webinar(series=series, title="Mining minerals", slug="mining", capacity=2)
+    add_speaker(webinar)
+    return webinar
+
+
+def test_second_visitor_request_is_served_from_the_cache_without_queries(client, webinar):
+    first, first_queries = _get_counting_queries(client, "/webinars/mining/")
+    second, second_queries = _get_counting_queries(client, "/webinars/mining/")
+
+    assert first["X-Page-Cache"] == "miss"
+    assert second["X-Page-Cache"] == "hit"
+    assert first_queries > 0
+    assert second_queries == 0
+    assert second.content == first.content
+    assert second["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_admin_title_edit_shows_on_the_calendar_at_the_next_request(client, admin_client, webinar):
+    assert "Mining minerals" in text_of(client.get("/"))
+    assert client.get("/")["X-Page-Cache"] == "hit"
+    url = reverse("admin:webinars_webinar_change", args=[webinar.pk])
+    data = _admin_form_data(admin_client, url)
+    data["title"] = "Recycling metals"
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    calendar = client.get("/")
+    assert calendar["X-Page-Cache"] == "miss"
+    assert "Recycling metals" in text_of(calendar)
+    assert "Mining minerals" not in text_of(calendar)
+    assert "Recycling metals" in text_of(client.get("/webinars/mining/"))
+
+
+@pytest.mark.parametrize(
+    ("change", "url", "expected"),
+    [
+        ("series", "/series/supply/", "Supply chains renamed"),
+        ("organisation", "/webinars/mining/", "Leuven University"),
+        ("disclaimer", "/webinars/mining/", "Funded by the people."),
+        ("speaker", "/webinars/mining/", "Renamed Speaker"),
+    ],
+)
+def test_saving_anything_a_page_shows_invalidates_it(client, webinar, change, url, expected):
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    series = webinar.series
+    if change == "series":
+        series.title = "Supply chains renamed"
+        series.save()
+    elif change == "organisation":
+        org = series.partners.get().organisation
+        org.name = "Leuven University"
+        org.save()
+    elif change == "disclaimer":
+        disclaimer = series.disclaimers.get()
+        disclaimer.text = "Funded by the people."
+        disclaimer.save()
+    else:
+        speaker = webinar.webinar_speakers.get().speaker
+        speaker.name = "Renamed Speaker"
+        speaker.save()
+
+    response = client.get(url)
+
+    assert response["X-Page-Cache"] == "miss"
+    assert expected in text_of(response)
+
+
+def test_removing_a_speaker_from_a_webinar_invalidates_its_page(client, webinar):
+    name = webinar.webinar_speakers.get().speaker.name
+    assert name in text_of(client.get("/webinars/mining/"))
+
+    webinar.webinar_speakers.get().delete()
+
+    assert name not in text_of(client.get("/webinars/mining/"))
+
+
+def test_registration_filling_the_last_seat_invalidates_the_webinar_page(client, webinar):
+    make_registration(webinar)
+    client.get("/webinars/mining/")
+    assert client.get("/webinars/mining/")["X-Page-Cache"] == "hit"
+
+    make_registration(webinar)  # 2 of 2 seats: the webinar is now full
+
+    assert client.get("/webinars/mining/")["X-Page-Cache"] == "miss"
+
+
+def test_registration_cancelled_on_a_full_webinar_invalidates_the_webinar_page(client, webinar):
+    first = make_registration(webinar)
+    make_registration(webinar)
+    client.get("/webinars/mining/")
+    assert client.get("/webinars/mining/")["X-Page-Cache"] == "hit"
+
+    first.status = Registration.Status.CANCELLED
+    first.save()
+
+    assert client.get("/webinars/mining/")["X-Page-Cache"] == "miss"
+
+
+def test_registration_far_from_capacity_keeps_the_cached_pages(client, db):
+    roomy = make_webinar(slug="roomy", capacity=100)
+    unlimited = make_webinar(slug="unlimited")
+    client.get("/")
+
+    make_registration(roomy)
+    make_registration(unlimited)
+
+    assert client.get("/")["X-Page-Cache"] == "hit"
+
+
+def test_content_changed_forgets_pages_after_a_queryset_update(client, webinar):
+    client.get("/")
+    Webinar.objects.filter(pk=webinar.pk).update(title="Updated in bulk")
+    assert "Updated in bulk" not in text_of(client.get("/"))  # update() sends no signal
+
+    content_changed()
+
+    assert "Updated in bulk" in text_of(client.get("/"))
+
+
+def test_staff_bypass_the_cache_and_see_fresh_pages(organiser_client, webinar):
+    client = Client()  # organiser_client is pytest-django's `client`, logged in
+    client.get("/")
+    Webinar.objects.filter(pk=webinar.pk).update(title="Fresh for staff")
+
+    staff = organiser_client.get("/")
+
+    assert "X-Page-Cache" not in staff
+    assert "Fresh for staff" in text_of(staff)
+    assert "Fresh for staff" not in text_of(client.get("/"))
+
+
+def test_staff_draft_preview_is_never_served_to_visitors(organiser_client, db):
+    client = Client()
+    make_webinar(slug="draft", title="Secret draft", is_published=False)
+
+    assert organiser_client.get("/webinars/draft/").status_code == 200
+    assert client.get("/webinars/draft/").status_code == 404
+    assert client.get("/webinars/draft/").status_code == 404
+
+
+def test_post_bypasses_the_cache(client, webinar):
+    client.get("/webinars/mining/")
+
+    response = client.post("/webinars/mining/", {"anything": "1"})
+
+    assert response.status_code == 405
+    assert "X-Page-Cache" not in response
+
+
+def test_not_found_pages_are_not_stored(client, db):
+    client.get("/webinars/nothing-here/")
+    make_webinar(slug="nothing-here", title="Arrived later")
+
+    response = client.get("/webinars/nothing-here/")
+
+    assert response.status_code == 200
+    assert "Arrived later" in text_of(response)
+
+
+def test_matching_etag_gets_304_without_a_body(client, webinar):
+    first = client.get("/webinars/mining/")
+    etag = first["ETag"]
+
+    again, queries = _get_counting_queries(client, "/webinars/mining/", HTTP_IF_NONE_MATCH=etag)
+    stale = client.get("/webinars/mining/", HTTP_IF_NONE_MATCH='"something-else"')
+
+    assert etag.startswith('"') and len(etag) == 34
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    assert queries == 0
+    assert stale.status_code == 200
+    assert stale.content == first.content
+
+
+def test_if_modified_since_gets_304_and_validators_are_sent(client, webinar):
+    first = client.get("/")
+
+    again = client.get("/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+
+    assert first["Cache-Control"] == "no-cache"
+    assert first["Last-Modified"].endswith(" GMT")
+    assert again.status_code == 304
+
+
+def test_etag_changes_when_the_content_changes(client, webinar):
+    etag = client.get("/webinars/mining/")["ETag"]
+    webinar.title = "Another title"
+    webinar.save()
+
+    response = client.get("/webinars/mining/", HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+
+
+def test_page_that_rendered_a_csrf_token_is_not_shared(client, db):
+    # The admin login form carries a CSRF token tied to this visitor's cookie.
+    client.get(reverse("admin:login"))
+    response = client.get(reverse("admin:login"))
+
+    assert "X-Page-Cache" not in response
+    assert "csrftoken" in response.cookies
+
+
+def test_calendar_moves_a_webinar_to_past_when_it_ends_without_any_save(client, db):
+    now = timezone.now()
+    make_webinar(
+        title="Ending now", start=now - timedelta(hours=1), duration=timedelta(hours=1, seconds=2)
+    )
+    upcoming = text_of(client.get("/"))
+    assert upcoming.index("Ending now") < upcoming.index("Past webinars")
+
+    time.sleep(3.2)
+    past = text_of(client.get("/"))
+
+    assert past.index("Ending now") > past.index("Past webinars")
+
+
+def test_cache_backend_is_redis_when_cache_url_says_so():
+    cache_url = os.environ.get("CACHE_URL", "")
+    backend = settings.CACHES["default"]["BACKEND"]
+
+    if cache_url.startswith("redis://"):
+        import redis
+
+        assert backend == "django.core.cache.backends.redis.RedisCache"
+        cache.set("probe", "stored in redis", 30)
+        assert redis.Redis.from_url(cache_url).exists(cache.make_key("probe")) == 1
+    else:
+        assert backend == "django.core.cache.backends.locmem.LocMemCache"
+    if os.environ.get("CI") == "true" and os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        # .ci/run pairs PostgreSQL with Redis: the suite must really exercise the Redis cache.
+        assert cache_url.startswith("redis://")
