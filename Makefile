@@ -32,5 +32,11 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Production server: needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL... in the environment or .env.
+serve-prod: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/gunicorn -c gunicorn.conf.py
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -177,6 +177,7 @@ CONTENT_SECURITY_POLICY = {
 
 # Shared page cache for visitors (webinars/cache.py): how long a page may be kept at most. The
 # cache also expires pages when a webinar starts or ends, and on every organiser's save.
+# PAGE_CACHE_SECONDS=0 turns the page cache off (the benchmarks measure both ways).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
 # redis:// URLs select Django's built-in RedisCache; the prefix lets sites share one Redis database.
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="webinars"))

@@ -107,7 +107,7 @@ def _page_key(request, generation: str) -> str:
 
 
 def _is_cacheable_request(request) -> bool:
-    if request.method not in ("GET", "HEAD"):
+    if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
         return False
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         # Staff and logged-in users see drafts and admin links; visitors have no session.
