@@ -49,9 +49,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
     # Outside sessions, CSRF and messages, so it sees every cookie they set (see webinars/cache.py).
     "webinars.cache.PublicPageCacheMiddleware",
+    # Inside the page cache: cached pages replay the stored policy header instead of rebuilding it.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -181,3 +182,6 @@ CONTENT_SECURITY_POLICY = {
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
 # redis:// URLs select Django's built-in RedisCache; the prefix lets sites share one Redis database.
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="webinars"))
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same backend, minus a per-call client construction that costs more than Redis itself.
+    CACHES["default"]["BACKEND"] = "webinars.redis_cache.RedisCache"

@@ -1,0 +1,457 @@
+"""Benchmark the site against the Django floor (/healthz) on SQLite and PostgreSQL.
+
+    .venv/bin/python benchmarks/run.py            # about 6 minutes; writes benchmarks/RESULTS.md
+
+For each database it loads the large data set (generate_demo_data: 50 series, 2,000 webinars,
+100,000 registrations), serves it with gunicorn (gunicorn.conf.py, access log off) and measures
+with wrk the requests per second and latency percentiles of /healthz and the public pages, with the
+page cache off and on, each as a ratio to /healthz measured in the same server run. Registration
+POSTs are driven by a small threaded client (GET the form once for a CSRF cookie and token, then
+POST), counting errors; afterwards a query checks that no webinar has more confirmed registrations
+than seats. The peak resident memory (VmHWM) of the gunicorn workers is read from /proc.
+
+Needs: wrk on PATH, PostgreSQL at BENCH_PG (default postgres://postgres@127.0.0.1:5432) where it
+may create the database `bench_webinars`, Redis at BENCH_REDIS (default redis://127.0.0.1:6379/13).
+"""
+
+import json
+import os
+import platform
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from http.client import HTTPConnection
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+PORT = int(os.environ.get("BENCH_PORT", "8613"))
+BASE = f"http://127.0.0.1:{PORT}"
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+PG_DB = "bench_webinars"
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
+DURATION = int(os.environ.get("BENCH_SECONDS", "8"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+POST_THREADS = int(os.environ.get("BENCH_POST_THREADS", "8"))
+SIZES = {"series": 50, "webinars": 2000, "registrations": 100_000}
+CAPACITY = 300  # seats of the webinar the POST benchmark registers for
+
+
+def log(message: str) -> None:
+    print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
+
+
+def django_env(database_url: str, cache_url: str, page_cache: bool) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DEBUG="off",
+        SECRET_KEY="benchmark-only-" + "k" * 50,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="off",  # plain HTTP on the loopback, no proxy in front
+        DATABASE_URL=database_url,
+        CACHE_URL=cache_url,
+        CACHE_KEY_PREFIX="bench",
+        PAGE_CACHE_SECONDS="3600" if page_cache else "0",
+        EMAIL_URL="dummymail://",
+        LOG_LEVEL="WARNING",
+        GUNICORN_BIND=f"127.0.0.1:{PORT}",
+        GUNICORN_ACCESS_LOG="off",
+        GUNICORN_LOG_LEVEL="warning",
+        # No recycling during the run, so the memory figure is the worker's real peak.
+        GUNICORN_MAX_REQUESTS="0",
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def reset_postgres() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {PG_DB}")
+
+
+PREPARE = """
+import json
+from datetime import timedelta
+from django.utils import timezone
+from webinars.models import Webinar
+now = timezone.now()
+bench, _ = Webinar.objects.update_or_create(
+    slug="benchmark-registration",
+    defaults=dict(title="Benchmark registration target", start=now + timedelta(days=30),
+                  end=now + timedelta(days=30, hours=1), capacity=CAPACITY, time_zone="Europe/Brussels"),
+)
+page = Webinar.objects.filter(slug__startswith="generated-", start__gt=now, series__isnull=False).order_by("start").first()
+month = timezone.localdate() + timedelta(days=40)
+print(json.dumps({"webinar": page.get_absolute_url(), "register": bench.slug,
+                  "month": f"/calendar/{month.year}/{month.month:02d}/"}))
+""".replace("CAPACITY", str(CAPACITY))
+
+OVERBOOKING = """
+from django.db.models import Count, F, Q
+from webinars.models import Webinar, Registration
+over = Webinar.objects.filter(capacity__isnull=False).annotate(
+    c=Count("registrations", filter=Q(registrations__status="confirmed"))).filter(c__gt=F("capacity"))
+bench = Webinar.objects.get(slug="benchmark-registration")
+print(over.count(), bench.registrations.filter(status="confirmed").count(),
+      bench.registrations.filter(status="waitlisted").count())
+"""
+
+
+class Server:
+    """gunicorn with gunicorn.conf.py, on the benchmark port."""
+
+    def __init__(self, env: dict[str, str]):
+        self.env = env
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(
+            [GUNICORN, "-c", "gunicorn.conf.py"], cwd=ROOT, env=self.env, start_new_session=True
+        )
+        for _ in range(100):
+            if status(f"{BASE}/healthz") == 200:
+                return self
+            time.sleep(0.2)
+        raise SystemExit("gunicorn did not answer /healthz")
+
+    def worker_peak_rss_mb(self) -> float:
+        peaks = []
+        out = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(self.proc.pid)], capture_output=True, text=True
+        ).stdout
+        for pid in out.split():
+            text = Path(f"/proc/{pid}/status").read_text()
+            peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", text).group(1)) / 1024)
+        return max(peaks)
+
+    def __exit__(self, *exc):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+
+
+def status(url: str) -> int:
+    parts = urllib.parse.urlsplit(url)
+    try:
+        conn = HTTPConnection(parts.hostname, parts.port, timeout=10)
+        conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
+        code = conn.getresponse().status
+        conn.close()
+        return code
+    except OSError:
+        return 0
+
+
+def wrk(url: str) -> dict:
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
+    for pct in ("50", "90", "99"):
+        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        value, unit = float(m.group(1)), m.group(2)
+        result[f"p{pct}"] = value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    result["errors"] = (int(non2xx.group(1)) if non2xx else 0) + (
+        sum(int(g) for g in errors.groups()[::3]) if errors else 0  # connect + timeout
+    )
+    return result
+
+
+class _Form(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.fields: dict[str, str] = {}
+        self.checkboxes: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("name"):
+            if a.get("type") == "checkbox":
+                self.checkboxes.append(a["name"])
+            elif a.get("type") not in ("submit", "button"):
+                self.fields[a["name"]] = a.get("value") or ""
+        elif tag == "textarea" and a.get("name"):
+            self.fields[a["name"]] = ""
+
+
+def _fill(form: _Form, n: int, worker: int) -> dict[str, str]:
+    data = dict(form.fields)
+    for name in data:
+        low = name.lower()
+        if "email" in low:
+            data[name] = f"load{worker}.{n}@bench.invalid"
+        elif "organi" in low:
+            data[name] = "Benchmark Ltd"
+        elif "name" in low:
+            data[name] = f"Load Tester {worker}-{n}"
+    for name in form.checkboxes:
+        data[name] = "on"
+    return data
+
+
+def post_benchmark(slug: str) -> dict:
+    """Threads that each GET the form once (cookie + token), then POST registrations in a loop."""
+    path = f"/webinars/{slug}/register/"
+    if status(BASE + path) != 200:
+        return {"skipped": f"GET {path} is {status(BASE + path)}: registration not built yet"}
+    stop = time.monotonic() + DURATION
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors: list[str] = []
+
+    def worker(index: int) -> None:
+        conn = HTTPConnection("127.0.0.1", PORT, timeout=30)
+        conn.request("GET", path)
+        response = conn.getresponse()
+        html = response.read().decode()
+        cookie = "; ".join(
+            v.split(";", 1)[0] for k, v in response.getheaders() if k.lower() == "set-cookie"
+        )
+        form = _Form()
+        form.feed(html)
+        conn.close()
+        n = 0
+        while time.monotonic() < stop:
+            n += 1
+            body = urllib.parse.urlencode(_fill(form, n, index))
+            started = time.perf_counter()
+            try:
+                conn = HTTPConnection("127.0.0.1", PORT, timeout=30)
+                conn.request(
+                    "POST",
+                    path,
+                    body,
+                    {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+                )
+                reply = conn.getresponse()
+                text = reply.read().decode(errors="replace")
+                conn.close()
+                ok = reply.status in (302, 303) or (reply.status == 200 and "errorlist" not in text)
+                problem = None if ok else f"HTTP {reply.status}"
+            except OSError as exc:
+                problem = type(exc).__name__
+            with lock:
+                latencies.append((time.perf_counter() - started) * 1000)
+                if problem:
+                    errors.append(problem)
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(POST_THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - began
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(len(latencies) * p))] if latencies else 0.0
+
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": pct(0.5),
+        "p90": pct(0.9),
+        "p99": pct(0.99),
+        "errors": len(errors),
+        "error_kinds": sorted(set(errors)),
+        "posts": len(latencies),
+    }
+
+
+def bench_database(name: str, database_url: str, cache_url: str) -> dict:
+    log(f"{name}: migrate and load {SIZES}")
+    env = django_env(database_url, cache_url, page_cache=True)
+    manage(env, "migrate", "--noinput", "-v0")
+    started = time.monotonic()
+    manage(
+        env,
+        "generate_demo_data",
+        f"--series={SIZES['series']}",
+        f"--webinars={SIZES['webinars']}",
+        f"--registrations={SIZES['registrations']}",
+    )
+    load_seconds = time.monotonic() - started
+    targets = json.loads(manage(env, "shell", "--no-imports", "-c", PREPARE).strip())
+    urls = {
+        "/healthz": "/healthz",
+        "/": "/",
+        "month page": targets["month"],
+        "webinar page": targets["webinar"],
+        "/calendar.ics": "/calendar.ics",
+    }
+    result = {"load_seconds": load_seconds, "urls": urls, "modes": {}}
+    peak = 0.0
+    for mode in ("uncached", "cached"):
+        env = django_env(database_url, cache_url, page_cache=mode == "cached")
+        with Server(env) as server:
+            rows = {}
+            for label, path in urls.items():
+                code = status(BASE + path)
+                if code != 200:
+                    rows[label] = {"skipped": f"HTTP {code} (not built yet)"}
+                    continue
+                for _ in range(3):
+                    status(BASE + path)  # warm the worker caches (and the page cache)
+                log(f"{name} {mode}: wrk {path}")
+                rows[label] = wrk(BASE + path)
+            if mode == "uncached":
+                log(f"{name}: registration POSTs")
+                rows["registration POST"] = post_benchmark(targets["register"])
+            peak = max(peak, server.worker_peak_rss_mb())
+        result["modes"][mode] = rows
+    over, confirmed, waitlisted = manage(env, "shell", "--no-imports", "-c", OVERBOOKING).split()
+    result.update(
+        overbooked_webinars=int(over),
+        bench_confirmed=int(confirmed),
+        bench_waitlisted=int(waitlisted),
+        peak_rss_mb=peak,
+    )
+    return result
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    versions = subprocess.run(
+        [
+            PYTHON,
+            "-c",
+            "import django, gunicorn, psycopg; "
+            "print(django.get_version(), gunicorn.__version__, psycopg.__version__)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres") as conn:
+        pg = conn.execute("SHOW server_version").fetchone()[0]
+    redis_info = subprocess.run(
+        ["redis-cli", "-u", REDIS, "INFO", "server"], capture_output=True, text=True
+    ).stdout
+    redis_version = re.search(r"redis_version:(\S+)", redis_info)
+    return {
+        "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "machine": f"{platform.node()}: {cpu}, {os.cpu_count()} CPUs, {mem_kb // 1024} MB RAM",
+        "os": platform.platform(),
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "software": (
+            f"Python {platform.python_version()}, Django {versions[0]}, gunicorn {versions[1]} "
+            f"({os.cpu_count() * 2 + 1} sync workers), psycopg {versions[2]}, PostgreSQL {pg}, "
+            f"Redis {redis_version.group(1) if redis_version else '?'}, wrk "
+            f"-t2 -c{CONNECTIONS} -d{DURATION}s"
+        ),
+    }
+
+
+def _ratio(row: dict, floor: dict) -> str:
+    return f"{row['rps'] / floor['rps']:.2f}" if floor.get("rps") else "-"
+
+
+def markdown(info: dict, results: dict[str, dict], seconds: float) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"- Date: {info['date']} (whole run: {seconds / 60:.1f} minutes)",
+        f"- Machine: {info['machine']}; {info['os']}",
+        f"- Load average when the run started: {info['load']} (the machine is shared: "
+        "figures are indicative, compare the ratios)",
+        f"- Software: {info['software']}",
+        f"- Data: {SIZES['series']} series, {SIZES['webinars']:,} webinars, "
+        f"{SIZES['registrations']:,} registrations (`generate_demo_data`)",
+        "- Ratio: requests/s of the row divided by requests/s of `/healthz` in the same server run.",
+        "- Registration POSTs: a threaded Python client "
+        f"({POST_THREADS} threads) on the uncached server; each POST is a new registration.",
+        "",
+        "Reproduce: `.venv/bin/python benchmarks/run.py` (see README, Benchmarks).",
+        "",
+    ]
+    for name, result in results.items():
+        lines += [
+            f"## {name}",
+            "",
+            f"Data loaded in {result['load_seconds']:.0f} s. Peak worker memory (VmHWM): "
+            f"**{result['peak_rss_mb']:.0f} MB**. Webinars with more confirmed registrations "
+            f"than seats after the run: **{result['overbooked_webinars']}** (benchmark webinar: "
+            f"{result['bench_confirmed']} confirmed of {CAPACITY} seats, "
+            f"{result['bench_waitlisted']} on the waiting list).",
+            "",
+            "| page | cache | requests/s | ratio to /healthz | p50 ms | p90 ms | p99 ms | errors |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for mode, rows in result["modes"].items():
+            floor = rows["/healthz"]
+            for label, row in rows.items():
+                shown = (
+                    label if label == "registration POST" else f"{label} `{result['urls'][label]}`"
+                )
+                cache = "-" if label == "registration POST" else mode
+                if "skipped" in row:
+                    lines.append(
+                        f"| {shown} | {cache} | not measured: {row['skipped']} | | | | | |"
+                    )
+                    continue
+                errors = str(row["errors"]) + (
+                    f" ({', '.join(row['error_kinds'])})" if row.get("error_kinds") else ""
+                )
+                lines.append(
+                    f"| {shown} | {cache} | {row['rps']:.0f} | {_ratio(row, floor)} | "
+                    f"{row['p50']:.1f} | {row['p90']:.1f} | {row['p99']:.1f} | {errors} |"
+                )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    began = time.monotonic()
+    info = machine()
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="bench-webinars-") as tmp:
+        log("collectstatic")
+        manage(
+            django_env(f"sqlite:///{tmp}/x.sqlite3", "locmemcache://", True),
+            "collectstatic",
+            "--noinput",
+            "-v0",
+        )
+        results["SQLite, local-memory cache"] = bench_database(
+            "sqlite", f"sqlite:///{tmp}/bench.sqlite3", "locmemcache://"
+        )
+    reset_postgres()
+    results["PostgreSQL, Redis cache"] = bench_database("postgresql", f"{PG}/{PG_DB}", REDIS)
+    seconds = time.monotonic() - began
+    out = ROOT / "benchmarks" / "RESULTS.md"
+    out.write_text(markdown(info, results, seconds) + "\n")
+    log(f"wrote {out} after {seconds / 60:.1f} minutes")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
