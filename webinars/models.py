@@ -9,7 +9,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -70,6 +70,17 @@ class Speaker(models.Model):
         return reverse("webinars:speaker", kwargs={"slug": self.slug})
 
 
+def _registration_count(status: str):
+    counts = (
+        Registration.objects.filter(webinar=models.OuterRef("pk"), status=status)
+        .order_by()
+        .values("webinar")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(models.Subquery(counts), 0)
+
+
 class WebinarQuerySet(models.QuerySet):
     """The questions every view, feed and export asks about webinars."""
 
@@ -83,13 +94,11 @@ class WebinarQuerySet(models.QuerySet):
         return self.filter(end__lt=now or timezone.now()).order_by("-start", "-pk")
 
     def with_counts(self):
+        # Correlated subqueries, not JOIN + GROUP BY: the database counts only the rows a page
+        # shows (after ORDER BY ... LIMIT), and COUNT(*) for pagination skips them altogether.
         return self.annotate(
-            confirmed_count=Count(
-                "registrations", filter=Q(registrations__status="confirmed"), distinct=True
-            ),
-            waitlisted_count=Count(
-                "registrations", filter=Q(registrations__status="waitlisted"), distinct=True
-            ),
+            confirmed_count=_registration_count("confirmed"),
+            waitlisted_count=_registration_count("waitlisted"),
         )
 
     def for_listing(self):

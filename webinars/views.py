@@ -11,6 +11,8 @@ from webinars.models import Speaker, Webinar, WebinarSpeaker
 from webinars.selectors import partners_by_role, series_with_partners, webinars_visible_to
 
 PAST_PER_PAGE = 20
+# Upcoming webinars come in pages too: a busy site has hundreds scheduled (month pages list all).
+UPCOMING_PER_PAGE = 20
 MAX_QUERY_LENGTH = 200
 
 
@@ -37,8 +39,12 @@ class CalendarView(TemplateView):
         if active_series:
             webinars = webinars.filter(series=active_series)
         past_page = Paginator(webinars.past(), PAST_PER_PAGE).get_page(params.get("page"))
+        upcoming_page = Paginator(webinars.upcoming(), UPCOMING_PER_PAGE).get_page(
+            params.get("upcoming")
+        )
         context.update(
-            upcoming=list(webinars.upcoming()),
+            upcoming=list(upcoming_page.object_list),
+            upcoming_page=upcoming_page,
             past_page=past_page,
             query=query,
             all_series=all_series,
