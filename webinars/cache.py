@@ -14,11 +14,13 @@ How it works, in one place:
   methods and non-200 responses are never stored. A response that set a cookie or rendered a CSRF
   token is never stored either: a CSRF token belongs to one visitor's cookie, so a registration
   form with a token must not be shared. Form pages (/webinars/<slug>/register/) stay uncached.
+- `migrate` (run on every deploy) forgets the pages too, so new templates show at once.
 - Stored pages carry an ETag and Last-Modified; a matching If-None-Match / If-Modified-Since gets
   a 304 without touching the database.
 """
 
 import hashlib
+import logging
 import uuid
 from datetime import timedelta
 
@@ -26,12 +28,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Min, Q
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
+
+logger = logging.getLogger(__name__)
 
 # URL names (namespace:name) whose pages are shared between visitors. Add new public,
 # read-only pages here; never a page with a form that carries a CSRF token.
@@ -213,7 +217,16 @@ def _registration_changes_availability(registration) -> bool:
     return confirmed >= capacity - 1
 
 
+def _on_migrate(sender, **kwargs) -> None:
+    # Every deploy runs migrate: new templates or code must not be hidden behind old pages.
+    try:
+        content_changed()
+    except Exception:  # noqa: BLE001 (an unreachable cache must not stop a migration)
+        logger.warning("Could not clear the page cache after migrate.", exc_info=True)
+
+
 def connect_signals() -> None:
     """Called from WebinarsConfig.ready(): every model save or delete may change the pages."""
     post_save.connect(_on_content_saved, dispatch_uid="pages-content-saved")
     post_delete.connect(_on_content_saved, dispatch_uid="pages-content-deleted")
+    post_migrate.connect(_on_migrate, dispatch_uid="pages-migrated")

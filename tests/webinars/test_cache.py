@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -325,3 +326,12 @@ def test_cache_backend_is_redis_when_cache_url_says_so():
     if os.environ.get("CI") == "true" and os.environ.get("DATABASE_URL", "").startswith("postgres"):
         # .ci/run pairs PostgreSQL with Redis: the suite must really exercise the Redis cache.
         assert cache_url.startswith("redis://")
+
+
+def test_migrate_forgets_cached_pages(client, webinar):
+    client.get("/")
+    assert client.get("/")["X-Page-Cache"] == "hit"
+
+    call_command("migrate", verbosity=0)
+
+    assert client.get("/")["X-Page-Cache"] == "miss"
