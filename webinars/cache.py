@@ -10,7 +10,8 @@ How it works, in one place:
   shows, and other code (registration services that use `QuerySet.update()`) calls it directly.
   Without any save, the generation also expires when the next webinar starts, ends or closes
   registration, because pages show "upcoming", "past" and "registration is open" from the clock.
-- Staff and anyone logged in carry a session cookie and always get a fresh page; POSTs, other
+- Staff and anyone logged in carry a session cookie and always get a fresh page, as does a
+  visitor with a pending flash message (messages cookie); POSTs, other
   methods and non-200 responses are never stored. A response that set a cookie or rendered a CSRF
   token is never stored either: a CSRF token belongs to one visitor's cookie, so a registration
   form with a token must not be shared. Form pages (/webinars/<slug>/register/) stay uncached.
@@ -113,8 +114,9 @@ def _page_key(request, generation: str) -> str:
 def _is_cacheable_request(request) -> bool:
     if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
         return False
-    if settings.SESSION_COOKIE_NAME in request.COOKIES:
-        # Staff and logged-in users see drafts and admin links; visitors have no session.
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+        # Staff and logged-in users see drafts and admin links; visitors have no session. A
+        # pending flash message ("You are registered") must be shown on a freshly rendered page.
         return False
     try:
         match = resolve(request.path_info)

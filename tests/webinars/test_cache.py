@@ -335,3 +335,12 @@ def test_migrate_forgets_cached_pages(client, webinar):
     call_command("migrate", verbosity=0)
 
     assert client.get("/")["X-Page-Cache"] == "miss"
+
+
+def test_visitor_with_a_pending_message_gets_a_fresh_page(client, webinar):
+    client.get("/")
+    client.cookies["messages"] = "pending"
+
+    response = client.get("/")
+
+    assert "X-Page-Cache" not in response
