@@ -3,10 +3,11 @@
 How it works, in one place:
 
 - Pages named in CACHED_URL_NAMES, requested with GET or HEAD by a visitor without a session
-  cookie, are stored in the default cache (Redis in production) under a key that contains the
-  current content *generation*.
+  cookie, are stored in the default cache (Redis in production), one entry per URL, together
+  with the content *generation* they were rendered in; an entry is served only while that
+  generation is current (both are read in one round trip).
 - The generation is a token in the cache. `content_changed()` deletes it, so every stored page
-  becomes unreachable at once; signals call it on every save or delete of anything a public page
+  becomes stale at once; signals call it on every save or delete of anything a public page
   shows, and other code (registration services that use `QuerySet.update()`) calls it directly.
   Without any save, the generation also expires when the next webinar starts, ends or closes
   registration, because pages show "upcoming", "past" and "registration is open" from the clock.
@@ -106,9 +107,9 @@ def _seconds_until_pages_change() -> int:
     return limit
 
 
-def _page_key(request, generation: str) -> str:
+def _page_key(request) -> str:
     digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"{PAGE_KEY_PREFIX}:{generation}:{digest}"
+    return f"{PAGE_KEY_PREFIX}:{digest}"
 
 
 def _is_cacheable_request(request) -> bool:
@@ -156,9 +157,12 @@ class PublicPageCacheMiddleware:
         if not _is_cacheable_request(request):
             return self.get_response(request)
 
-        key = _page_key(request, current_generation())
-        stored = cache.get(key)
-        if stored is not None:
+        # One round trip for both: the page is valid only if stored under the current generation.
+        key = _page_key(request)
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY) or current_generation()
+        stored = found.get(key)
+        if stored is not None and stored["generation"] == generation:
             response = HttpResponse(stored["content"], status=200)
             for header, value in stored["headers"].items():
                 response[header] = value
@@ -177,6 +181,9 @@ class PublicPageCacheMiddleware:
         etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
         last_modified = timezone.now().timestamp()
         stored = {
+            # The generation read before rendering: if content changed meanwhile, this page is
+            # already out of date and will not be served.
+            "generation": generation,
             "content": response.content,
             "headers": {
                 h: v for h, v in response.headers.items() if h.lower() not in UNSTORED_HEADERS
