@@ -24,7 +24,8 @@ class CalendarView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         params = self.request.GET
-        query = params.get("q", "").strip()[:MAX_QUERY_LENGTH]
+        # PostgreSQL rejects NUL characters in text parameters: drop them instead of a 500.
+        query = params.get("q", "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
         series_slug = params.get("series", "").strip()
         all_series = list(
             Series.objects.filter(webinars__is_published=True).distinct().order_by("title")
