@@ -226,10 +226,13 @@ def test_session_and_csrf_cookies_are_secure_and_httponly(client, django_user_mo
 def test_ssl_redirect_sends_http_visitors_to_https(client, db, settings):
     settings.SECURE_SSL_REDIRECT = True
 
-    response = client.get("/healthz")
+    response = client.get("/speakers/anyone/?x=1")
+    probe = client.get("/healthz")
 
     assert response.status_code == 301
-    assert response["Location"] == "https://testserver/healthz"
+    assert response["Location"] == "https://testserver/speakers/anyone/?x=1"
+    assert probe.status_code == 200  # load balancers' health checks are not redirected
+    assert probe.content == b"ok"
 
 
 def _manage(*args, **env_overrides):
