@@ -22,7 +22,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from datetime import UTC, datetime
@@ -40,7 +39,6 @@ PG_DB = "bench_webinars"
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 DURATION = int(os.environ.get("BENCH_SECONDS", "6"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
-POST_THREADS = int(os.environ.get("BENCH_POST_THREADS", "8"))
 SIZES = {"series": 50, "webinars": 2000, "registrations": 100_000}
 CAPACITY = 300  # seats of the webinar the POST benchmark registers for
 
@@ -167,6 +165,10 @@ def wrk(url: str) -> dict:
         text=True,
         check=True,
     ).stdout
+    return _parse_wrk(out)
+
+
+def _parse_wrk(out: str) -> dict:
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
     for pct in ("50", "90", "99"):
         m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
@@ -197,88 +199,59 @@ class _Form(HTMLParser):
             self.fields[a["name"]] = ""
 
 
-def _fill(form: _Form, n: int, worker: int) -> dict[str, str]:
+def _form_template(form: _Form) -> str:
+    """The form as a browser would send it, with __N__ where each POST puts a unique number."""
     data = dict(form.fields)
     for name in data:
         low = name.lower()
         if "email" in low:
-            data[name] = f"load{worker}.{n}@bench.invalid"
+            data[name] = "load__N__@bench.invalid"
         elif "organi" in low:
             data[name] = "Benchmark Ltd"
         elif "name" in low:
-            data[name] = f"Load Tester {worker}-{n}"
+            data[name] = "Load Tester __N__"
     for name in form.checkboxes:
         data[name] = "on"
-    return data
+    return urllib.parse.urlencode(data, safe="_")
 
 
 def post_benchmark(slug: str) -> dict:
-    """Threads that each GET the form once (cookie + token), then POST registrations in a loop."""
+    """wrk POSTs new registrations with one visitor's CSRF cookie and token (benchmarks/register.lua)."""
     path = f"/webinars/{slug}/register/"
-    if status(BASE + path) != 200:
-        return {"skipped": f"GET {path} is {status(BASE + path)}: registration not built yet"}
-    stop = time.monotonic() + DURATION
-    lock = threading.Lock()
-    latencies: list[float] = []
-    errors: list[str] = []
-
-    def worker(index: int) -> None:
-        conn = HTTPConnection("127.0.0.1", PORT, timeout=30)
-        conn.request("GET", path)
-        response = conn.getresponse()
-        html = response.read().decode()
-        cookie = "; ".join(
-            v.split(";", 1)[0] for k, v in response.getheaders() if k.lower() == "set-cookie"
-        )
-        form = _Form()
-        form.feed(html)
-        conn.close()
-        n = 0
-        while time.monotonic() < stop:
-            n += 1
-            body = urllib.parse.urlencode(_fill(form, n, index))
-            started = time.perf_counter()
-            try:
-                conn = HTTPConnection("127.0.0.1", PORT, timeout=30)
-                conn.request(
-                    "POST",
-                    path,
-                    body,
-                    {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
-                )
-                reply = conn.getresponse()
-                text = reply.read().decode(errors="replace")
-                conn.close()
-                ok = reply.status in (302, 303) or (reply.status == 200 and "errorlist" not in text)
-                problem = None if ok else f"HTTP {reply.status}"
-            except OSError as exc:
-                problem = type(exc).__name__
-            with lock:
-                latencies.append((time.perf_counter() - started) * 1000)
-                if problem:
-                    errors.append(problem)
-
-    began = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(POST_THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - began
-    latencies.sort()
-
-    def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(len(latencies) * p))] if latencies else 0.0
-
-    return {
-        "rps": len(latencies) / elapsed,
-        "p50": pct(0.5),
-        "p90": pct(0.9),
-        "p99": pct(0.99),
-        "errors": len(errors),
-        "error_kinds": sorted(set(errors)),
-        "posts": len(latencies),
-    }
+    conn = HTTPConnection("127.0.0.1", PORT, timeout=30)
+    conn.request("GET", path)
+    reply = conn.getresponse()
+    html = reply.read().decode(errors="replace")
+    conn.close()
+    if reply.status != 200:
+        return {"skipped": f"GET {path} is {reply.status}: registration not built yet"}
+    form = _Form()
+    form.feed(html)
+    cookie = "; ".join(
+        v.split(";", 1)[0] for k, v in reply.getheaders() if k.lower() == "set-cookie"
+    )
+    env = dict(os.environ, BENCH_PATH=path, BENCH_COOKIE=cookie, BENCH_BODY=_form_template(form))
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{DURATION}s",
+            "--latency",
+            "-s",
+            str(ROOT / "benchmarks" / "register.lua"),
+            BASE + path,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    ).stdout
+    result = _parse_wrk(out)
+    counted = re.search(r"REGISTRATIONS ok=(\d+) bad=(\d+)", out)
+    result["posts"] = int(counted.group(1)) + int(counted.group(2))
+    result["errors"] += int(counted.group(2))
+    return result
 
 
 def bench_database(name: str, database_url: str, cache_url: str) -> dict:
@@ -408,8 +381,9 @@ def markdown(info: dict, results: dict[str, dict], seconds: float) -> str:
         "- Ratio: requests/s of the row divided by the mean requests/s of `/healthz` measured "
         "right before and right after it on the same server; the `/healthz` row is the mean "
         "of all its runs.",
-        "- Registration POSTs: a threaded Python client "
-        f"({POST_THREADS} threads) on the uncached server; each POST is a new registration.",
+        "- Registration POSTs: wrk with `benchmarks/register.lua` on the uncached server, "
+        "one visitor's CSRF cookie and token, a new email address in every POST; an error is "
+        "any answer other than a redirect or a page without form errors.",
         "",
         "Reproduce: `.venv/bin/python benchmarks/run.py` (see README, Benchmarks).",
         "",

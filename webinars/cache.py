@@ -29,7 +29,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Min, Q
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
@@ -211,18 +211,23 @@ def _on_content_saved(sender, **kwargs) -> None:
 
 def _registration_changes_availability(registration) -> bool:
     """A registration matters to public pages only near a capacity limit (full / one seat left)."""
-    from webinars.models import Webinar
+    from webinars.models import Registration, Webinar
 
-    row = (
-        Webinar.objects.filter(pk=registration.webinar_id)
-        .annotate(confirmed=Count("registrations", filter=Q(registrations__status="confirmed")))
-        .values_list("capacity", "confirmed")
-        .first()
-    )
-    if row is None or row[0] is None:
-        # Unlimited seats: the page reads "open" whatever the number of registrations.
+    # Registration services hold the (locked) webinar already: no query for its capacity then.
+    if Registration._meta.get_field("webinar").is_cached(registration):
+        capacity = registration.webinar.capacity
+    else:
+        capacity = (
+            Webinar.objects.filter(pk=registration.webinar_id)
+            .values_list("capacity", flat=True)
+            .first()
+        )
+    if capacity is None:
+        # Unlimited seats (or no webinar): the page reads "open" whatever the registrations.
         return False
-    capacity, confirmed = row
+    confirmed = Registration.objects.filter(
+        webinar_id=registration.webinar_id, status=Registration.Status.CONFIRMED
+    ).count()
     return confirmed >= capacity - 1
 
 
