@@ -71,11 +71,18 @@ UNSTORED_HEADERS = frozenset({"etag", "last-modified", "cache-control", "x-page-
 
 def content_changed() -> None:
     """Forget every cached page: call after any change to what public pages show."""
-    cache.delete(GENERATION_KEY)
+    _forget_generation()
     connection = transaction.get_connection()
     if connection.in_atomic_block:
         # A visitor may re-cache the old rows before the transaction commits; forget again then.
-        transaction.on_commit(lambda: cache.delete(GENERATION_KEY))
+        transaction.on_commit(_forget_generation)
+
+
+def _forget_generation() -> None:
+    try:
+        cache.delete(GENERATION_KEY)
+    except Exception:  # noqa: BLE001 (a cache outage must not undo an organiser's save)
+        logger.error("Cache unreachable: cached pages may stay stale.", exc_info=True)
 
 
 def current_generation() -> str:
@@ -159,8 +166,12 @@ class PublicPageCacheMiddleware:
 
         # One round trip for both: the page is valid only if stored under the current generation.
         key = _page_key(request)
-        found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY) or current_generation()
+        try:
+            found = cache.get_many([GENERATION_KEY, key])
+            generation = found.get(GENERATION_KEY) or current_generation()
+        except Exception:  # noqa: BLE001 (without the cache, visitors still get fresh pages)
+            logger.warning("Cache unreachable: serving pages uncached.", exc_info=True)
+            return self.get_response(request)
         stored = found.get(key)
         if stored is not None and stored["generation"] == generation:
             response = HttpResponse(stored["content"], status=200)
@@ -191,7 +202,11 @@ class PublicPageCacheMiddleware:
             "etag": etag,
             "last_modified": last_modified,
         }
-        cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+        try:
+            cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+        except Exception:  # noqa: BLE001 (the page is rendered; not storing it is harmless)
+            logger.warning("Cache unreachable: page not stored.", exc_info=True)
+            return response
         response["X-Page-Cache"] = "miss"
         _with_validators(response, etag, last_modified)
         return get_conditional_response(

@@ -344,3 +344,23 @@ def test_visitor_with_a_pending_message_gets_a_fresh_page(client, webinar):
     response = client.get("/")
 
     assert "X-Page-Cache" not in response
+
+
+def test_pages_and_saves_keep_working_when_redis_is_down(client, webinar, settings, caplog):
+    # Nothing listens on port 1: every cache call fails at once.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "webinars.redis_cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+
+    webinar.title = "Saved during the outage"
+    webinar.save()
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert "Saved during the outage" in text_of(response)
+    assert "X-Page-Cache" not in response
+    assert "Cache unreachable: cached pages may stay stale." in caplog.messages
+    assert "Cache unreachable: serving pages uncached." in caplog.messages
