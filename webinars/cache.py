@@ -60,6 +60,21 @@ CACHED_URL_NAMES = frozenset(
     }
 )
 
+# Public URL names deliberately never cached: forms with a CSRF token, a registrant's own pages
+# (reached by a secret token), the health check. A test makes every public URL name appear in
+# exactly one of the two sets, so a new view cannot be forgotten.
+UNCACHED_URL_NAMES = frozenset(
+    {
+        "healthz",
+        "webinars:register",
+        "series:register",
+        "webinars:registration",
+        "webinars:registration_join",
+        "webinars:registration_ics",
+        "webinars:registration_cancel",
+    }
+)
+
 # Apps whose models feed the public pages: any save or delete there changes the generation.
 CONTENT_APPS = frozenset({"series", "webinars"})
 

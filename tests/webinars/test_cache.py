@@ -364,3 +364,29 @@ def test_pages_and_saves_keep_working_when_redis_is_down(client, webinar, settin
     assert "X-Page-Cache" not in response
     assert "Cache unreachable: cached pages may stay stale." in caplog.messages
     assert "Cache unreachable: serving pages uncached." in caplog.messages
+
+
+def _url_names(patterns, namespace=""):
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _url_names(pattern.url_patterns, inner)
+        elif pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_public_url_name_is_either_cached_or_deliberately_not():
+    from django.urls import get_resolver
+
+    from webinars.cache import CACHED_URL_NAMES, UNCACHED_URL_NAMES
+
+    public = {n for n in _url_names(get_resolver().url_patterns) if not n.startswith("admin:")}
+
+    undecided = public - CACHED_URL_NAMES - UNCACHED_URL_NAMES
+    assert undecided == set(), (
+        "Add these URL names to CACHED_URL_NAMES or UNCACHED_URL_NAMES in webinars/cache.py"
+    )
+    assert CACHED_URL_NAMES.isdisjoint(UNCACHED_URL_NAMES)
+    assert {"webinars:calendar", "webinars:detail", "webinars:speaker", "series:detail"} <= (
+        public & CACHED_URL_NAMES
+    )
