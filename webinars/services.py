@@ -72,7 +72,7 @@ def _has_free_seat(webinar: Webinar) -> bool:
 def _lock_webinars(ids: Sequence[int]) -> list[Webinar]:
     # Locked in primary-key order so two multi-webinar submissions cannot deadlock.
     return list(
-        Webinar.objects.select_for_update()
+        Webinar.objects.select_for_update(of=("self",))
         .select_related("series")
         .filter(pk__in=ids)
         .order_by("pk")
