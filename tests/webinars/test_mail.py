@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import icalendar
 import pytest
+import vobject
 from aiosmtpd.controller import Controller
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -78,7 +79,7 @@ def send_queued() -> str:
 def test_confirmation_arrives_over_smtp_with_text_html_and_invitation(client, db, smtp):
     webinar = make_webinar(
         title="Copper",
-        start=brussels(2030, 10, 1, 10, 0),
+        start=brussels(2027, 10, 1, 10, 0),
         duration=timedelta(minutes=90),
         join_url="https://meet.example.com/secret-room",
     )
@@ -96,7 +97,7 @@ def test_confirmation_arrives_over_smtp_with_text_html_and_invitation(client, db
     parts = {part.get_content_type(): part for part in message.walk()}
     assert set(parts) >= {"text/plain", "text/html", "text/calendar"}
     text = parts["text/plain"].get_content()
-    assert "When: 1 October 2030, 10:00-11:30 CEST" in text
+    assert "When: 1 October 2027, 10:00-11:30 CEST" in text
     assert f"http://127.0.0.1:8000/registrations/{registration.token}/join" in text
     assert f"http://127.0.0.1:8000/registrations/{registration.token}/" in text
     assert "secret-room" not in message.as_string()
@@ -109,9 +110,12 @@ def test_confirmation_arrives_over_smtp_with_text_html_and_invitation(client, db
     assert str(cal["method"]) == "REQUEST"
     [event] = cal.walk("VEVENT")
     assert str(event["uid"]) == webinar_uid(webinar)
-    assert event.decoded("dtstart") == brussels(2030, 10, 1, 10, 0)
-    assert event.decoded("dtend") == brussels(2030, 10, 1, 11, 30)
+    assert event.decoded("dtstart") == brussels(2027, 10, 1, 10, 0)
+    assert event.decoded("dtend") == brussels(2027, 10, 1, 11, 30)
     assert str(event["attendee"]) == "mailto:ada@example.org"
+    other = vobject.readOne(invite.get_content()).vevent
+    assert other.uid.value == webinar_uid(webinar)
+    assert other.summary.value == "Copper"
     assert Message.objects.count() == 0
 
 
