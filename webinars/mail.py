@@ -199,7 +199,11 @@ def requeue_due(now: datetime | None = None) -> int:
     """Put deferred messages whose back-off has passed back in the queue; returns how many."""
     now = now or timezone.now()
     count = 0
-    for message in Message.objects.deferred().order_by("when_added"):
+    deferred = Message.objects.deferred().order_by("when_added")
+    max_retries = getattr(settings, "MAILER_EMAIL_MAX_RETRIES", None)
+    if max_retries is not None:
+        deferred = deferred.filter(retry_count__lt=max_retries)
+    for message in deferred:
         email = message.email
         message_id = get_message_id(email) if email is not None else None
         last = (

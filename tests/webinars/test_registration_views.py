@@ -509,3 +509,37 @@ def test_privacy_page_states_retention(client, db, settings):
     response = client.get("/privacy/")
 
     assert "removed 90 days after the webinar has taken place" in text_of(response)
+
+
+def test_registration_pages_have_one_h1(client, confirmed):
+    series = make_series(slug="supply")
+    make_webinar(series=series)
+    token = confirmed.token
+    urls = [
+        register_url(confirmed.webinar),
+        f"/webinars/{confirmed.webinar.slug}/register/thanks/",
+        "/series/supply/register/",
+        "/series/supply/register/thanks/",
+        f"/registrations/{token}/",
+        f"/registrations/{token}/cancel/",
+        f"/registrations/{token}/join",
+        "/privacy/",
+    ]
+
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.content.decode().count("<h1") == 1, url
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_personal_calendar_query_count_does_not_grow(client, db, count):
+    registrations = [
+        make_registration(make_webinar(), email="ada@example.org") for _ in range(count)
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/registrations/{registrations[0].token}/calendar.ics")
+
+    assert response.status_code == 200
+    assert len(queries) == 2
