@@ -82,7 +82,8 @@ def compose(
     text = render_to_string(f"mail/{template}.txt", context)
     html = render_to_string(f"mail/{template}.html", context)
     message = EmailMultiAlternatives(
-        subject=subject,
+        # A line break in a title would make an invalid header; never let it fail a registration.
+        subject=" ".join(subject.split()),
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],

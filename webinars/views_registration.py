@@ -99,7 +99,7 @@ def _webinar_or_404(request, slug) -> Webinar:
 def register(request, slug):
     """The registration form of one webinar (GET), and its submission (POST)."""
     webinar = _webinar_or_404(request, slug)
-    form = RegistrationForm(request.POST or None)
+    form = RegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if is_rate_limited(request):
             return rate_limited_response(request)
@@ -143,7 +143,9 @@ def series_register(request, slug):
     if not webinars_visible_to(request.user).filter(series=series).exists():
         raise Http404("No published webinars in this series.")
     open_webinars = _open_webinars(request, series)
-    form = SeriesRegistrationForm(request.POST or None, webinars=open_webinars)
+    form = SeriesRegistrationForm(
+        request.POST if request.method == "POST" else None, webinars=open_webinars
+    )
     if request.method == "POST":
         if is_rate_limited(request):
             return rate_limited_response(request)
@@ -175,9 +177,11 @@ def series_register_thanks(request, slug):
 def private_page(view):
     """Token pages: not stored by shared caches, not indexed, no Referer to other sites."""
 
+    uncached = never_cache(view)
+
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        response = never_cache(view)(request, *args, **kwargs)
+        response = uncached(request, *args, **kwargs)
         response["Referrer-Policy"] = "no-referrer"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response

@@ -13,6 +13,7 @@ from mailer.models import Message
 from tests.factories import make_registration, make_series, make_webinar
 from tests.html import text_of
 from webinars.models import Registration
+from webinars.services import registration_create
 
 VALID = {
     "name": "Ada Lovelace",
@@ -543,3 +544,36 @@ def test_personal_calendar_query_count_does_not_grow(client, db, count):
 
     assert response.status_code == 200
     assert len(queries) == 2
+
+
+def test_register_empty_post_shows_every_required_error(client, db):
+    webinar = make_webinar()
+
+    response = client.post(register_url(webinar), {})
+
+    text = text_of(response)
+    assert response.status_code == 200
+    assert "Name: Please enter your name." in text
+    assert "Email: Please enter your email address." in text
+    assert "Please agree to the privacy notice to register." in text
+    assert Registration.objects.count() == 0
+
+
+def test_csrf_failure_page_explains_what_to_do(db):
+    webinar = make_webinar()
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(register_url(webinar), VALID)
+
+    assert response.status_code == 403
+    assert "Go back, reload the page, and submit the form again. Nothing was saved." in text_of(
+        response
+    )
+
+
+def test_mail_subject_never_breaks_on_a_title_with_line_breaks(db, flush_mail):
+    webinar = make_webinar(title="Copper\nand tin")
+
+    registration_create(webinars=[webinar], name="Ada", email="a@example.org", consent=True)
+
+    assert [m.subject for m in flush_mail()] == ["Registered: Copper and tin"]
