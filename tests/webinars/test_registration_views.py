@@ -65,11 +65,13 @@ def test_thanks_page_is_the_same_for_new_and_repeated_registration(client, db):
     webinar = make_webinar(title="Copper", capacity=1)
     make_registration(webinar, email="ada@example.org")  # the seat is taken by Ada already
 
-    first = client.get(client.post(register_url(webinar), VALID)["Location"])
-    other = client.get(
-        client.post(register_url(webinar), {**VALID, "email": "bob@example.org"})["Location"]
-    )
+    repeated = client.post(register_url(webinar), VALID)
+    new = client.post(register_url(webinar), {**VALID, "email": "bob@example.org"})
+    first = client.get(repeated["Location"])
+    other = client.get(new["Location"])
 
+    assert (repeated.status_code, repeated["Location"]) == (new.status_code, new["Location"])
+    assert repeated.content == new.content
     assert first.content == other.content
     assert "We have received your registration for Copper." in text_of(first)
     assert "waiting list" in text_of(first)  # both words always, never the actual status
@@ -577,3 +579,16 @@ def test_mail_subject_never_breaks_on_a_title_with_line_breaks(db, flush_mail):
     registration_create(webinars=[webinar], name="Ada", email="a@example.org", consent=True)
 
     assert [m.subject for m in flush_mail()] == ["Registered: Copper and tin"]
+
+
+def test_series_page_links_to_series_form_only_while_something_is_open(client, db):
+    open_series = make_series(slug="open-one")
+    make_webinar(series=open_series)
+    past_series = make_series(slug="past-one")
+    make_webinar(series=past_series, start=timezone.now() - timedelta(days=9))
+
+    open_page = client.get("/series/open-one/").content.decode()
+    past_page = client.get("/series/past-one/").content.decode()
+
+    assert 'href="/series/open-one/register/"' in open_page
+    assert "/register/" not in past_page

@@ -56,3 +56,10 @@ def in_zone(value: datetime, webinar) -> str:
     """'1 October 2020, 09:30 CEST': an instant in the webinar's own time zone."""
     local = value.astimezone(webinar.tz)
     return f"{local.day} {local:%B %Y}, {local:%H:%M} {local.tzname()}"
+
+
+@register.simple_tag
+def any_registration_open(webinars) -> bool:
+    """True if at least one of these webinars takes registrations now."""
+    now = timezone.now()
+    return any(webinar.is_registration_open(now) for webinar in webinars)
