@@ -303,11 +303,12 @@ def vtimezone(tzid: str, *, first_year: int, last_year: int) -> icalendar.Timezo
     offset, name, is_dst = initial
     if not transitions:
         # A zone with one offset all along: written like Google writes Asia/Tokyo.
-        component.add_component(observance(is_dst, offset, offset, name, datetime(1970, 1, 1)))
+        onset = datetime(1970, 1, 1)  # noqa: DTZ001 (VTIMEZONE onsets are local wall times)
+        component.add_component(observance(is_dst, offset, offset, name, onset))
         return component
     if transitions[0].at > datetime(first_year, 1, 1, tzinfo=UTC).timestamp():
         # No change in the year before the first event: say what held from the scan's start.
-        onset = datetime(scan_first, 1, 1) + offset
+        onset = datetime(scan_first, 1, 1) + offset  # noqa: DTZ001 (local wall time)
         component.add_component(observance(is_dst, offset, offset, name, onset))
 
     # Group changes into runs of consecutive years that one weekday rule describes.
@@ -329,17 +330,17 @@ def vtimezone(tzid: str, *, first_year: int, last_year: int) -> icalendar.Timezo
 
     for run in sorted(runs, key=lambda r: r[0].at):
         first = run[0]
-        sub = observance(
-            first.is_dst, first.offset_from, first.offset_to, first.name, first.onset
-        )
+        sub = observance(first.is_dst, first.offset_from, first.offset_to, first.name, first.onset)
         if len(run) > 1:
             byday = functools.reduce(frozenset.intersection, [t.rule_parts for t in run])
             # Prefer "last Sunday" (how Europe's rule is written) over "fourth Sunday".
             rule = {"freq": "yearly", "bymonth": first.onset.month}
             rule["byday"] = sorted(byday, key=lambda p: (not p.startswith("-"), p))[0]
             if run[-1].onset.year < scan_last:
-                # The rule was replaced: stop it at its last change (UNTIL in UTC, RFC 5545).
-                rule["until"] = datetime.fromtimestamp(run[-1].at, UTC)
+                # The rule was replaced: stop it after its last change (UNTIL in UTC, RFC 5545).
+                # A day later, not at the instant itself: vobject and icalendar compare UNTIL
+                # with the local onset, which east of UTC would drop the last change.
+                rule["until"] = datetime.fromtimestamp(run[-1].at, UTC) + timedelta(days=1)
             sub.add("rrule", rule)
         component.add_component(sub)
     return component

@@ -226,27 +226,8 @@ class Webinar(models.Model):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("webinars:detail", kwargs={"slug": self.slug})
-
     # Changes to these make calendar clients replace their copy (RFC 5545 SEQUENCE).
     CALENDAR_FIELDS = ("start", "end", "time_zone", "title", "status", "location")
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._remember_calendar_values()
-        return instance
-
-    def _remember_calendar_values(self) -> None:
-        # Read __dict__ so that deferred fields are not loaded just to be remembered.
-        self._calendar_values = {
-            name: self.__dict__[name] for name in self.CALENDAR_FIELDS if name in self.__dict__
-        }
-
-    def refresh_from_db(self, *args, **kwargs):
-        super().refresh_from_db(*args, **kwargs)
-        self._remember_calendar_values()
 
     def save(self, *args, **kwargs):
         """Saves; bumps `sequence` when the time, title, status or venue changed since loading.
@@ -270,11 +251,12 @@ class Webinar(models.Model):
         super().save(*args, **kwargs)
         if remembered and update_fields is not None:
             # Fields left out of update_fields still differ from the database.
-            remembered.update(
-                {name: self.__dict__[name] for name in saved & remembered.keys()}
-            )
+            remembered.update({name: self.__dict__[name] for name in saved & remembered.keys()})
         else:
             self._remember_calendar_values()
+
+    def get_absolute_url(self):
+        return reverse("webinars:detail", kwargs={"slug": self.slug})
 
     def clean(self):
         super().clean()
@@ -287,6 +269,22 @@ class Webinar(models.Model):
                 {"capacity": _("Capacity must be at least 1, or empty for unlimited.")},
                 code="capacity",
             )
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._remember_calendar_values()
+        return instance
+
+    def _remember_calendar_values(self) -> None:
+        # Read __dict__ so that deferred fields are not loaded just to be remembered.
+        self._calendar_values = {
+            name: self.__dict__[name] for name in self.CALENDAR_FIELDS if name in self.__dict__
+        }
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._remember_calendar_values()
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

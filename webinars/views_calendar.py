@@ -13,11 +13,11 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.http import Http404, HttpResponse
-from django.utils.html import linebreaks
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
 from django.views.decorators.http import condition, require_safe
 
 from series.models import Series
@@ -98,7 +98,9 @@ def conditional_calendar(scope: str):
     """Decorator: answer If-None-Match / If-Modified-Since for the scope's webinars."""
     return condition(
         etag_func=lambda request, **kwargs: _validators(request, scope, kwargs).etag,
-        last_modified_func=lambda request, **kwargs: _validators(request, scope, kwargs).last_modified,
+        last_modified_func=lambda request, **kwargs: (
+            _validators(request, scope, kwargs).last_modified
+        ),
     )
 
 

@@ -48,4 +48,6 @@ def this_month_url() -> str:
     from django.utils import timezone
 
     today = timezone.localdate()
-    return reverse("webinars:month", kwargs={"year": f"{today.year:04d}", "month": f"{today.month:02d}"})
+    return reverse(
+        "webinars:month", kwargs={"year": f"{today.year:04d}", "month": f"{today.month:02d}"}
+    )
