@@ -158,17 +158,18 @@ def calendar_for(
         cal.add("method", method)
     if name:
         cal.add("name", name)
-        cal.add("x-wr-calname", name)
+        cal.add("x-wr-calname", icalendar.vText(name))
     if description:
         cal.add("description", description)
-        cal.add("x-wr-caldesc", description)
+        # X- properties are not known to be text: escape newlines and commas explicitly.
+        cal.add("x-wr-caldesc", icalendar.vText(description))
     if url:
         cal.add("url", url)
     if source:
         cal.add("source", source, parameters={"VALUE": "URI"})
     if refresh:
         cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
-        cal.add("x-published-ttl", refresh)
+        cal.add("x-published-ttl", icalendar.vDuration(refresh))
     for component in vtimezones_for(webinars):
         cal.add_component(component)
     stamp = timezone.now() if method else None
