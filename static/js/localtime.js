@@ -28,7 +28,8 @@
   }
 
   function describe(start, end, startIso) {
-    var clock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+    // 24-hour clock like the times on the page, in the visitor's language otherwise.
+    var clock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     var day = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short" });
     var text = clock.format(start);
     if (end) {
