@@ -156,7 +156,7 @@ def site_calendar(request):
 
 @dataclass
 class Day:
-    date: date
+    date: date | None
     in_month: bool
     is_today: bool
     webinars: list[Webinar] = field(default_factory=list)
@@ -207,17 +207,21 @@ def month_view(request, year: str, month: str):
         by_day.setdefault(webinar.local_start.date(), []).append(webinar)
 
     today = timezone.localdate()
+    # Day numbers, 0 for the days of the neighbouring months that fill the first and last
+    # week (no dates for those: the week after 31 December 9999 has none).
     weeks = [
         [
             Day(
-                date=day,
-                in_month=day.month == month_number,
-                is_today=day == today,
-                webinars=by_day.get(day, []) if day.month == month_number else [],
+                date=date(year_number, month_number, number),
+                in_month=True,
+                is_today=date(year_number, month_number, number) == today,
+                webinars=by_day.get(date(year_number, month_number, number), []),
             )
-            for day in week
+            if number
+            else Day(date=None, in_month=False, is_today=False)
+            for number in week
         ]
-        for week in calendar.Calendar(firstweekday=calendar.MONDAY).monthdatescalendar(
+        for week in calendar.Calendar(firstweekday=calendar.MONDAY).monthdayscalendar(
             year_number, month_number
         )
     ]

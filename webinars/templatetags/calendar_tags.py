@@ -51,3 +51,10 @@ def this_month_url() -> str:
     return reverse(
         "webinars:month", kwargs={"year": f"{today.year:04d}", "month": f"{today.month:02d}"}
     )
+
+
+@register.filter
+def clock(webinar) -> str:
+    """'23:30 EST': the start in the webinar's own zone (the date filter would convert it)."""
+    start = webinar.local_start
+    return f"{start:%H:%M} {start.tzname()}"
