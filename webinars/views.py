@@ -22,7 +22,8 @@ class CalendarView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         params = self.request.GET
-        query = params.get("q", "").strip()[:MAX_QUERY_LENGTH]
+        # PostgreSQL text cannot hold NUL: drop it rather than fail on a crafted query.
+        query = params.get("q", "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
         series_slug = params.get("series", "").strip()
         all_series = list(
             Series.objects.filter(webinars__is_published=True).distinct().order_by("title")
