@@ -46,7 +46,7 @@ def google_calendar_url(webinar: Webinar) -> str:
         # Shows the event in the webinar's own zone in Google's form; the instant is the UTC one.
         "ctz": webinar.time_zone,
     }
-    return f"{GOOGLE_CALENDAR}?{urlencode(params)}"
+    return f"{GOOGLE_CALENDAR}?{urlencode(params, safe='/:')}"
 
 
 def outlook_url(webinar: Webinar, *, base: str = OUTLOOK_COM) -> str:
@@ -64,7 +64,7 @@ def outlook_url(webinar: Webinar, *, base: str = OUTLOOK_COM) -> str:
         "body": _short_details(webinar),
         "location": _location(webinar),
     }
-    return f"{base}?{urlencode(params)}"
+    return f"{base}?{urlencode(params, safe='/:')}"
 
 
 def calendar_links(webinar: Webinar) -> dict[str, str]:

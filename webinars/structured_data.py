@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import to_locale
 
 from series.models import Series, SeriesOrganisation
 from webinars.ical import page_url
@@ -110,7 +111,7 @@ def event_data(webinar: Webinar, *, series: Series | None = None, now=None) -> d
         "organizer": organisers(series),
         "performer": [_person(ws) for ws in [*webinar.speakers, *webinar.moderators]],
         "isAccessibleForFree": True,
-        "inLanguage": settings.LANGUAGE_CODE,
+        "inLanguage": to_locale(settings.LANGUAGE_CODE).replace("_", "-"),  # en-GB
         "offers": {
             "@type": "Offer",
             "name": "Free registration",
@@ -161,4 +162,5 @@ def social_meta(webinar: Webinar) -> dict:
         "description": description(webinar),
         "url": page_url(webinar),
         "site_name": SITE_NAME,
+        "locale": to_locale(settings.LANGUAGE_CODE),  # en_GB, as Open Graph writes it
     }

@@ -52,6 +52,7 @@ def test_google_calendar_links_carry_utc_times_across_dst(across_dst):
     first, second = query(google_calendar_url(before)), query(google_calendar_url(after))
 
     assert first["dates"] == "20260307T150000Z/20260307T163000Z"  # EST, UTC-5
+    assert "&dates=20260307T150000Z/20260307T163000Z&" in google_calendar_url(before)
     assert second["dates"] == "20260309T140000Z/20260309T153000Z"  # EDT, UTC-4
     assert first["action"] == "TEMPLATE"
     assert first["text"] == "Before the change"
@@ -70,7 +71,11 @@ def test_outlook_links_carry_utc_times_across_dst(across_dst):
     assert first["subject"] == "Before the change"
     assert first["rru"] == "addevent"
     assert first["path"] == "/calendar/action/compose"
-    assert outlook_url(before).startswith("https://outlook.live.com/calendar/0/deeplink/compose?")
+    assert outlook_url(before).startswith(
+        "https://outlook.live.com/calendar/0/deeplink/compose?path=/calendar/action/compose&"
+        "rru=addevent&subject=Before+the+change&startdt=2026-03-07T15:00:00Z&"
+        "enddt=2026-03-07T16:30:00Z&"
+    )
 
 
 def test_webinar_page_shows_add_to_calendar_links(client, across_dst):

@@ -76,6 +76,7 @@ def test_webinar_2_event_has_every_property(client, seed):
         "validFrom": "2020-09-01T08:00:00+00:00",
     }
     assert event["isAccessibleForFree"] is True
+    assert event["inLanguage"] == "en-GB"
     assert event["superEvent"] == {
         "@type": "EventSeries",
         "name": "Towards a Responsible Supply Chain for Electronics: From Mining to Manufacturing",
@@ -112,6 +113,7 @@ def test_webinar_2_open_graph_twitter_and_canonical(client, seed):
     assert meta(response, "property", "og:title") == title
     assert meta(response, "property", "og:url") == SITE + WEBINAR_2
     assert meta(response, "property", "og:site_name") == "Webinars"
+    assert meta(response, "property", "og:locale") == "en_GB"
     assert meta(response, "property", "og:description").startswith(
         "Artisanal and Small-scale Mining (ASM) represents the majority"
     )
