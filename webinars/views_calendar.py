@@ -21,14 +21,13 @@ from django.utils.html import linebreaks
 from django.views.decorators.http import condition, require_safe
 
 from series.models import Series
-from webinars.calendar_links import subscribe_links
 from webinars.ical import DEFAULT_REFRESH, CalendarResponse, calendar_for, event_description
 from webinars.models import Webinar
 from webinars.selectors import webinars_for_calendars
+from webinars.structured_data import SITE_NAME
 from webinars.templatetags.webinar_tags import when
 from webinars.text import plain_text
 
-SITE_NAME = "Webinars"
 # The all-webinars feed keeps a year of the past: enough to look back, small enough to poll.
 FEED_PAST = timedelta(days=365)
 FEED_ITEMS = 30
@@ -189,13 +188,13 @@ def _month_link(year_month: tuple[int, int] | None) -> dict | None:
     }
 
 
-@require_safe
-def month_view(request, year: str, month: str):
-    """A month grid (weeks from Monday); each webinar on its local start date in its own zone."""
-    year_number, month_number = int(year), int(month)
-    if not (1 <= year_number <= 9999 and 1 <= month_number <= 12):
-        raise Http404("No such month.")
-    low, high = _month_bounds(year_number, month_number)
+def month_grid(year: int, month: int, *, today: date | None = None) -> list[list[Day]]:
+    """Weeks from Monday; each published webinar on its local start date in its own zone.
+
+    One query: webinars starting within a day either side of the month in UTC, placed by
+    their local date in Python (a 23:30 New York webinar is on its own day, not the next).
+    """
+    low, high = _month_bounds(year, month)
     candidates = (
         Webinar.objects.published()
         .filter(start__gte=low, start__lte=high)
@@ -206,36 +205,41 @@ def month_view(request, year: str, month: str):
     for webinar in candidates:
         by_day.setdefault(webinar.local_start.date(), []).append(webinar)
 
-    today = timezone.localdate()
     # Day numbers, 0 for the days of the neighbouring months that fill the first and last
     # week (no dates for those: the week after 31 December 9999 has none).
-    weeks = [
+    weeks = calendar.Calendar(firstweekday=calendar.MONDAY).monthdayscalendar(year, month)
+    return [
         [
             Day(
-                date=date(year_number, month_number, number),
+                date=date(year, month, number),
                 in_month=True,
-                is_today=date(year_number, month_number, number) == today,
-                webinars=by_day.get(date(year_number, month_number, number), []),
+                is_today=date(year, month, number) == today,
+                webinars=by_day.get(date(year, month, number), []),
             )
             if number
             else Day(date=None, in_month=False, is_today=False)
             for number in week
         ]
-        for week in calendar.Calendar(firstweekday=calendar.MONDAY).monthdayscalendar(
-            year_number, month_number
-        )
+        for week in weeks
     ]
-    count = sum(len(day.webinars) for week in weeks for day in week)
+
+
+@require_safe
+def month_view(request, year: str, month: str):
+    """The month grid with links to the previous and next months."""
+    year_number, month_number = int(year), int(month)
+    if not (1 <= year_number <= 9999 and 1 <= month_number <= 12):
+        raise Http404("No such month.")
+    weeks = month_grid(year_number, month_number, today=timezone.localdate())
     context = {
         "year": year_number,
         "month": month_number,
         "month_label": f"{calendar.month_name[month_number]} {year_number}",
         "weekdays": [(calendar.day_name[i], calendar.day_abbr[i]) for i in range(7)],
         "weeks": weeks,
-        "count": count,
+        "count": sum(len(day.webinars) for week in weeks for day in week),
         "previous": _month_link(_shift_month(year_number, month_number, -1)),
         "next": _month_link(_shift_month(year_number, month_number, 1)),
-        "subscribe": subscribe_links(reverse("webinars:site_ical")),
     }
     return render(request, "webinars/month.html", context)
 
