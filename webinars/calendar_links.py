@@ -10,7 +10,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from django.conf import settings
 from django.urls import reverse
 
-from webinars.ical import page_url, people_line
+from webinars.ical import page_url, people_lines
 from webinars.models import Webinar
 
 GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
@@ -20,7 +20,7 @@ OUTLOOK_OFFICE = "https://outlook.office.com/calendar/0/deeplink/compose"
 
 def _short_details(webinar: Webinar) -> str:
     # Kept short: the whole description would make the link too long for some browsers.
-    return "\n\n".join([*people_line(webinar), f"Details: {page_url(webinar)}"])
+    return "\n\n".join([*people_lines(webinar), f"Details: {page_url(webinar)}"])
 
 
 def _location(webinar: Webinar) -> str:

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 
+from series.models import SeriesOrganisation
 from webinars.models import Webinar
 from webinars.text import plain_text
 
@@ -41,8 +42,6 @@ def organiser_names(webinar: Webinar) -> list[str]:
     """Names of the series' organisers (role 'organised by'), from prefetched rows if any."""
     if not webinar.series_id:
         return []
-    from series.models import SeriesOrganisation
-
     return [
         p.organisation.name
         for p in webinar.series.partners.all()
@@ -50,7 +49,7 @@ def organiser_names(webinar: Webinar) -> list[str]:
     ]
 
 
-def people_line(webinar: Webinar) -> list[str]:
+def people_lines(webinar: Webinar) -> list[str]:
     """'Speakers: A (X), B (Y)' and 'Moderator: C (Z)' lines for plain-text descriptions."""
 
     def names(rows):
@@ -62,12 +61,12 @@ def people_line(webinar: Webinar) -> list[str]:
         )
 
     lines = []
-    if webinar.speakers:
-        label = "Speaker" if len(webinar.speakers) == 1 else "Speakers"
-        lines.append(f"{label}: {names(webinar.speakers)}")
-    if webinar.moderators:
-        label = "Moderator" if len(webinar.moderators) == 1 else "Moderators"
-        lines.append(f"{label}: {names(webinar.moderators)}")
+    for rows, one, many in [
+        (webinar.speakers, "Speaker", "Speakers"),
+        (webinar.moderators, "Moderator", "Moderators"),
+    ]:
+        if rows:
+            lines.append(f"{one if len(rows) == 1 else many}: {names(rows)}")
     return lines
 
 
@@ -82,7 +81,7 @@ def event_description(webinar: Webinar) -> str:
     text = plain_text(webinar.description)
     if text:
         parts.append(text)
-    people = people_line(webinar)
+    people = people_lines(webinar)
     if people:
         parts.append("\n".join(people))
     parts.append(f"Details and registration: {page_url(webinar)}")
