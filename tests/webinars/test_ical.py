@@ -395,3 +395,29 @@ def test_mail_attachment_has_method_attendee_and_a_current_stamp(db):
     assert event["ATTENDEE"] == "mailto:ann@example.org"
     assert event["DTSTAMP"].dt > timezone.now() - timedelta(minutes=1)
     assert b"secret-room" not in content
+
+
+def test_london_reads_right_in_both_parsers_winter_and_summer(client, db):
+    # vobject takes a zone that looks like UTC from 2000 to 2020 for UTC and then falls back
+    # to the TZID's name: London's real name must still give GMT and BST.
+    london = ZoneInfo("Europe/London")
+    winter = make_webinar(start=datetime(2026, 1, 20, 9, tzinfo=london), time_zone="Europe/London")
+    summer = make_webinar(start=datetime(2026, 7, 20, 9, tzinfo=london), time_zone="Europe/London")
+
+    events = events_of(calendar_for([winter, summer]))
+
+    assert [e["DTSTART"].dt.astimezone(UTC) for e in events] == [
+        datetime(2026, 1, 20, 9, tzinfo=UTC),
+        datetime(2026, 7, 20, 8, tzinfo=UTC),
+    ]
+
+
+def test_stand_alone_webinar_is_organised_by_the_sender(db):
+    webinar = make_webinar()
+
+    [event] = events_of(calendar_for([webinar]))
+
+    assert event["ORGANIZER"] == "mailto:team@example.org"
+    assert event["ORGANIZER"].params["CN"] == "Webinar team"
+    assert "CATEGORIES" not in event
+    assert str(event["DESCRIPTION"]) == f"Details and registration: {SITE}/webinars/{webinar.slug}/"
