@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -49,11 +49,14 @@ def _webinar_ics(slug: str) -> QuerySet[Webinar]:
     return webinars_for_calendars().filter(slug=slug)
 
 
-SCOPES = {
-    "site": lambda kwargs: _site_feed_webinars(),
-    "series": lambda kwargs: _series_feed_webinars(kwargs["slug"]),
-    "webinar": lambda kwargs: _webinar_ics(kwargs["slug"]),
-}
+def _scope(scope: str, kwargs) -> tuple[QuerySet[Webinar], Q]:
+    """The webinars a calendar could hold, and the condition for being in it now."""
+    if scope == "site":
+        cutoff = timezone.now() - FEED_PAST
+        return Webinar.objects.all(), Q(is_published=True, end__gte=cutoff)
+    if scope == "series":
+        return Webinar.objects.filter(series__slug=kwargs["slug"]), Q(is_published=True)
+    return Webinar.objects.filter(slug=kwargs["slug"]), Q(is_published=True)
 
 
 @dataclass(frozen=True)
@@ -63,25 +66,32 @@ class _Validators:
 
 
 def _validators(request, scope: str, kwargs) -> _Validators:
-    """ETag and Last-Modified of a calendar, from one aggregate query; memoised per request."""
+    """ETag and Last-Modified of a calendar, from one aggregate query; memoised per request.
+
+    The ETag covers what is in the file (count, changes, times). Last-Modified also moves
+    when a webinar is unpublished or leaves the feed's window, which the file only shows by
+    its absence; a deleted webinar changes only the ETag.
+    """
     cache = request.__dict__.setdefault("_calendar_validators", {})
     if scope not in cache:
-        state = (
-            SCOPES[scope](kwargs)
-            .order_by()
-            .aggregate(
-                count=Count("pk"),
-                changed=Max("updated"),
-                series_changed=Max("series__updated"),
-                first=Min("start"),
-                last=Max("start"),
-                sequences=Sum("sequence"),
-            )
+        candidates, visible = _scope(scope, kwargs)
+        state = candidates.order_by().aggregate(
+            count=Count("pk", filter=visible),
+            changed=Max("updated", filter=visible),
+            # Unpublished ones too: hiding one changes the file.
+            any_changed=Max("updated"),
+            series_changed=Max("series__updated", filter=visible),
+            first=Min("start", filter=visible),
+            last=Max("start", filter=visible),
+            sequences=Sum("sequence", filter=visible),
+            left_window=Max("end", filter=Q(is_published=True) & ~visible),
         )
         if not state["count"]:
-            cache[scope] = _Validators(None, None)  # the view answers 404
+            cache[scope] = _Validators(None, None)  # the view answers 404 or an empty feed
         else:
-            changed = max(filter(None, [state["changed"], state["series_changed"]]))
+            moments = [state["any_changed"], state["series_changed"]]
+            if scope == "site" and state["left_window"]:
+                moments.append(state["left_window"] + FEED_PAST)
             fingerprint = "|".join(
                 str(state[key])
                 for key in ("count", "changed", "series_changed", "first", "last", "sequences")
@@ -89,7 +99,7 @@ def _validators(request, scope: str, kwargs) -> _Validators:
             # SITE_URL is in every link of the file: a new address makes a new file.
             fingerprint += "|" + settings.SITE_URL
             digest = hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
-            cache[scope] = _Validators(f'"{scope}-{digest}"', changed)
+            cache[scope] = _Validators(f'"{scope}-{digest}"', max(filter(None, moments)))
     return cache[scope]
 
 

@@ -11,10 +11,12 @@ import vobject
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.http import parse_http_date
 
 from tests.factories import add_speaker, make_organisation, make_series, make_speaker, make_webinar
 from webinars.ical import calendar_for, vtimezone
 from webinars.models import Webinar
+from webinars.views_calendar import FEED_PAST
 
 WEBINAR_2_ICS = "/webinars/artisanal-and-small-scale-mining/calendar.ics"
 SERIES_ICS = "/series/responsible-supply-chain-electronics/calendar.ics"
@@ -326,6 +328,25 @@ def test_conditional_get_answers_304_until_something_changes(client, seed, path)
     else:
         assert after_edit.status_code == 200
         assert after_edit["ETag"] != etag
+
+
+def test_site_feed_last_modified_moves_when_a_webinar_is_hidden_or_leaves(client, db):
+    now = timezone.now()
+    shown = make_webinar(start=now + timedelta(days=2))
+    leaving = make_webinar(start=now - FEED_PAST - timedelta(hours=3))  # left 1.5 hours ago
+    Webinar.objects.filter(pk__in=[shown.pk, leaving.pk]).update(updated=now - timedelta(days=400))
+    hidden = make_webinar(start=now + timedelta(days=5))
+    hidden.is_published = False
+    hidden.save()
+
+    response = client.get("/calendar.ics")
+
+    assert [str(e["SUMMARY"]) for e in events_of(response.content)] == [shown.title]
+    last_modified = parse_http_date(response["Last-Modified"])
+    assert last_modified == int(hidden.updated.timestamp())
+    Webinar.objects.filter(pk=hidden.pk).delete()
+    left_at = leaving.end + FEED_PAST
+    assert parse_http_date(client.get("/calendar.ics")["Last-Modified"]) == int(left_at.timestamp())
 
 
 def test_site_feed_etag_changes_when_a_webinar_is_added(client, db):
