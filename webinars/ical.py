@@ -100,7 +100,11 @@ def _organizer(webinar: Webinar) -> icalendar.vCalAddress:
 
 
 def _event(
-    webinar: Webinar, *, stamp: datetime | None, attendee_email: str | None = None
+    webinar: Webinar,
+    *,
+    stamp: datetime | None,
+    attendee_email: str | None = None,
+    cancelled: bool = False,
 ) -> icalendar.Event:
     url = page_url(webinar)
     event = icalendar.Event()
@@ -117,7 +121,7 @@ def _event(
     event.add("description", event_description(webinar))
     event.add("url", url)
     event.add("location", webinar.location or "Online")
-    event.add("status", "CANCELLED" if webinar.is_cancelled else "CONFIRMED")
+    event.add("status", "CANCELLED" if cancelled or webinar.is_cancelled else "CONFIRMED")
     event.add("transp", "TRANSPARENT" if webinar.is_cancelled else "OPAQUE")
     event.add("class", "PUBLIC")
     if webinar.series_id:
@@ -145,7 +149,7 @@ def calendar_for(
     """A VCALENDAR with one VEVENT per webinar and a VTIMEZONE for each zone they use.
 
     method="REQUEST" (with attendee_email) makes a mail attachment that Gmail and Outlook
-    offer to add to the calendar; name (X-WR-CALNAME/NAME), description, url, source (the
+    offer to add to the calendar, method="CANCEL" one that removes it from there; name (X-WR-CALNAME/NAME), description, url, source (the
     feed's own address) and refresh (polling interval) describe a subscribable feed.
     """
     webinars = list(webinars)
@@ -173,7 +177,14 @@ def calendar_for(
         cal.add_component(component)
     stamp = timezone.now() if method else None
     for webinar in webinars:
-        cal.add_component(_event(webinar, stamp=stamp, attendee_email=attendee_email))
+        cal.add_component(
+            _event(
+                webinar,
+                stamp=stamp,
+                attendee_email=attendee_email,
+                cancelled=method == "CANCEL",
+            )
+        )
     return cal.to_ical()
 
 
