@@ -6,6 +6,8 @@ class WebinarsConfig(AppConfig):
     verbose_name = "Webinars"
 
     def ready(self):
+        from webinars import registration_signals  # noqa: F401 (connects the receivers)
+
         # Saves and deletes of anything public pages show forget the cached pages.
         from webinars.cache import connect_signals
 

@@ -5,24 +5,30 @@ How it works, in one place:
 - Pages named in CACHED_URL_NAMES, requested with GET or HEAD by a visitor without a session
   cookie, are stored in the default cache (Redis in production), one entry per URL, together
   with the content *generation* they were rendered in; an entry is served only while that
-  generation is current (both are read in one round trip).
-- The generation is a token in the cache. `content_changed()` deletes it, so every stored page
+  generation is current (page and generation are read in one round trip).
+- The generation is a token in the cache. `content_changed()` replaces it, so every stored page
   becomes stale at once; signals call it on every save or delete of anything a public page
-  shows, and other code (registration services that use `QuerySet.update()`) calls it directly.
-  Without any save, the generation also expires when the next webinar starts, ends or closes
-  registration, because pages show "upcoming", "past" and "registration is open" from the clock.
+  shows (series, organisations, disclaimers, webinars, speakers, speaker links). Without any
+  save, the generation also expires when the next webinar starts, ends or closes registration,
+  because pages read "upcoming", "past" and "registration open" from the clock.
+- A webinar page also carries its own token: it shows the seats left, so a registration (or a
+  cancellation, a promotion) on a webinar with a capacity calls `webinar_changed()`, which
+  forgets that one page only. Unlimited webinars read "no seat limit" whatever the count.
+- The webinar page has the registration form, with a CSRF token that must match each visitor's
+  own CSRF cookie. The stored copy keeps a placeholder instead of the token; every hit puts in
+  a token for that visitor and sets their CSRF cookie, exactly as Django's CsrfViewMiddleware
+  does. Such per-visitor answers are marked `Cache-Control: private` and sent without ETag.
 - Staff and anyone logged in carry a session cookie and always get a fresh page, as does a
-  visitor with a pending flash message (messages cookie); POSTs, other
-  methods and non-200 responses are never stored. A response that set a cookie or rendered a CSRF
-  token is never stored either: a CSRF token belongs to one visitor's cookie, so a registration
-  form with a token must not be shared. Form pages (/webinars/<slug>/register/) stay uncached.
+  visitor with a pending flash message (messages cookie). POSTs, other methods, non-200
+  responses and responses setting any cookie but the CSRF one are never stored.
 - `migrate` (run on every deploy) forgets the pages too, so new templates show at once.
-- Stored pages carry an ETag and Last-Modified; a matching If-None-Match / If-Modified-Since gets
-  a 304 without touching the database.
+- Other pages carry an ETag and Last-Modified; a matching If-None-Match / If-Modified-Since
+  gets a 304 without touching the database.
 """
 
 import hashlib
 import logging
+import re
 import uuid
 from datetime import timedelta
 
@@ -32,10 +38,11 @@ from django.db import transaction
 from django.db.models import Min, Q
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.http import HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.urls import Resolver404, resolve
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe
 
 logger = logging.getLogger(__name__)
 
@@ -47,55 +54,82 @@ CACHED_URL_NAMES = frozenset(
         "webinars:month",
         "webinars:detail",
         "webinars:speaker",
-        "webinars:ics",
-        "webinars:calendar_ics",
+        "webinars:ical",
+        "webinars:site_ical",
         "webinars:feed",
-        "webinars:atom_feed",
+        "webinars:feed_atom",
         "webinars:sitemap",
+        "webinars:robots",
+        "webinars:privacy",
         "series:detail",
-        "series:ics",
-        "sitemap",
-        "robots",
-        "django.contrib.sitemaps.views.sitemap",
+        "series:ical",
     }
 )
 
-# Public URL names deliberately never cached: forms with a CSRF token, a registrant's own pages
-# (reached by a secret token), the health check. A test makes every public URL name appear in
-# exactly one of the two sets, so a new view cannot be forgotten.
+# Public URL names deliberately never cached: form pages and their answers, a registrant's own
+# pages (reached by a secret token), redirects, the health check. A test makes every public URL
+# name appear in exactly one of the two sets, so a new view cannot be forgotten.
 UNCACHED_URL_NAMES = frozenset(
     {
         "healthz",
+        "webinars:current_month",
         "webinars:register",
+        "webinars:register_thanks",
         "series:register",
+        "series:register_thanks",
         "webinars:registration",
-        "webinars:registration_join",
-        "webinars:registration_ics",
         "webinars:registration_cancel",
+        "webinars:registration_join",
+        "webinars:registration_calendar",
     }
 )
+
+# Pages that show one webinar's seats left: they also depend on that webinar's own token.
+PER_WEBINAR_URL_NAMES = frozenset({"webinars:detail"})
 
 # Apps whose models feed the public pages: any save or delete there changes the generation.
 CONTENT_APPS = frozenset({"series", "webinars"})
 
 GENERATION_KEY = "pages:generation"
 PAGE_KEY_PREFIX = "pages:page"
+WEBINAR_KEY_PREFIX = "pages:webinar"
 # Response headers not replayed from the cache: validators are set again, the rest is per request.
-UNSTORED_HEADERS = frozenset({"etag", "last-modified", "cache-control", "x-page-cache", "date"})
+UNSTORED_HEADERS = frozenset(
+    {"etag", "last-modified", "cache-control", "x-page-cache", "date", "content-length"}
+)
+# Django's masked CSRF token as {% csrf_token %} renders it, and what the stored copy keeps.
+CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
+CSRF_PLACEHOLDER = b"@@csrf-token-for-this-visitor@@"
 
 
 def content_changed() -> None:
     """Forget every cached page: call after any change to what public pages show."""
-    _forget_generation()
-    connection = transaction.get_connection()
-    if connection.in_atomic_block:
-        # A visitor may re-cache the old rows before the transaction commits; forget again then.
-        transaction.on_commit(_forget_generation)
+    _new_generation()
+    if transaction.get_connection().in_atomic_block:
+        # A visitor may re-cache the old rows before the transaction commits; renew again then.
+        transaction.on_commit(_new_generation)
 
 
-def _forget_generation() -> None:
+def webinar_changed(slug: str) -> None:
+    """Forget the cached page of one webinar: call when its seats left change."""
+    key = f"{WEBINAR_KEY_PREFIX}:{slug}"
+    _forget(key)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _forget(key))
+
+
+def _new_generation() -> None:
+    # Set here, at save time, rather than deleted: the first visitor after a change then needs
+    # no extra query to learn when the pages next change by the clock.
     try:
-        cache.delete(GENERATION_KEY)
+        cache.set(GENERATION_KEY, uuid.uuid4().hex[:16], _seconds_until_pages_change())
+    except Exception:  # noqa: BLE001 (a cache outage must not undo an organiser's save)
+        logger.error("Cache unreachable: cached pages may stay stale.", exc_info=True)
+
+
+def _forget(key: str) -> None:
+    try:
+        cache.delete(key)
     except Exception:  # noqa: BLE001 (a cache outage must not undo an organiser's save)
         logger.error("Cache unreachable: cached pages may stay stale.", exc_info=True)
 
@@ -108,6 +142,13 @@ def current_generation() -> str:
         if not cache.add(GENERATION_KEY, generation, _seconds_until_pages_change()):
             generation = cache.get(GENERATION_KEY) or generation
     return generation
+
+
+def _webinar_generation(key: str) -> str:
+    token = uuid.uuid4().hex[:16]
+    if not cache.add(key, token, settings.PAGE_CACHE_SECONDS):
+        token = cache.get(key) or token
+    return token
 
 
 def _seconds_until_pages_change() -> int:
@@ -134,31 +175,41 @@ def _page_key(request) -> str:
     return f"{PAGE_KEY_PREFIX}:{digest}"
 
 
-def _is_cacheable_request(request) -> bool:
+def _cacheable_match(request):
+    """The resolved URL when this request may be answered from the cache, else None."""
     if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
-        return False
+        return None
     if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
         # Staff and logged-in users see drafts and admin links; visitors have no session. A
         # pending flash message ("You are registered") must be shown on a freshly rendered page.
-        return False
+        return None
     try:
         match = resolve(request.path_info)
     except Resolver404:
-        return False
-    return match.view_name in CACHED_URL_NAMES or match.url_name in CACHED_URL_NAMES
+        return None
+    return match if match.view_name in CACHED_URL_NAMES else None
 
 
-def _is_shareable_response(request, response) -> bool:
-    return (
-        request.method == "GET"
-        and response.status_code == 200
-        and not response.streaming
-        and not response.cookies
-        # Set when a template asked for a CSRF token: that token only fits this visitor's cookie.
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        and "private" not in response.get("Cache-Control", "")
-        and "no-store" not in response.get("Cache-Control", "")
-    )
+def _shareable_content(request, response) -> tuple[bytes, bool] | None:
+    """What to store for everyone (CSRF token replaced by a placeholder), or None if nothing."""
+    cache_control = response.get("Cache-Control", "")
+    if (
+        request.method != "GET"
+        or response.status_code != 200
+        or response.streaming
+        or "private" in cache_control
+        or "no-store" in cache_control
+        or set(response.cookies) - {settings.CSRF_COOKIE_NAME}
+    ):
+        return None
+    content = response.content
+    if not (request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or response.cookies):
+        return content, False
+    tokens = set(CSRF_INPUT.findall(content))
+    if len(tokens) != 1:
+        # get_token() was called but the token is not in the page as we know it: keep it private.
+        return None
+    return content.replace(tokens.pop(), CSRF_PLACEHOLDER), True
 
 
 def _with_validators(response, etag: str, last_modified: float):
@@ -169,6 +220,13 @@ def _with_validators(response, etag: str, last_modified: float):
     return response
 
 
+def _for_this_visitor(response):
+    # The page holds this visitor's CSRF token: no shared cache may keep it, no 304 may revive it.
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
 class PublicPageCacheMiddleware:
     """Serve and store visitors' public pages in the shared cache (see the module docstring)."""
 
@@ -176,41 +234,48 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _is_cacheable_request(request):
+        match = _cacheable_match(request)
+        if match is None:
             return self.get_response(request)
 
-        # One round trip for both: the page is valid only if stored under the current generation.
         key = _page_key(request)
+        webinar_key = None
+        if match.view_name in PER_WEBINAR_URL_NAMES:
+            webinar_key = f"{WEBINAR_KEY_PREFIX}:{match.kwargs.get('slug', '')}"
         try:
-            found = cache.get_many([GENERATION_KEY, key])
+            # One round trip: a page is valid only while the tokens it was stored with are.
+            found = cache.get_many([k for k in (GENERATION_KEY, key, webinar_key) if k])
             generation = found.get(GENERATION_KEY) or current_generation()
+            webinar_generation = None
+            if webinar_key:
+                webinar_generation = found.get(webinar_key) or _webinar_generation(webinar_key)
         except Exception:  # noqa: BLE001 (without the cache, visitors still get fresh pages)
             logger.warning("Cache unreachable: serving pages uncached.", exc_info=True)
             return self.get_response(request)
         stored = found.get(key)
-        if stored is not None and stored["generation"] == generation:
-            response = HttpResponse(stored["content"], status=200)
-            for header, value in stored["headers"].items():
-                response[header] = value
-            response["X-Page-Cache"] = "hit"
-            _with_validators(response, stored["etag"], stored["last_modified"])
-            return get_conditional_response(
-                request,
-                etag=stored["etag"],
-                last_modified=int(stored["last_modified"]),
-                response=response,
-            )
+        if (
+            stored is not None
+            and stored["generation"] == generation
+            and stored.get("webinar_generation") == webinar_generation
+        ):
+            return self._replay(request, stored)
 
         response = self.get_response(request)
-        if not _is_shareable_response(request, response):
+        shareable = _shareable_content(request, response)
+        if shareable is None:
             return response
-        etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
-        last_modified = timezone.now().timestamp()
+        content, has_token = shareable
+        etag = response.get("ETag") or '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+        last_modified = parse_http_date_safe(response.get("Last-Modified", "")) or int(
+            timezone.now().timestamp()
+        )
         stored = {
-            # The generation read before rendering: if content changed meanwhile, this page is
+            # The tokens read before rendering: if content changed meanwhile, this page is
             # already out of date and will not be served.
             "generation": generation,
-            "content": response.content,
+            "webinar_generation": webinar_generation,
+            "content": content,
+            "has_token": has_token,
             "headers": {
                 h: v for h, v in response.headers.items() if h.lower() not in UNSTORED_HEADERS
             },
@@ -223,9 +288,35 @@ class PublicPageCacheMiddleware:
             logger.warning("Cache unreachable: page not stored.", exc_info=True)
             return response
         response["X-Page-Cache"] = "miss"
+        if has_token:
+            return _for_this_visitor(response)
         _with_validators(response, etag, last_modified)
         return get_conditional_response(
-            request, etag=etag, last_modified=int(last_modified), response=response
+            request, etag=etag, last_modified=last_modified, response=response
+        )
+
+    def _replay(self, request, stored):
+        content = stored["content"]
+        csrf = None
+        if stored["has_token"]:
+            # Exactly what CsrfViewMiddleware does around a view that renders {% csrf_token %}.
+            csrf = CsrfViewMiddleware(self.get_response)
+            csrf.process_request(request)
+            content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode("ascii"))
+        response = HttpResponse(content, status=200)
+        for header, value in stored["headers"].items():
+            response[header] = value
+        response["Content-Length"] = str(len(content))
+        response["X-Page-Cache"] = "hit"
+        if csrf is not None:
+            csrf.process_response(request, response)
+            return _for_this_visitor(response)
+        _with_validators(response, stored["etag"], stored["last_modified"])
+        return get_conditional_response(
+            request,
+            etag=stored["etag"],
+            last_modified=stored["last_modified"],
+            response=response,
         )
 
 
@@ -233,32 +324,30 @@ def _on_content_saved(sender, **kwargs) -> None:
     if sender._meta.app_label not in CONTENT_APPS:
         return
     if sender._meta.model_name == "registration":
-        instance = kwargs["instance"]
-        if not _registration_changes_availability(instance):
-            return
+        _on_registration_saved(kwargs["instance"])
+        return
     content_changed()
 
 
-def _registration_changes_availability(registration) -> bool:
-    """A registration matters to public pages only near a capacity limit (full / one seat left)."""
+def _on_registration_saved(registration) -> None:
+    """Seats left show only on the webinar's own page, and only when it has a capacity."""
     from webinars.models import Registration, Webinar
 
-    # Registration services hold the (locked) webinar already: no query for its capacity then.
+    # Registration services hold the (locked) webinar already: no query for it then.
     if Registration._meta.get_field("webinar").is_cached(registration):
-        capacity = registration.webinar.capacity
+        webinar = registration.webinar
+        slug, capacity = webinar.slug, webinar.capacity
     else:
-        capacity = (
+        row = (
             Webinar.objects.filter(pk=registration.webinar_id)
-            .values_list("capacity", flat=True)
+            .values_list("slug", "capacity")
             .first()
         )
-    if capacity is None:
-        # Unlimited seats (or no webinar): the page reads "open" whatever the registrations.
-        return False
-    confirmed = Registration.objects.filter(
-        webinar_id=registration.webinar_id, status=Registration.Status.CONFIRMED
-    ).count()
-    return confirmed >= capacity - 1
+        if row is None:
+            return
+        slug, capacity = row
+    if capacity is not None:
+        webinar_changed(slug)
 
 
 def _on_migrate(sender, **kwargs) -> None:
