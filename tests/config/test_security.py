@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
@@ -105,22 +106,43 @@ PUBLIC_URLS = [
     "/",
     "/?q=mining",
     "/series/supply/",
+    "/series/supply/register/",
+    "/series/supply/calendar.ics",
     "/webinars/mining/",
+    "/webinars/mining/register/",
+    "/webinars/mining/register/thanks/",
+    "/webinars/mining/calendar.ics",
     "/speakers/SPEAKER/",
+    "/registrations/TOKEN/",
+    "/registrations/TOKEN/calendar.ics",
+    "/calendar/MONTH/",
+    "/calendar.ics",
+    "/feed/",
+    "/feed/atom/",
+    "/sitemap.xml",
+    "/robots.txt",
+    "/privacy/",
     "/healthz",
     "/no-such-page/",
 ]
 
 
 def _public_url(url, site):
-    return url.replace("SPEAKER", site["speaker"].slug)
+    start = site["webinar"].local_start
+    return (
+        url.replace("SPEAKER", site["speaker"].slug)
+        .replace("TOKEN", site["registration"].token)
+        .replace("MONTH", f"{start.year:04d}/{start.month:02d}")
+    )
 
 
-def _assert_security_headers(response):
+def _assert_security_headers(response, url=""):
     assert _csp(response) == CSP
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Referrer-Policy"] == "same-origin"
+    # A registrant's own pages carry a secret token in the address: they send no referrer at all.
+    expected = "no-referrer" if url.startswith("/registrations/") else "same-origin"
+    assert response["Referrer-Policy"] == expected
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
@@ -132,7 +154,7 @@ def test_public_pages_send_security_headers_fresh_and_cached(client, site, url):
     second = client.get(url)
 
     for response in (first, second):
-        _assert_security_headers(response)
+        _assert_security_headers(response, url)
         assert "Strict-Transport-Security" not in response  # plain HTTP: no HSTS
 
 
@@ -141,7 +163,7 @@ def test_public_pages_over_https_send_hsts(client, site, url):
     response = client.get(_public_url(url, site), secure=True)
 
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
-    _assert_security_headers(response)
+    _assert_security_headers(response, url)
 
 
 @pytest.mark.parametrize("url", PUBLIC_URLS)
@@ -173,6 +195,8 @@ def _admin_urls(site):
             urls.append(reverse(f"admin:{app}_{model}_add"))
             urls.append(reverse(f"admin:{app}_{model}_delete", args=[obj.pk]))
     urls.append(reverse("admin:webinars_webinar_changelist") + "?when=upcoming&q=Webinar")
+    for model in admin.site._registry:  # every other registered model too (mail queue, users)
+        urls.append(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
     urls.append(reverse("admin:auth_user_changelist"))
     urls.append(reverse("admin:auth_user_add"))
     return urls
