@@ -1,0 +1,86 @@
+"""Template helpers for the visual design: date blocks, registration state words, initials,
+and resized photos and logos."""
+
+from dataclasses import dataclass
+
+from django import template
+from django.utils import timezone
+
+from webinars.images import Thumbnail, thumbnail
+
+register = template.Library()
+
+# Titles that are not part of a person's initials ("Prof Erik Smolders" -> "ES").
+HONORIFICS = {"prof", "prof.", "dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "sir"}
+
+
+@dataclass(frozen=True)
+class RegistrationState:
+    key: str  # CSS modifier: open, few, waitlist, closed, cancelled
+    label: str  # the word a visitor reads; colour only repeats it
+    seats_left: int | None = None
+
+
+def few_seats_threshold(capacity: int) -> int:
+    """'Few seats left' from this many free seats: 10% of the room, at least 3."""
+    return max(3, capacity // 10)
+
+
+@register.simple_tag
+def registration_state(webinar, now=None) -> RegistrationState | None:
+    """The registration state of a webinar in words; None for one that has taken place."""
+    now = now or timezone.now()
+    if webinar.is_cancelled:
+        return RegistrationState("cancelled", "Cancelled")
+    if webinar.end < now:
+        return None
+    if not webinar.is_registration_open(now):
+        return RegistrationState("closed", "Registration closed")
+    if webinar.capacity:
+        confirmed = getattr(webinar, "confirmed_count", None)
+        if confirmed is None:
+            confirmed = webinar.registrations.confirmed().count()
+        left = max(webinar.capacity - confirmed, 0)
+        if left == 0:
+            return RegistrationState("waitlist", "Waiting list", 0)
+        if left <= few_seats_threshold(webinar.capacity):
+            return RegistrationState("few", "Few seats left", left)
+        return RegistrationState("open", "Registration open", left)
+    return RegistrationState("open", "Registration open")
+
+
+@register.filter
+def date_parts(webinar) -> dict[str, str]:
+    """Day, short month and year of the start, in the webinar's own zone, for a date block."""
+    start = webinar.local_start
+    return {"day": str(start.day), "month": f"{start:%b}", "year": str(start.year)}
+
+
+@register.filter
+def initials(name: str) -> str:
+    """'Prof Erik Smolders' -> 'ES'; at most two letters, for a portrait fallback."""
+    words = [w for w in str(name).split() if w.lower() not in HONORIFICS and w[:1].isalpha()]
+    if not words:
+        return "?"
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
+
+
+@register.simple_tag
+def portrait(image, size: int = 112) -> Thumbnail | None:
+    """A square, cropped copy of a speaker photo (size px, shown at half for sharp screens)."""
+    return _shown_at_half(thumbnail(image, width=size, height=size, crop=True))
+
+
+@register.simple_tag
+def logo(image, height: int = 96) -> Thumbnail | None:
+    """A logo scaled to fit `height` px high and at most 3x as wide, proportions kept."""
+    return _shown_at_half(thumbnail(image, width=height * 3, height=height))
+
+
+def _shown_at_half(thumb: Thumbnail | None) -> Thumbnail | None:
+    # Files are made at twice the shown size so they stay sharp on high-density screens;
+    # the width/height attributes give the shown size, which reserves the space.
+    if thumb is None:
+        return None
+    return Thumbnail(thumb.url, max(thumb.width // 2, 1), max(thumb.height // 2, 1))
