@@ -57,6 +57,12 @@ def date_parts(webinar) -> dict[str, str]:
 
 
 @register.filter
+def iso_datetime(value) -> str:
+    """An ISO 8601 time for <time datetime>, to the second (HTML allows at most 3 decimals)."""
+    return value.isoformat(timespec="seconds")
+
+
+@register.filter
 def initials(name: str) -> str:
     """'Prof Erik Smolders' -> 'ES'; at most two letters, for a portrait fallback."""
     words = [w for w in str(name).split() if w.lower() not in HONORIFICS and w[:1].isalpha()]
