@@ -130,3 +130,27 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Registration, mail queue, reminders and retention (issue 3) ---
+# Mail is queued in the database (django-mailer) in the same transaction as the registration
+# and sent by `manage.py send_queued_mail` (cron or --loop), which retries with back-off.
+INSTALLED_APPS += ["mailer"]
+MAILER_EMAIL_BACKEND = EMAIL_BACKEND  # noqa: F821 (set from EMAIL_URL above): the real sender
+# A hung mail server must not hold a request or the worker for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Try to send a request's mail right after its transaction commits; whatever fails stays queued.
+MAIL_SEND_IMMEDIATELY = env.bool("MAIL_SEND_IMMEDIATELY", default=True)
+MAIL_RETRY_BASE_SECONDS = env.int("MAIL_RETRY_BASE_SECONDS", default=60)
+MAIL_RETRY_MAX_SECONDS = env.int("MAIL_RETRY_MAX_SECONDS", default=6 * 3600)
+MAILER_LOCK_PATH = str(env.path("MAILER_LOCK_PATH", default=BASE_DIR / "send_mail"))
+# The mail log keeps who/when, not the message bodies (personal data).
+MAILER_EMAIL_LOG_MESSAGE_DATA = False
+
+REGISTRATION_RATE_LIMIT = env.int("REGISTRATION_RATE_LIMIT", default=10)
+REGISTRATION_RATE_WINDOW = env.int("REGISTRATION_RATE_WINDOW", default=600)
+# How many reverse proxies append to X-Forwarded-For in front of the app (0 = use REMOTE_ADDR).
+RATE_LIMIT_PROXY_COUNT = env.int("RATE_LIMIT_PROXY_COUNT", default=0)
+REGISTRATION_RESEND_MINUTES = env.int("REGISTRATION_RESEND_MINUTES", default=10)
+JOIN_WINDOW_MINUTES = env.int("JOIN_WINDOW_MINUTES", default=30)
+REMINDER_LEAD_HOURS = env.int("REMINDER_LEAD_HOURS", default=24)
+REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=90)

@@ -1,12 +1,21 @@
 """Admin for webinars, speakers and registrations, and the series admin with its webinars."""
 
-from django.contrib import admin
+import csv
+from datetime import UTC
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from series.admin import URL_AS_HTTPS, BaseSeriesAdmin
 from series.models import Series
 from webinars.models import Registration, Speaker, Webinar, WebinarSpeaker
+from webinars.services import registration_cancel
 
 
 class WebinarInline(admin.TabularInline):
@@ -56,6 +65,7 @@ class WebinarAdmin(admin.ModelAdmin):
         "is_published",
         "seats",
         "waiting",
+        "registrations_link",
     ]
     list_filter = ["series", "status", "is_published", WhenFilter]
     list_select_related = ["series"]
@@ -95,6 +105,14 @@ class WebinarAdmin(admin.ModelAdmin):
     def waiting(self, obj):
         return obj.waitlisted_count
 
+    @admin.display(description=_("registrations"))
+    def registrations_link(self, obj):
+        url = reverse("admin:webinars_registration_changelist") + f"?webinar__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("list"))
+
+    # Raising the capacity (here or anywhere through the ORM) promotes waiting registrants:
+    # see webinars/registration_signals.py, which calls services.webinar_fill_seats.
+
 
 @admin.register(Speaker)
 class SpeakerAdmin(admin.ModelAdmin):
@@ -104,6 +122,80 @@ class SpeakerAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+# Cells a spreadsheet would run as a formula start with one of these; a leading quote
+# makes them text (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _utc(value) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+CSV_HEADER = [
+    "webinar",
+    "webinar start (UTC)",
+    "name",
+    "email",
+    "organisation",
+    "status",
+    "registered at (UTC)",
+    "consent at (UTC)",
+    "promoted at (UTC)",
+    "cancelled at (UTC)",
+]
+
+
+@admin.action(description=_("Export selected registrations as CSV"), permissions=["view"])
+def export_csv(modeladmin, request, queryset):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="registrations.csv"'
+    response.write("\ufeff")  # the BOM makes Excel read UTF-8 names correctly
+    writer = csv.writer(response)
+    writer.writerow(CSV_HEADER)
+    for r in queryset.select_related("webinar").order_by("webinar__start", "created", "pk"):
+        writer.writerow(
+            [
+                csv_safe(r.webinar.title),
+                _utc(r.webinar.start),
+                csv_safe(r.name),
+                csv_safe(r.email),
+                csv_safe(r.organisation),
+                r.status,
+                _utc(r.created),
+                _utc(r.consent_at),
+                _utc(r.promoted_at),
+                _utc(r.cancelled_at),
+            ]
+        )
+    return response
+
+
+@admin.action(
+    description=_("Cancel selected registrations (promotes the waiting list)"),
+    permissions=["change"],
+)
+def cancel_registrations(modeladmin, request, queryset):
+    cancelled = sum(
+        registration_cancel(registration=r, by_organiser=True)
+        for r in queryset.order_by("created", "pk")
+    )
+    modeladmin.message_user(
+        request,
+        ngettext(
+            "%(count)d registration cancelled; the registrant was told by email.",
+            "%(count)d registrations cancelled; the registrants were told by email.",
+            cancelled,
+        )
+        % {"count": cancelled},
+        messages.SUCCESS,
+    )
+
+
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
     list_display = ["name", "email", "organisation", "webinar", "status", "created"]
@@ -111,7 +203,10 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_select_related = ["webinar"]
     search_fields = ["name", "email", "organisation"]
     date_hierarchy = "created"
+    actions = [export_csv, cancel_registrations]
     readonly_fields = [
+        # Status changes go through the actions, so seats are freed and promotions mailed.
+        "status",
         "created",
         "updated",
         "consent_at",
@@ -122,3 +217,23 @@ class RegistrationAdmin(admin.ModelAdmin):
         "anonymised_at",
     ]
     autocomplete_fields = ["webinar"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a registration to another webinar would bypass its capacity.
+        return [*self.readonly_fields, "webinar"] if obj else self.readonly_fields
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        cl = getattr(response, "context_data", {}).get("cl")
+        if cl is not None:
+            counts = dict.fromkeys(Registration.Status.values, 0)
+            rows = cl.queryset.order_by().values_list("status").annotate(n=Count("pk"))
+            counts.update(dict(rows))
+            response.context_data["status_counts"] = [
+                (Registration.Status(status).label, n) for status, n in counts.items()
+            ]
+        return response
+
+    def has_add_permission(self, request):
+        # People register themselves (with consent) through the site, never by hand here.
+        return False

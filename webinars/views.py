@@ -14,6 +14,12 @@ PAST_PER_PAGE = 20
 MAX_QUERY_LENGTH = 200
 
 
+def clean_query(raw: str) -> str:
+    """A search string safe for any database: no control characters (PostgreSQL refuses NUL)."""
+    printable = "".join(ch for ch in raw if ch.isprintable())
+    return printable.strip()[:MAX_QUERY_LENGTH]
+
+
 class CalendarView(TemplateView):
     """Upcoming webinars soonest first, then past ones (paginated); series filter and search."""
 
@@ -22,7 +28,7 @@ class CalendarView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         params = self.request.GET
-        query = params.get("q", "").strip()[:MAX_QUERY_LENGTH]
+        query = clean_query(params.get("q", ""))
         series_slug = params.get("series", "").strip()
         all_series = list(
             Series.objects.filter(webinars__is_published=True).distinct().order_by("title")

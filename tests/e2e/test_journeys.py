@@ -50,7 +50,7 @@ def test_visitor_browses_the_calendar_filters_by_series_and_opens_a_webinar(
         "Webinar 3: Preprints and peer review"
     )
     expect(page.locator(".webinar__registration .state")).to_have_text(
-        "Waiting list. All seats are taken: registration is open for the waiting list."
+        "Full: waiting list. Register to join the waiting list; if a seat frees up, the first in line gets it and is told by email."
     )
     expect(page.locator(".people")).to_contain_text("Dr Ada Lovelace (Analytical Society)")
     expect(page.locator(".moderator")).to_contain_text("Moderator: Alan Turing (Bletchley)")

@@ -95,7 +95,7 @@ def test_calendar_reads_at_a_glance(open_page, site):
     assert states == [
         "Registration open",
         "Few seats left",
-        "Waiting list",
+        "Full: waiting list",
         "Registration closed",
         "Cancelled",
     ]
@@ -104,12 +104,12 @@ def test_calendar_reads_at_a_glance(open_page, site):
 
 def test_webinar_page_states_are_words(open_page, site):
     expected = {
-        "webinar-open": "Registration is open: free, no seat limit.",
-        "webinar-few-seats": "Few seats left. Registration is open: 2 seats left.",
-        "webinar-waiting-list": "Waiting list. All seats are taken: registration is open for the waiting list.",
-        "webinar-closed": "Registration is closed.",
+        "webinar-open": "Registration open. Free, no seat limit.",
+        "webinar-few-seats": "Registration open: few seats left (2 left).",
+        "webinar-waiting-list": "Full: waiting list. Register to join the waiting list; if a seat frees up, the first in line gets it and is told by email.",
+        "webinar-closed": "Registration closed.",
         "webinar-cancelled": "Cancelled. This webinar will not take place.",
-        "webinar-past": "Registration is closed.",
+        "webinar-past": "Registration closed.",
     }
     page = open_page("phone", "/")
     seen = {}

@@ -19,7 +19,7 @@ from tests.factories import (
     make_webinar,
 )
 from tests.html import text_of
-from webinars.templatetags.ui_tags import date_parts, initials, registration_state
+from webinars.templatetags.ui_tags import date_parts, initials, list_registration_state
 
 
 @pytest.fixture
@@ -38,32 +38,35 @@ def png(width: int, height: int, colour="#336699") -> SimpleUploadedFile:
     ("capacity", "confirmed", "expected"),
     [
         (None, 0, ("open", "Registration open")),
-        (20, 16, ("open", "Registration open")),
-        (20, 17, ("few", "Few seats left")),
+        (20, 17, ("open", "Registration open")),
+        (20, 18, ("few", "Few seats left")),
         (100, 90, ("few", "Few seats left")),
         (100, 89, ("open", "Registration open")),
-        (2, 2, ("waitlist", "Waiting list")),
+        (2, 2, ("full", "Full: waiting list")),
     ],
 )
-def test_registration_state_words_follow_the_seats_left(db, capacity, confirmed, expected):
+def test_calendar_badge_words_follow_the_seats_left(db, capacity, confirmed, expected):
     webinar = make_webinar(capacity=capacity)
     for _ in range(confirmed):
         make_registration(webinar)
 
-    state = registration_state(webinar)
+    state = list_registration_state(webinar)
 
-    assert (state.key, state.label) == expected
+    assert (state.code, state.label) == expected
 
 
-def test_registration_state_closed_cancelled_and_past(db):
+def test_calendar_badge_closed_cancelled_and_none_once_over(db):
     now = timezone.now()
     closed = make_webinar(registration_closes=now - timedelta(hours=1))
     cancelled = make_webinar(status="cancelled")
     past = make_webinar(start=now - timedelta(days=3))
 
-    assert registration_state(closed).label == "Registration closed"
-    assert registration_state(cancelled).label == "Cancelled"
-    assert registration_state(past) is None
+    cancelled_past = make_webinar(start=now - timedelta(days=3), status="cancelled")
+
+    assert list_registration_state(closed).label == "Registration closed"
+    assert list_registration_state(cancelled).label == "Cancelled"
+    assert list_registration_state(past) is None
+    assert list_registration_state(cancelled_past).label == "Cancelled"
 
 
 def test_date_parts_use_the_webinars_own_zone(db):
@@ -90,7 +93,8 @@ def test_initials_skip_titles(name, expected):
 
 def test_calendar_item_has_a_date_block_state_word_and_series_badge(client, db):
     series = make_series(title="Mining talks")
-    make_webinar(title="Copper", series=series, start=brussels(2030, 3, 5, 10), capacity=3)
+    copper = make_webinar(title="Copper", series=series, start=brussels(2030, 3, 5, 10), capacity=3)
+    make_registration(copper)
 
     html = client.get("/").content.decode()
 
@@ -101,16 +105,6 @@ def test_calendar_item_has_a_date_block_state_word_and_series_badge(client, db):
     )
     assert '<strong class="badge badge--few">Few seats left</strong>' in html
     assert "Series: Mining talks" in text_of(client.get("/"))
-
-
-def test_webinar_page_says_how_many_seats_are_left(client, db):
-    webinar = make_webinar(capacity=10)
-    for _ in range(8):
-        make_registration(webinar)
-
-    text = text_of(client.get(webinar.get_absolute_url()))
-
-    assert "Few seats left. Registration is open: 2 seats left." in text
 
 
 def test_speaker_without_photo_gets_initials(client, db):

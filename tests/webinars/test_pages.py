@@ -273,3 +273,14 @@ def test_page_query_count_does_not_grow_with_webinars(client, db, url):
 
 def test_calendar_link_from_webinar_page_reverses(client, seed):
     assert reverse("webinars:calendar") == "/"
+
+
+def test_server_error_page_is_friendly_and_reveals_nothing(rf):
+    from webinars.views import server_error
+
+    response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong" in html
+    assert "Traceback" not in html

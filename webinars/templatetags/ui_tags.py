@@ -1,12 +1,11 @@
-"""Template helpers for the visual design: date blocks, registration state words, initials,
-and resized photos and logos."""
-
-from dataclasses import dataclass
+"""Template helpers for the visual design: date blocks, state badges, initials, and resized
+photos and logos."""
 
 from django import template
 from django.utils import timezone
 
 from webinars.images import Thumbnail, thumbnail
+from webinars.templatetags.registration_tags import RegistrationState, registration_state
 
 register = template.Library()
 
@@ -14,39 +13,17 @@ register = template.Library()
 HONORIFICS = {"prof", "prof.", "dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "sir"}
 
 
-@dataclass(frozen=True)
-class RegistrationState:
-    key: str  # CSS modifier: open, few, waitlist, closed, cancelled
-    label: str  # the word a visitor reads; colour only repeats it
-    seats_left: int | None = None
-
-
-def few_seats_threshold(capacity: int) -> int:
-    """'Few seats left' from this many free seats: 10% of the room, at least 3."""
-    return max(3, capacity // 10)
-
-
 @register.simple_tag
-def registration_state(webinar, now=None) -> RegistrationState | None:
-    """The registration state of a webinar in words; None for one that has taken place."""
+def list_registration_state(webinar, now=None) -> RegistrationState | None:
+    """The registration state for a calendar badge; None once a (not cancelled) webinar is over.
+
+    The rules (few seats, full, closed) are registration's own: one definition, in
+    webinars.templatetags.registration_tags.registration_state.
+    """
     now = now or timezone.now()
-    if webinar.is_cancelled:
-        return RegistrationState("cancelled", "Cancelled")
-    if webinar.end < now:
+    if not webinar.is_cancelled and webinar.end < now:
         return None
-    if not webinar.is_registration_open(now):
-        return RegistrationState("closed", "Registration closed")
-    if webinar.capacity:
-        confirmed = getattr(webinar, "confirmed_count", None)
-        if confirmed is None:
-            confirmed = webinar.registrations.confirmed().count()
-        left = max(webinar.capacity - confirmed, 0)
-        if left == 0:
-            return RegistrationState("waitlist", "Waiting list", 0)
-        if left <= few_seats_threshold(webinar.capacity):
-            return RegistrationState("few", "Few seats left", left)
-        return RegistrationState("open", "Registration open", left)
-    return RegistrationState("open", "Registration open")
+    return registration_state(webinar, now)
 
 
 @register.filter

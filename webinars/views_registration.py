@@ -1,0 +1,288 @@
+"""Registration pages: the forms, the thanks page, a registrant's own page, join link and feed.
+
+Views stay thin: parse, call webinars.services, render. Pages reached by a token are private:
+never cached by shared caches, never indexed, and they send no Referer onwards.
+"""
+
+import hmac
+import time
+from datetime import timedelta
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.generic import TemplateView
+
+from series.models import Series
+from webinars import ical, services
+from webinars.forms import DOMAIN_TYPOS, RegistrationForm, SeriesRegistrationForm, suggest_domain
+from webinars.mail import personal_links
+from webinars.models import Registration, Webinar
+from webinars.selectors import webinars_visible_to
+from webinars.templatetags.registration_tags import registration_state
+
+
+def client_ip(request) -> str:
+    """REMOTE_ADDR, or the address the trusted proxies saw (RATE_LIMIT_PROXY_COUNT)."""
+    proxies = settings.RATE_LIMIT_PROXY_COUNT
+    if proxies:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(forwarded) >= proxies and forwarded[-proxies]:
+            return forwarded[-proxies][:64]
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def is_rate_limited(request) -> bool:
+    """Count this submission against the client; True once over the limit for the window.
+
+    Kept in the Django cache (Redis in production), so the count holds across workers.
+    """
+    window = settings.REGISTRATION_RATE_WINDOW
+    key = f"registration-rate:{client_ip(request)}:{int(time.time() // window)}"
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count > settings.REGISTRATION_RATE_LIMIT
+
+
+def rate_limited_response(request):
+    response = render(
+        request,
+        "429.html",
+        {"retry_minutes": max(1, settings.REGISTRATION_RATE_WINDOW // 60)},
+        status=429,
+    )
+    response["Retry-After"] = str(settings.REGISTRATION_RATE_WINDOW)
+    return response
+
+
+def _person(form) -> dict:
+    data = form.cleaned_data
+    return {
+        "name": data["name"],
+        "email": data["email"],
+        "organisation": data.get("organisation", ""),
+        "consent": data["consent"],
+    }
+
+
+def _thanks_url(name: str, slug: str, email: str) -> str:
+    url = reverse(name, kwargs={"slug": slug})
+    if suggest_domain(email):
+        url += "?" + urlencode({"domain": email.rpartition("@")[2].strip().lower()})
+    return url
+
+
+def _typo_context(request) -> dict:
+    typed = request.GET.get("domain", "")[:100].lower()
+    return {"typed_domain": typed, "suggested_domain": DOMAIN_TYPOS.get(typed)}
+
+
+def _webinar_or_404(request, slug) -> Webinar:
+    return get_object_or_404(
+        webinars_visible_to(request.user).with_counts().select_related("series"), slug=slug
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def register(request, slug):
+    """The registration form of one webinar (GET), and its submission (POST)."""
+    webinar = _webinar_or_404(request, slug)
+    form = RegistrationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if is_rate_limited(request):
+            return rate_limited_response(request)
+        if form.is_valid():
+            thanks = _thanks_url("webinars:register_thanks", slug, form.cleaned_data["email"])
+            if form.is_bot:
+                return redirect(thanks)  # the same answer, and nothing stored
+            try:
+                services.registration_create(webinars=[webinar], **_person(form))
+            except services.RegistrationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect(thanks)
+    return render(
+        request,
+        "webinars/register.html",
+        {"webinar": webinar, "form": form, "state": registration_state(webinar)},
+    )
+
+
+@require_GET
+def register_thanks(request, slug):
+    webinar = _webinar_or_404(request, slug)
+    return render(request, "webinars/thanks.html", {"webinar": webinar, **_typo_context(request)})
+
+
+def _open_webinars(request, series: Series):
+    now = timezone.now()
+    return (
+        webinars_visible_to(request.user)
+        .filter(series=series, status=Webinar.Status.SCHEDULED, start__gt=now)
+        .filter(Q(registration_closes__isnull=True) | Q(registration_closes__gt=now))
+        .order_by("start", "pk")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def series_register(request, slug):
+    """One form, one checkbox per webinar of the series open for registration."""
+    series = get_object_or_404(Series, slug=slug)
+    if not webinars_visible_to(request.user).filter(series=series).exists():
+        raise Http404("No published webinars in this series.")
+    open_webinars = _open_webinars(request, series)
+    form = SeriesRegistrationForm(
+        request.POST if request.method == "POST" else None, webinars=open_webinars
+    )
+    if request.method == "POST":
+        if is_rate_limited(request):
+            return rate_limited_response(request)
+        if form.is_valid():
+            thanks = _thanks_url("series:register_thanks", slug, form.cleaned_data["email"])
+            if form.is_bot:
+                return redirect(thanks)
+            try:
+                services.registration_create(
+                    webinars=list(form.cleaned_data["webinars"]), **_person(form)
+                )
+            except services.RegistrationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect(thanks)
+    return render(
+        request,
+        "webinars/series_register.html",
+        {"series": series, "form": form, "has_open": open_webinars.exists()},
+    )
+
+
+@require_GET
+def series_register_thanks(request, slug):
+    series = get_object_or_404(Series, slug=slug)
+    return render(request, "webinars/thanks.html", {"series": series, **_typo_context(request)})
+
+
+def private_page(view):
+    """Token pages: not stored by shared caches, not indexed, no Referer to other sites."""
+
+    uncached = never_cache(view)
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = uncached(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapped
+
+
+def registration_for_token(token: str) -> Registration:
+    """The registration with this token, or a plain 404."""
+    registration = (
+        Registration.objects.select_related("webinar__series")
+        .filter(token=token, anonymised_at__isnull=True)
+        .first()
+    )
+    # The index lookup finds the row; the final comparison does not leak timing.
+    if registration is None or not hmac.compare_digest(registration.token, token):
+        raise Http404("No such registration.")
+    return registration
+
+
+def join_window(webinar: Webinar) -> tuple:
+    """(opens, closes): the personal join link works from JOIN_WINDOW_MINUTES before start."""
+    return webinar.start - timedelta(minutes=settings.JOIN_WINDOW_MINUTES), webinar.end
+
+
+def _registration_context(registration: Registration) -> dict:
+    webinar = registration.webinar
+    now = timezone.now()
+    opens, closes = join_window(webinar)
+    is_confirmed = registration.status == Registration.Status.CONFIRMED
+    return {
+        "registration": registration,
+        "webinar": webinar,
+        "is_confirmed": is_confirmed,
+        "is_waitlisted": registration.status == Registration.Status.WAITLISTED,
+        "is_cancelled": registration.status == Registration.Status.CANCELLED,
+        "join_opens": opens.astimezone(webinar.tz),
+        "join_open": is_confirmed and not webinar.is_cancelled and opens <= now < closes,
+        "is_over": now >= webinar.end,
+        "can_cancel": registration.status != Registration.Status.CANCELLED and now < webinar.end,
+        "join_window_minutes": settings.JOIN_WINDOW_MINUTES,
+        **personal_links(registration),
+    }
+
+
+@private_page
+@require_GET
+def registration_detail(request, token):
+    """A registrant's own page: status, webinar, join link in the window, cancel."""
+    registration = registration_for_token(token)
+    context = _registration_context(registration)
+    context["just_cancelled"] = request.GET.get("cancelled") == "1" and context["is_cancelled"]
+    return render(request, "webinars/registration.html", context)
+
+
+@private_page
+@require_http_methods(["GET", "POST"])
+def registration_cancel(request, token):
+    """GET asks for confirmation (a link prefetcher must not cancel); POST cancels."""
+    registration = registration_for_token(token)
+    if request.method == "POST":
+        services.registration_cancel(registration=registration)
+        url = reverse("webinars:registration", kwargs={"token": registration.token})
+        return redirect(f"{url}?cancelled=1")
+    return render(request, "webinars/cancel_confirm.html", _registration_context(registration))
+
+
+@private_page
+@require_GET
+def registration_join(request, token):
+    """Redirect a confirmed registrant to the webinar's current join URL once the window opens."""
+    registration = registration_for_token(token)
+    context = _registration_context(registration)
+    webinar = registration.webinar
+    if context["join_open"] and webinar.join_url:
+        return HttpResponseRedirect(webinar.join_url)
+    return render(request, "webinars/join_not_yet.html", context)
+
+
+@private_page
+@require_GET
+def registration_calendar(request, token):
+    """Personal feed: every webinar this email address is registered for (not cancelled)."""
+    registration = registration_for_token(token)
+    webinars = [
+        r.webinar
+        for r in Registration.objects.active()
+        .filter(email__iexact=registration.email, anonymised_at__isnull=True)
+        .select_related("webinar")
+        .order_by("webinar__start", "webinar__pk")
+    ]
+    return ical.CalendarResponse(
+        ical.calendar_for(webinars, name="My webinars"), filename="my-webinars.ics"
+    )
+
+
+class PrivacyView(TemplateView):
+    template_name = "webinars/privacy.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["retention_days"] = settings.REGISTRATION_RETENTION_DAYS
+        context["resend_minutes"] = settings.REGISTRATION_RESEND_MINUTES
+        return context
