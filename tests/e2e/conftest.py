@@ -49,6 +49,17 @@ def require(condition: bool, what: str) -> None:
     pytest.skip(f"{what} is missing; install it to run this check")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each journey starts with an empty cache: the registration rate limit counts per client
+    address, and every browser test comes from 127.0.0.1."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Launch Debian's Chromium with flags that suit a headless, offline container."""
