@@ -1,8 +1,10 @@
 """Admin for webinars, speakers and registrations, and the series admin with its webinars."""
 
 import csv
+import zoneinfo
 from datetime import UTC
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpResponse
@@ -14,7 +16,13 @@ from django.utils.translation import ngettext
 
 from series.admin import URL_AS_HTTPS, BaseSeriesAdmin
 from series.models import Series
-from webinars.models import Registration, Speaker, Webinar, WebinarSpeaker
+from webinars.models import (
+    Registration,
+    Speaker,
+    Webinar,
+    WebinarSpeaker,
+    available_time_zones,
+)
 from webinars.services import registration_cancel
 
 
@@ -55,6 +63,8 @@ class WhenFilter(admin.SimpleListFilter):
 
 @admin.register(Webinar)
 class WebinarAdmin(admin.ModelAdmin):
+    """Webinars; start, end and closing time are typed and shown in the webinar's own zone."""
+
     formfield_overrides = URL_AS_HTTPS
     list_display = [
         "title",
@@ -88,6 +98,23 @@ class WebinarAdmin(admin.ModelAdmin):
             {"classes": ["collapse"], "fields": ["uid", "sequence", "created", "updated"]},
         ),
     ]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Django reads and shows datetimes in the active zone; make that the webinar's own
+        # (the one submitted, else the saved one), so "10:00" means 10:00 where it happens.
+        tz_name = request.POST.get("time_zone", "")
+        if tz_name not in available_time_zones() and object_id:
+            saved = Webinar.objects.filter(pk=object_id).values_list("time_zone", flat=True)
+            tz_name = saved.first() or ""
+        if tz_name not in available_time_zones():
+            tz_name = request.GET.get("time_zone") or settings.TIME_ZONE
+        if tz_name not in available_time_zones():
+            tz_name = settings.TIME_ZONE
+        with timezone.override(zoneinfo.ZoneInfo(tz_name)):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+        return response
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()

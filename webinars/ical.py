@@ -1,42 +1,132 @@
 """iCalendar data for webinars: the one place .ics files and feeds are built.
 
-Public calendars never carry the private join link.
+Every calendar names each webinar's own zone (DTSTART;TZID=Europe/Brussels) and carries a
+VTIMEZONE for each zone it uses, written as Google, Outlook and Apple write them: a few
+STANDARD/DAYLIGHT rules with RRULEs, derived from the zone's real transitions around the
+events' years. Public calendars never carry the private join link.
 """
 
+import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
+from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 
+from series.models import SeriesOrganisation
 from webinars.models import Webinar
+from webinars.text import plain_text
 
 PRODID = "-//Webinar series//webinars//EN"
+UID_DOMAIN = "webinars"
+# How often subscribed calendars should poll (RFC 7986 REFRESH-INTERVAL, X-PUBLISHED-TTL).
+DEFAULT_REFRESH = timedelta(hours=12)
 
 
 def webinar_uid(webinar: Webinar) -> str:
     """Stable across edits: derived from the webinar's UUID, never from its title or time."""
-    return f"{webinar.uid}@webinars"
+    return f"{webinar.uid}@{UID_DOMAIN}"
 
 
-def _event(webinar: Webinar, *, attendee_email: str | None = None) -> icalendar.Event:
-    page_url = settings.SITE_URL + webinar.get_absolute_url()
+def page_url(webinar: Webinar) -> str:
+    """The absolute public page of the webinar."""
+    return settings.SITE_URL + webinar.get_absolute_url()
+
+
+def organiser_names(webinar: Webinar) -> list[str]:
+    """Names of the series' organisers (role 'organised by'), from prefetched rows if any."""
+    if not webinar.series_id:
+        return []
+    return [
+        p.organisation.name
+        for p in webinar.series.partners.all()
+        if p.role == SeriesOrganisation.Role.ORGANISER
+    ]
+
+
+def people_lines(webinar: Webinar) -> list[str]:
+    """'Speakers: A (X), B (Y)' and 'Moderator: C (Z)' lines for plain-text descriptions."""
+
+    def names(rows):
+        return ", ".join(
+            f"{ws.speaker.name} ({ws.speaker.affiliation})"
+            if ws.speaker.affiliation
+            else ws.speaker.name
+            for ws in rows
+        )
+
+    lines = []
+    for rows, one, many in [
+        (webinar.speakers, "Speaker", "Speakers"),
+        (webinar.moderators, "Moderator", "Moderators"),
+    ]:
+        if rows:
+            lines.append(f"{one if len(rows) == 1 else many}: {names(rows)}")
+    return lines
+
+
+def event_description(webinar: Webinar) -> str:
+    """Plain text for calendar clients: series, description, speakers, the page URL."""
+    parts = []
+    if webinar.is_cancelled:
+        parts.append("CANCELLED: this webinar will not take place.")
+    if webinar.series_id:
+        number = f"Webinar {webinar.number} of the series" if webinar.number else "Part of"
+        parts.append(f"{number} {webinar.series.title}")
+    text = plain_text(webinar.description)
+    if text:
+        parts.append(text)
+    people = people_lines(webinar)
+    if people:
+        parts.append("\n".join(people))
+    parts.append(f"Details and registration: {page_url(webinar)}")
+    return "\n\n".join(parts)
+
+
+def _from_address() -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "webinars@example.org"
+
+
+def _organizer(webinar: Webinar) -> icalendar.vCalAddress:
+    organizer = icalendar.vCalAddress(f"mailto:{_from_address()}")
+    name = ", ".join(organiser_names(webinar)) or parseaddr(settings.DEFAULT_FROM_EMAIL)[0]
+    organizer.params["cn"] = icalendar.vText(name or "Webinars")
+    return organizer
+
+
+def _event(
+    webinar: Webinar,
+    *,
+    stamp: datetime | None,
+    attendee_email: str | None = None,
+    cancelled: bool = False,
+) -> icalendar.Event:
+    url = page_url(webinar)
     event = icalendar.Event()
     event.add("uid", webinar_uid(webinar))
-    event.add("dtstamp", timezone.now())
+    # RFC 5545: without METHOD, DTSTAMP is when the information last changed; with one, when
+    # the message was made. A fixed stamp also keeps feed bodies identical between polls.
+    event.add("dtstamp", stamp or webinar.updated)
     event.add("last-modified", webinar.updated)
+    event.add("created", webinar.created)
     event.add("sequence", webinar.sequence)
     event.add("dtstart", webinar.local_start)
     event.add("dtend", webinar.local_end)
     event.add("summary", webinar.title)
-    event.add("description", f"{webinar.title}\n\n{page_url}")
-    event.add("url", page_url)
+    event.add("description", event_description(webinar))
+    event.add("url", url)
     event.add("location", webinar.location or "Online")
-    event.add("status", "CANCELLED" if webinar.is_cancelled else "CONFIRMED")
-    organizer = icalendar.vCalAddress(f"mailto:{_from_address()}")
-    organizer.params["cn"] = icalendar.vText("Webinars")
-    event.add("organizer", organizer)
+    event.add("status", "CANCELLED" if cancelled or webinar.is_cancelled else "CONFIRMED")
+    event.add("transp", "TRANSPARENT" if webinar.is_cancelled else "OPAQUE")
+    event.add("class", "PUBLIC")
+    if webinar.series_id:
+        event.add("categories", [webinar.series.title])
+    event.add("organizer", _organizer(webinar))
     if attendee_email:
         attendee = icalendar.vCalAddress(f"mailto:{attendee_email}")
         attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
@@ -45,24 +135,24 @@ def _event(webinar: Webinar, *, attendee_email: str | None = None) -> icalendar.
     return event
 
 
-def _from_address() -> str:
-    from email.utils import parseaddr
-
-    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "webinars@example.org"
-
-
 def calendar_for(
     webinars: Iterable[Webinar],
     *,
     method: str | None = None,
     name: str | None = None,
     attendee_email: str | None = None,
+    description: str | None = None,
+    url: str | None = None,
+    source: str | None = None,
+    refresh: timedelta | None = None,
 ) -> bytes:
-    """A VCALENDAR with one VEVENT per webinar and the VTIMEZONEs they use.
+    """A VCALENDAR with one VEVENT per webinar and a VTIMEZONE for each zone they use.
 
     method="REQUEST" (with attendee_email) makes a mail attachment that Gmail and Outlook
-    offer to add to the calendar; name sets X-WR-CALNAME for subscribable feeds.
+    offer to add to the calendar, method="CANCEL" one that removes it from there; name (X-WR-CALNAME/NAME), description, url, source (the
+    feed's own address) and refresh (polling interval) describe a subscribable feed.
     """
+    webinars = list(webinars)
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -70,14 +160,206 @@ def calendar_for(
     if method:
         cal.add("method", method)
     if name:
-        cal.add("x-wr-calname", name)
+        cal.add("name", name)
+        cal.add("x-wr-calname", icalendar.vText(name))
+    if description:
+        cal.add("description", description)
+        # X- properties are not known to be text: escape newlines and commas explicitly.
+        cal.add("x-wr-caldesc", icalendar.vText(description))
+    if url:
+        cal.add("url", url)
+    if source:
+        cal.add("source", source, parameters={"VALUE": "URI"})
+    if refresh:
+        cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", icalendar.vDuration(refresh))
+    for component in vtimezones_for(webinars):
+        cal.add_component(component)
+    stamp = timezone.now() if method else None
     for webinar in webinars:
-        cal.add_component(_event(webinar, attendee_email=attendee_email))
-    cal.add_missing_timezones()
+        cal.add_component(
+            _event(
+                webinar,
+                stamp=stamp,
+                attendee_email=attendee_email,
+                cancelled=method == "CANCEL",
+            )
+        )
     return cal.to_ical()
 
 
+def vtimezones_for(webinars: Iterable[Webinar]) -> list[icalendar.Timezone]:
+    """One VTIMEZONE per zone the webinars use, covering the years they fall in."""
+    years: dict[str, tuple[int, int]] = {}
+    for webinar in webinars:
+        first = webinar.local_start.year
+        last = webinar.local_end.year
+        low, high = years.get(webinar.time_zone, (first, last))
+        years[webinar.time_zone] = (min(low, first), max(high, last))
+    return [
+        vtimezone(tzid, first_year=low, last_year=high)
+        for tzid, (low, high) in sorted(years.items())
+    ]
+
+
+# --- VTIMEZONE from the zone's transitions ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Transition:
+    at: int  # the first second (Unix time) of the new offset
+    offset_from: timedelta
+    offset_to: timedelta
+    name: str
+    is_dst: bool
+
+    @property
+    def onset(self) -> datetime:
+        """Local wall time of the change, read in the old offset, as RFC 5545 wants DTSTART."""
+        return datetime.fromtimestamp(self.at, UTC).replace(tzinfo=None) + self.offset_from
+
+    @property
+    def rule_parts(self) -> frozenset[str]:
+        """The BYDAY values that describe this day: '2SU' (second Sunday), '-1SU' (last)."""
+        day = self.onset.date()
+        weekday = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[day.weekday()]
+        parts = {f"{(day.day - 1) // 7 + 1}{weekday}"}
+        if (day + timedelta(days=7)).month != day.month:
+            parts.add(f"-1{weekday}")
+        return frozenset(parts)
+
+    @property
+    def family(self) -> tuple:
+        """Transitions that one yearly RRULE can describe share all of these."""
+        onset = self.onset
+        return (
+            self.is_dst,
+            self.offset_from,
+            self.offset_to,
+            self.name,
+            onset.month,
+            onset.time(),
+            onset.weekday(),
+        )
+
+
+def _state(tz: ZoneInfo, at: int) -> tuple[timedelta, str, bool]:
+    local = datetime.fromtimestamp(at, tz)
+    return local.utcoffset(), local.tzname() or "", bool(local.dst())
+
+
+@functools.lru_cache(maxsize=128)
+def _transitions(
+    tzid: str, first_year: int, last_year: int
+) -> tuple[tuple[timedelta, str, bool], tuple[_Transition, ...]]:
+    """The zone's state on 1 January of first_year and every change until the end of last_year.
+
+    zoneinfo has no public list of transitions, so walk the years a day at a time and bisect
+    each change down to the second.
+    """
+    tz = ZoneInfo(tzid)
+    day = 86400
+    start = int(datetime(first_year, 1, 1, tzinfo=UTC).timestamp())
+    stop = int(datetime(last_year + 1, 1, 1, tzinfo=UTC).timestamp())
+    initial = state = _state(tz, start)
+    found = []
+    at = start
+    while at < stop:
+        following = _state(tz, at + day)
+        if following != state:
+            low, high = at, at + day
+            while high - low > 1:
+                middle = (low + high) // 2
+                if _state(tz, middle) == state:
+                    low = middle
+                else:
+                    high = middle
+            new = _state(tz, high)
+            found.append(_Transition(high, state[0], new[0], new[1], new[2]))
+            state = new
+            at = high
+        else:
+            at += day
+    return initial, tuple(found)
+
+
+def _offset_text(offset: timedelta) -> str:
+    return icalendar.vUTCOffset(offset).to_ical().decode()
+
+
+def vtimezone(tzid: str, *, first_year: int, last_year: int) -> icalendar.Timezone:
+    """A compact VTIMEZONE valid for every instant from first_year to last_year.
+
+    Yearly changes on the same weekday rule become one STANDARD or DAYLIGHT with an RRULE
+    (open-ended when the rule still holds at the end, with UNTIL when it was replaced);
+    irregular changes become a single onset. A year either side is scanned so that the first
+    event always follows a known change.
+    """
+    scan_first, scan_last = first_year - 1, last_year + 1
+    initial, transitions = _transitions(tzid, scan_first, scan_last)
+
+    component = icalendar.Timezone()
+    component.add("tzid", tzid)
+    component.add("x-lic-location", tzid)
+
+    def observance(is_dst: bool, offset_from, offset_to, name: str, onset: datetime):
+        sub = icalendar.TimezoneDaylight() if is_dst else icalendar.TimezoneStandard()
+        sub.add("tzoffsetfrom", offset_from)
+        sub.add("tzoffsetto", offset_to)
+        if name:
+            sub.add("tzname", name)
+        sub.add("dtstart", onset)
+        return sub
+
+    offset, name, is_dst = initial
+    if not transitions:
+        # A zone with one offset all along: written like Google writes Asia/Tokyo.
+        onset = datetime(1970, 1, 1)  # noqa: DTZ001 (VTIMEZONE onsets are local wall times)
+        component.add_component(observance(is_dst, offset, offset, name, onset))
+        return component
+    if transitions[0].at > datetime(first_year, 1, 1, tzinfo=UTC).timestamp():
+        # No change in the year before the first event: say what held from the scan's start.
+        onset = datetime(scan_first, 1, 1) + offset  # noqa: DTZ001 (local wall time)
+        component.add_component(observance(is_dst, offset, offset, name, onset))
+
+    # Group changes into runs of consecutive years that one weekday rule describes.
+    runs: list[list[_Transition]] = []
+    open_runs: dict[tuple, list[_Transition]] = {}
+    for transition in transitions:
+        run = open_runs.get(transition.family)
+        if (
+            run is not None
+            and transition.onset.year == run[-1].onset.year + 1
+            and functools.reduce(frozenset.intersection, [t.rule_parts for t in run])
+            & transition.rule_parts
+        ):
+            run.append(transition)
+            continue
+        run = [transition]
+        runs.append(run)
+        open_runs[transition.family] = run
+
+    for run in sorted(runs, key=lambda r: r[0].at):
+        first = run[0]
+        sub = observance(first.is_dst, first.offset_from, first.offset_to, first.name, first.onset)
+        if len(run) > 1:
+            byday = functools.reduce(frozenset.intersection, [t.rule_parts for t in run])
+            # Prefer "last Sunday" (how Europe's rule is written) over "fourth Sunday".
+            rule = {"freq": "yearly", "bymonth": first.onset.month}
+            rule["byday"] = sorted(byday, key=lambda p: (not p.startswith("-"), p))[0]
+            if run[-1].onset.year < scan_last:
+                # The rule was replaced: stop it after its last change (UNTIL in UTC, RFC 5545).
+                # A day later, not at the instant itself: vobject and icalendar compare UNTIL
+                # with the local onset, which east of UTC would drop the last change.
+                rule["until"] = datetime.fromtimestamp(run[-1].at, UTC) + timedelta(days=1)
+            sub.add("rrule", rule)
+        component.add_component(sub)
+    return component
+
+
 class CalendarResponse(HttpResponse):
+    """text/calendar; a filename makes it a download, without one it is a subscribable feed."""
+
     def __init__(self, content: bytes, *, filename: str | None = None, **kwargs):
         super().__init__(content, content_type="text/calendar; charset=utf-8", **kwargs)
         if filename:

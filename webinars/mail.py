@@ -60,13 +60,15 @@ def _context(registration: Registration, **extra) -> dict:
     }
 
 
-def _invite(webinar: Webinar, email: str) -> MIMEText:
+def _invite(webinar: Webinar, email: str, method: str = "REQUEST") -> MIMEText:
     # A text/calendar part with method=REQUEST is what makes Gmail and Outlook offer
-    # "add to calendar"; the public builder never includes the private join link.
-    ics = ical.calendar_for([webinar], method="REQUEST", attendee_email=email)
+    # "add to calendar" (CANCEL removes it again); the public builder never includes the
+    # private join link.
+    ics = ical.calendar_for([webinar], method=method, attendee_email=email)
     part = MIMEText(ics.decode("utf-8"), "calendar", "utf-8")
-    part.set_param("method", "REQUEST")
-    part.add_header("Content-Disposition", "attachment", filename="invite.ics")
+    part.set_param("method", method)
+    filename = "cancel.ics" if method == "CANCEL" else "invite.ics"
+    part.add_header("Content-Disposition", "attachment", filename=filename)
     return part
 
 
@@ -77,6 +79,7 @@ def compose(
     to: str,
     context: dict,
     invite: tuple[Webinar, str] | None = None,
+    invite_method: str = "REQUEST",
 ) -> EmailMultiAlternatives:
     """A text + HTML message from templates/mail/<template>.txt and .html."""
     text = render_to_string(f"mail/{template}.txt", context)
@@ -91,7 +94,7 @@ def compose(
     )
     message.attach_alternative(html, "text/html")
     if invite:
-        message.attach(_invite(*invite))
+        message.attach(_invite(*invite, method=invite_method))
     return message
 
 
@@ -150,6 +153,28 @@ def queue_cancelled(registration: Registration, *, by_organiser: bool = False) -
             subject=f"Registration cancelled: {webinar.title}",
             to=registration.email,
             context=_context(registration, by_organiser=by_organiser),
+            invite=(webinar, registration.email),
+            invite_method="CANCEL",
+        )
+    )
+
+
+def queue_webinar_changed(registration: Registration, *, change: str) -> Message:
+    """Tell a registrant that the webinar was cancelled or moved, with the updated calendar entry.
+
+    change is "cancelled" or "rescheduled"; the attached .ics (METHOD:CANCEL or REQUEST, with
+    the grown SEQUENCE) updates the entry their calendar already holds.
+    """
+    webinar = registration.webinar
+    cancelled = change == "cancelled"
+    return queue(
+        compose(
+            f"webinar_{change}",
+            subject=f"{'Cancelled' if cancelled else 'New time'}: {webinar.title}",
+            to=registration.email,
+            context=_context(registration),
+            invite=(webinar, registration.email),
+            invite_method="CANCEL" if cancelled else "REQUEST",
         )
     )
 

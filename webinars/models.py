@@ -226,6 +226,35 @@ class Webinar(models.Model):
     def __str__(self):
         return self.title
 
+    # Changes to these make calendar clients replace their copy (RFC 5545 SEQUENCE).
+    CALENDAR_FIELDS = ("start", "end", "time_zone", "title", "status", "location")
+
+    def save(self, *args, **kwargs):
+        """Saves; bumps `sequence` when the time, title, status or venue changed since loading.
+
+        In save() rather than in a service because the contract asks that every ORM save,
+        not only admin, keeps subscribed calendars up to date.
+        """
+        remembered = getattr(self, "_calendar_values", None)
+        update_fields = kwargs.get("update_fields")
+        saved = set(self.CALENDAR_FIELDS if update_fields is None else update_fields)
+        if remembered and not self._state.adding:
+            changed = any(
+                getattr(self, name) != value
+                for name, value in remembered.items()
+                if name in saved and name in self.__dict__
+            )
+            if changed:
+                self.sequence += 1
+                if update_fields is not None and "sequence" not in update_fields:
+                    kwargs["update_fields"] = [*update_fields, "sequence"]
+        super().save(*args, **kwargs)
+        if remembered and update_fields is not None:
+            # Fields left out of update_fields still differ from the database.
+            remembered.update({name: self.__dict__[name] for name in saved & remembered.keys()})
+        else:
+            self._remember_calendar_values()
+
     def get_absolute_url(self):
         return reverse("webinars:detail", kwargs={"slug": self.slug})
 
@@ -240,6 +269,22 @@ class Webinar(models.Model):
                 {"capacity": _("Capacity must be at least 1, or empty for unlimited.")},
                 code="capacity",
             )
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._remember_calendar_values()
+        return instance
+
+    def _remember_calendar_values(self) -> None:
+        # Read __dict__ so that deferred fields are not loaded just to be remembered.
+        self._calendar_values = {
+            name: self.__dict__[name] for name in self.CALENDAR_FIELDS if name in self.__dict__
+        }
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._remember_calendar_values()
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -33,3 +33,20 @@ def partners_by_role(series: Series) -> list[tuple[str, list]]:
         if orgs:
             groups.append((role.label, orgs))
     return groups
+
+
+def webinars_for_calendars() -> QuerySet[Webinar]:
+    """Published webinars with what .ics files and feeds show (speakers, series organisers).
+
+    A fixed number of queries however many webinars there are.
+    """
+    return (
+        Webinar.objects.published()
+        .for_listing()
+        .prefetch_related(
+            Prefetch(
+                "series__partners",
+                queryset=SeriesOrganisation.objects.select_related("organisation"),
+            )
+        )
+    )

@@ -204,6 +204,18 @@ def webinar_fill_seats(*, webinar: Webinar, now: datetime | None = None) -> list
     return promoted
 
 
+def webinar_notify_registrants(*, webinar: Webinar, change: str) -> int:
+    """Mail every active registrant that the webinar was cancelled or moved; returns how many.
+
+    A cancelled webinar's registrations stay as they are (organisers may still want the list).
+    """
+    registrations = list(webinar.registrations.active().filter(anonymised_at__isnull=True))
+    for registration in registrations:
+        registration.webinar = webinar
+        mail.queue_webinar_changed(registration, change=change)
+    return len(registrations)
+
+
 def registration_send_reminder(*, registration: Registration, now: datetime | None = None) -> bool:
     """Mail the reminder unless it went already; True if this call sent it."""
     now = now or timezone.now()

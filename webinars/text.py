@@ -1,5 +1,7 @@
 """Organiser-written Markdown turned into safe HTML."""
 
+from html.parser import HTMLParser
+
 import markdown
 import nh3
 
@@ -20,3 +22,64 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+
+
+class _TextParser(HTMLParser):
+    """Collects the words of rendered Markdown, keeping paragraphs, list items and link targets."""
+
+    BLOCKS = {"p", "h2", "h3", "h4", "blockquote", "pre", "ul", "ol", "hr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hrefs: list[str | None] = []
+        self.link_text: list[str] = []
+        self.list_depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("ul", "ol"):
+            self.list_depth += 1
+        elif tag == "li":
+            self.parts.append("\n- ")
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag == "a":
+            self.hrefs.append(dict(attrs).get("href"))
+            self.link_text.append("")
+
+    def handle_endtag(self, tag):
+        if tag in ("ul", "ol"):
+            self.list_depth -= 1
+        if tag in self.BLOCKS:
+            self.parts.append("\n\n")
+        elif tag == "a" and self.hrefs:
+            href, text = self.hrefs.pop(), self.link_text.pop()
+            if href and href.strip() != text.strip():
+                self.parts.append(f" ({href})")
+
+    def handle_data(self, data):
+        if self.list_depth and not data.strip():
+            return  # the line breaks between list items are not text
+        self.parts.append(data)
+        if self.link_text:
+            self.link_text[-1] += data
+
+
+def plain_text(text: str) -> str:
+    """Organiser-written Markdown as plain text for calendars, feeds and meta tags.
+
+    Paragraphs stay separated by a blank line; links keep their address in brackets.
+    """
+    parser = _TextParser()
+    parser.feed(render_markdown(text))
+    parser.close()
+    raw = "".join(parser.parts)
+    lines = [" ".join(line.split()) for line in raw.splitlines()]
+    paragraphs, current = [], []
+    for line in [*lines, ""]:
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append("\n".join(current))
+            current = []
+    return "\n\n".join(paragraphs)

@@ -1,8 +1,10 @@
 """URLs of webinars, speakers and series (series views read webinars, so they live here)."""
 
-from django.urls import path, register_converter
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path, re_path, register_converter
 
-from webinars import views, views_registration
+from webinars import views, views_calendar, views_registration
+from webinars.sitemaps import SITEMAPS
 
 
 class TokenConverter:
@@ -30,6 +32,7 @@ series_patterns = (
             views_registration.series_register_thanks,
             name="register_thanks",
         ),
+        path("<slug:slug>/calendar.ics", views_calendar.series_calendar, name="ical"),
     ],
     "series",
 )
@@ -65,4 +68,21 @@ urlpatterns = [
         name="registration_calendar",
     ),
     path("privacy/", views_registration.PrivacyView.as_view(), name="privacy"),
+]
+
+# Calendars and discovery (issue 4).
+urlpatterns += [
+    path("webinars/<slug:slug>/calendar.ics", views_calendar.webinar_calendar, name="ical"),
+    path("calendar.ics", views_calendar.site_calendar, name="site_ical"),
+    path("calendar/", views_calendar.current_month, name="current_month"),
+    # Four-digit years and two-digit months only; anything else is a 404, never a 500.
+    re_path(
+        r"^calendar/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$",
+        views_calendar.month_view,
+        name="month",
+    ),
+    path("feed/", views_calendar.NewWebinarsFeed(), name="feed"),
+    path("feed/atom/", views_calendar.NewWebinarsAtomFeed(), name="feed_atom"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views_calendar.robots_txt, name="robots"),
 ]

@@ -26,7 +26,7 @@ from webinars import ical, services
 from webinars.forms import DOMAIN_TYPOS, RegistrationForm, SeriesRegistrationForm, suggest_domain
 from webinars.mail import personal_links
 from webinars.models import Registration, Webinar
-from webinars.selectors import webinars_visible_to
+from webinars.selectors import webinars_for_calendars, webinars_visible_to
 from webinars.templatetags.registration_tags import registration_state
 
 
@@ -268,13 +268,10 @@ def registration_join(request, token):
 def registration_calendar(request, token):
     """Personal feed: every webinar this email address is registered for (not cancelled)."""
     registration = registration_for_token(token)
-    webinars = [
-        r.webinar
-        for r in Registration.objects.active()
-        .filter(email__iexact=registration.email, anonymised_at__isnull=True)
-        .select_related("webinar")
-        .order_by("webinar__start", "webinar__pk")
-    ]
+    registered = Registration.objects.active().filter(
+        email__iexact=registration.email, anonymised_at__isnull=True
+    )
+    webinars = webinars_for_calendars().filter(pk__in=registered.values("webinar_id"))
     return ical.CalendarResponse(
         ical.calendar_for(webinars, name="My webinars"), filename="my-webinars.ics"
     )

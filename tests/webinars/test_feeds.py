@@ -1,0 +1,168 @@
+"""RSS and Atom feeds, the sitemap and robots.txt: only published webinars, absolute links."""
+
+from datetime import timedelta
+from xml.etree import ElementTree
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.factories import add_speaker, make_series, make_speaker, make_webinar
+from webinars.models import Webinar
+
+SITE = "https://webinars.example.org"
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+SECRET = "https://meet.example.org/secret-room-42"
+
+
+@pytest.fixture(autouse=True)
+def site_url(settings):
+    settings.SITE_URL = SITE
+
+
+def xml_of(response) -> ElementTree.Element:
+    return ElementTree.fromstring(response.content)  # noqa: S314 (our own response)
+
+
+def test_rss_lists_published_webinars_newest_first(client, seed):
+    newer = make_webinar(title="Announced later", join_url=SECRET)
+    add_speaker(newer, make_speaker(name="Ada Lovelace", affiliation="Analytical"))
+    make_webinar(title="Draft", is_published=False)
+
+    response = client.get("/feed/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/rss+xml; charset=utf-8"
+    channel = xml_of(response).find("channel")
+    assert channel.findtext("title") == "Webinars: new webinars"
+    assert channel.findtext("link") == f"{SITE}/"
+    items = channel.findall("item")
+    assert [item.findtext("link") for item in items] == [
+        f"{SITE}/webinars/{newer.slug}/",
+        # The seed's three were announced together: the last added first.
+        f"{SITE}/webinars/trade-union-rights-indonesia/",
+        f"{SITE}/webinars/artisanal-and-small-scale-mining/",
+        f"{SITE}/webinars/challenges-in-the-copper-supply-chain/",
+    ]
+    first = items[0]
+    when = newer.local_start
+    assert first.findtext("title") == (
+        f"Announced later ({when.day} {when:%B %Y}, {when:%H:%M}-"
+        f"{newer.local_end:%H:%M} {when.tzname()})"
+    )
+    assert first.findtext("guid") == f"urn:uuid:{newer.uid}"
+    assert "Speaker: Ada Lovelace (Analytical)" in first.findtext("description")
+    assert b"secret-room" not in response.content
+    assert b"Draft" not in response.content
+
+
+def test_rss_item_of_webinar_2_has_its_details(client, seed):
+    response = client.get("/feed/")
+
+    items = xml_of(response).find("channel").findall("item")
+    webinar_2 = next(i for i in items if i.findtext("guid").endswith("0a02"))
+    assert webinar_2.findtext("title") == (
+        "Artisanal and Small-scale Mining as part of a Fair Global Supply Chain "
+        "(1 October 2020, 10:00-11:30 CEST)"
+    )
+    assert webinar_2.findtext("pubDate") == "Tue, 01 Sep 2020 08:00:00 +0000"
+    assert webinar_2.findtext("category") == (
+        "Towards a Responsible Supply Chain for Electronics: From Mining to Manufacturing"
+    )
+    description = webinar_2.findtext("description")
+    assert description.startswith("<p>1 October 2020, 10:00-11:30 CEST</p>")
+    assert "Moderator: Piet Wostyn (KU Leuven)" in description
+
+
+def test_cancelled_webinar_is_marked_in_the_feed(client, db):
+    make_webinar(title="Called off", status=Webinar.Status.CANCELLED)
+
+    response = client.get("/feed/")
+
+    title = xml_of(response).find("channel").find("item").findtext("title")
+    assert title.startswith("Cancelled: Called off (")
+
+
+def test_atom_feed_lists_the_same_webinars(client, seed):
+    make_webinar(title="Draft", is_published=False)
+
+    response = client.get("/feed/atom/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
+    feed = xml_of(response)
+    assert feed.findtext(f"{ATOM}title") == "Webinars: new webinars"
+    links = [e.find(f"{ATOM}link").get("href") for e in feed.findall(f"{ATOM}entry")]
+    assert sorted(links) == [
+        f"{SITE}/webinars/artisanal-and-small-scale-mining/",
+        f"{SITE}/webinars/challenges-in-the-copper-supply-chain/",
+        f"{SITE}/webinars/trade-union-rights-indonesia/",
+    ]
+    self_link = [link for link in feed.findall(f"{ATOM}link") if link.get("rel") == "self"]
+    assert self_link[0].get("href") == f"{SITE}/feed/atom/"
+
+
+def test_sitemap_lists_only_published_pages(client, seed):
+    drafts = make_series(slug="drafts-only")
+    make_webinar(slug="draft", series=drafts, is_published=False)
+    hidden = make_speaker(slug="only-in-drafts")
+    add_speaker(Webinar.objects.get(slug="draft"), hidden)
+
+    response = client.get("/sitemap.xml")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
+    urls = xml_of(response).findall(f"{SITEMAP}url")
+    assert sorted(u.findtext(f"{SITEMAP}loc") for u in urls) == sorted(
+        [
+            f"{SITE}/",
+            f"{SITE}/webinars/challenges-in-the-copper-supply-chain/",
+            f"{SITE}/webinars/artisanal-and-small-scale-mining/",
+            f"{SITE}/webinars/trade-union-rights-indonesia/",
+            f"{SITE}/series/responsible-supply-chain-electronics/",
+            f"{SITE}/speakers/erik-smolders/",
+            f"{SITE}/speakers/boris-verbruggen/",
+            f"{SITE}/speakers/alberto-vazquez-ruiz/",
+            f"{SITE}/speakers/piet-wostyn/",
+        ]
+    )
+    webinar_2 = next(u for u in urls if "artisanal" in u.findtext(f"{SITEMAP}loc"))
+    assert webinar_2.findtext(f"{SITEMAP}lastmod") == "2020-09-01"
+
+
+def test_robots_txt_points_to_the_sitemap(client, db):
+    response = client.get("/robots.txt")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode() == (
+        "User-agent: *\n"
+        "Disallow: /admin/\n"
+        "Disallow: /registrations/\n"
+        "\n"
+        f"Sitemap: {SITE}/sitemap.xml\n"
+    )
+
+
+@pytest.mark.parametrize("path", ["/feed/", "/feed/atom/", "/sitemap.xml"])
+def test_feed_query_count_does_not_grow_with_webinars(client, db, path):
+    counts = []
+    for size in (1, 30):
+        Webinar.objects.all().delete()
+        series = make_series()
+        for n in range(size):
+            webinar = make_webinar(series=series, start=timezone.now() + timedelta(days=n))
+            add_speaker(webinar)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200
+        root = xml_of(response)
+        entries = root.findall("channel/item") + root.findall(f"{ATOM}entry")
+        # In the sitemap the webinars and their one series have a lastmod.
+        entries += root.findall(f"{SITEMAP}url/[{SITEMAP}lastmod]")
+        assert len(entries) == size + (1 if path == "/sitemap.xml" else 0)
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]

@@ -1,0 +1,76 @@
+"""/sitemap.xml: the calendar and every published webinar, series and speaker page.
+
+Addresses are built from SITE_URL, like links in mail and feeds, not from the request's host.
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+
+from series.models import Series
+from webinars.models import Speaker, Webinar, WebinarSpeaker
+
+
+class SiteUrlSitemap(Sitemap):
+    """A sitemap section whose addresses start with SITE_URL."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme or "https"
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
+
+
+class CalendarSitemap(SiteUrlSitemap):
+    changefreq = "daily"
+    priority = 1.0
+
+    def items(self):
+        return ["webinars:calendar"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class WebinarSitemap(SiteUrlSitemap):
+    changefreq = "weekly"
+    priority = 0.8
+
+    def items(self):
+        return Webinar.objects.published().only("slug", "updated").order_by("start", "pk")
+
+    def lastmod(self, item):
+        return item.updated
+
+
+class SeriesSitemap(SiteUrlSitemap):
+    changefreq = "weekly"
+    priority = 0.6
+
+    def items(self):
+        # A series is public once it has a published webinar (as on its page).
+        published = Webinar.objects.published().filter(series=OuterRef("pk"))
+        return Series.objects.filter(Exists(published)).order_by("pk")
+
+    def lastmod(self, item):
+        return item.updated
+
+
+class SpeakerSitemap(SiteUrlSitemap):
+    changefreq = "monthly"
+    priority = 0.4
+
+    def items(self):
+        appears = WebinarSpeaker.objects.filter(speaker=OuterRef("pk"), webinar__is_published=True)
+        return Speaker.objects.filter(Exists(appears)).order_by("pk")
+
+
+SITEMAPS = {
+    "calendar": CalendarSitemap,
+    "webinars": WebinarSitemap,
+    "series": SeriesSitemap,
+    "speakers": SpeakerSitemap,
+}

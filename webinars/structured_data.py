@@ -1,0 +1,166 @@
+"""Machine-readable descriptions of a webinar page: schema.org JSON-LD and social tags.
+
+The public page's address stands in for an online webinar's location: the join link is
+private and never appears here.
+"""
+
+import json
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import to_locale
+
+from series.models import Series, SeriesOrganisation
+from webinars.ical import page_url
+from webinars.models import Webinar
+from webinars.text import plain_text
+
+SITE_NAME = "Webinars"
+SCHEMA = "https://schema.org/"
+# Registration is free; schema.org offers want a currency next to a price of 0.
+PRICE_CURRENCY = "EUR"
+# At most this many seats left reads as "limited availability".
+FEW_SEATS = 5
+# Characters inside <script> that could end it or start markup; escaped as JSON allows.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def _organisation(org) -> dict:
+    data = {"@type": "Organization", "name": org.name}
+    if org.url:
+        data["url"] = org.url
+    return data
+
+
+def organisers(series: Series | None) -> list[dict]:
+    """The series' organisers (role 'organised by'), or the site when there are none."""
+    orgs = []
+    if series is not None:
+        orgs = [
+            _organisation(p.organisation)
+            for p in series.partners.all()
+            if p.role == SeriesOrganisation.Role.ORGANISER
+        ]
+    return orgs or [{"@type": "Organization", "name": SITE_NAME, "url": settings.SITE_URL + "/"}]
+
+
+def _person(appearance) -> dict:
+    speaker = appearance.speaker
+    data = {
+        "@type": "Person",
+        "name": speaker.name,
+        "url": settings.SITE_URL + speaker.get_absolute_url(),
+    }
+    if speaker.affiliation:
+        data["affiliation"] = {"@type": "Organization", "name": speaker.affiliation}
+    return data
+
+
+def availability(webinar: Webinar, now=None) -> str:
+    """schema.org ItemAvailability of the (free) registration."""
+    if webinar.is_cancelled or not webinar.is_registration_open(now):
+        return SCHEMA + "Discontinued"
+    if webinar.capacity is None:
+        return SCHEMA + "InStock"
+    confirmed = getattr(webinar, "confirmed_count", None)
+    if confirmed is None:
+        confirmed = webinar.registrations.confirmed().count()
+    seats_left = webinar.capacity - confirmed
+    if seats_left <= 0:
+        return SCHEMA + "SoldOut"  # a waiting list remains, but no seat
+    if seats_left <= FEW_SEATS:
+        return SCHEMA + "LimitedAvailability"
+    return SCHEMA + "InStock"
+
+
+def description(webinar: Webinar, *, limit: int = 300) -> str:
+    """The description as one plain-text paragraph, cut at a word for meta tags."""
+    text = " ".join(plain_text(webinar.description).split())
+    return Truncator(text).chars(limit) if text else webinar.title
+
+
+def event_data(webinar: Webinar, *, series: Series | None = None, now=None) -> dict:
+    """schema.org Event for the webinar page."""
+    url = page_url(webinar)
+    if webinar.is_online:
+        mode = "OnlineEventAttendanceMode"
+        location = {"@type": "VirtualLocation", "url": url}
+    else:
+        mode = "OfflineEventAttendanceMode"
+        location = {
+            "@type": "Place",
+            "name": webinar.location,
+            "address": webinar.location,
+        }
+    status = "EventCancelled" if webinar.is_cancelled else "EventScheduled"
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "@id": url + "#event",
+        "name": webinar.title,
+        "description": description(webinar, limit=5000),
+        "url": url,
+        "startDate": webinar.local_start.isoformat(),
+        "endDate": webinar.local_end.isoformat(),
+        "eventStatus": SCHEMA + status,
+        "eventAttendanceMode": SCHEMA + mode,
+        "location": location,
+        "organizer": organisers(series),
+        "performer": [_person(ws) for ws in [*webinar.speakers, *webinar.moderators]],
+        "isAccessibleForFree": True,
+        "inLanguage": to_locale(settings.LANGUAGE_CODE).replace("_", "-"),  # en-GB
+        "offers": {
+            "@type": "Offer",
+            "name": "Free registration",
+            "price": "0",
+            "priceCurrency": PRICE_CURRENCY,
+            "availability": availability(webinar, now or timezone.now()),
+            "url": url,
+            "validFrom": webinar.created.isoformat(),
+        },
+    }
+    if webinar.capacity is not None:
+        data["maximumAttendeeCapacity"] = webinar.capacity
+    if series is not None:
+        data["superEvent"] = {
+            "@type": "EventSeries",
+            "name": series.title,
+            "url": settings.SITE_URL + series.get_absolute_url(),
+        }
+    return data
+
+
+def breadcrumb_data(webinar: Webinar, *, series: Series | None = None) -> dict:
+    """schema.org BreadcrumbList: calendar > series > webinar."""
+    trail = [("Calendar", settings.SITE_URL + reverse("webinars:calendar"))]
+    if series is not None:
+        trail.append((series.title, settings.SITE_URL + series.get_absolute_url()))
+    trail.append((webinar.title, page_url(webinar)))
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": name, "item": url}
+            for position, (name, url) in enumerate(trail, 1)
+        ],
+    }
+
+
+def json_ld_script(data: dict) -> SafeString:
+    """<script type="application/ld+json"> whose content cannot close the element."""
+    text = json.dumps(data, ensure_ascii=False, indent=None).translate(_SCRIPT_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308 (escaped)
+
+
+def social_meta(webinar: Webinar) -> dict:
+    """Values for Open Graph and Twitter card tags (escaped by the template)."""
+    return {
+        "title": webinar.title,
+        "description": description(webinar),
+        "url": page_url(webinar),
+        "site_name": SITE_NAME,
+        "locale": to_locale(settings.LANGUAGE_CODE),  # en_GB, as Open Graph writes it
+    }

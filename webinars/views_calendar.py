@@ -1,0 +1,332 @@
+"""Calendar files and discovery: .ics downloads and feeds, the month grid, RSS/Atom, robots.txt.
+
+Feeds answer conditional GETs (ETag, Last-Modified, 304) from one aggregate query, so calendar
+clients that poll every few hours cost almost nothing.
+"""
+
+import calendar
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
+from django.views.decorators.http import condition, require_safe
+
+from series.models import Series
+from webinars.ical import DEFAULT_REFRESH, CalendarResponse, calendar_for, event_description
+from webinars.models import Webinar
+from webinars.selectors import webinars_for_calendars
+from webinars.structured_data import SITE_NAME
+from webinars.templatetags.webinar_tags import when
+from webinars.text import plain_text
+
+# The all-webinars feed keeps a year of the past: enough to look back, small enough to poll.
+FEED_PAST = timedelta(days=365)
+FEED_ITEMS = 30
+
+
+# --- Conditional GET --------------------------------------------------------------------
+
+
+def _site_feed_webinars(now: datetime | None = None) -> QuerySet[Webinar]:
+    now = now or timezone.now()
+    return webinars_for_calendars().filter(end__gte=now - FEED_PAST).order_by("start", "pk")
+
+
+def _series_feed_webinars(slug: str) -> QuerySet[Webinar]:
+    return webinars_for_calendars().filter(series__slug=slug).order_by("start", "pk")
+
+
+def _webinar_ics(slug: str) -> QuerySet[Webinar]:
+    return webinars_for_calendars().filter(slug=slug)
+
+
+def _scope(scope: str, kwargs) -> tuple[QuerySet[Webinar], Q]:
+    """The webinars a calendar could hold, and the condition for being in it now."""
+    if scope == "site":
+        cutoff = timezone.now() - FEED_PAST
+        return Webinar.objects.all(), Q(is_published=True, end__gte=cutoff)
+    if scope == "series":
+        return Webinar.objects.filter(series__slug=kwargs["slug"]), Q(is_published=True)
+    return Webinar.objects.filter(slug=kwargs["slug"]), Q(is_published=True)
+
+
+@dataclass(frozen=True)
+class _Validators:
+    etag: str | None
+    last_modified: datetime | None
+
+
+def _validators(request, scope: str, kwargs) -> _Validators:
+    """ETag and Last-Modified of a calendar, from one aggregate query; memoised per request.
+
+    The ETag covers what is in the file (count, changes, times). Last-Modified also moves
+    when a webinar is unpublished or leaves the feed's window, which the file only shows by
+    its absence; a deleted webinar changes only the ETag.
+    """
+    cache = request.__dict__.setdefault("_calendar_validators", {})
+    if scope not in cache:
+        candidates, visible = _scope(scope, kwargs)
+        state = candidates.order_by().aggregate(
+            count=Count("pk", filter=visible),
+            changed=Max("updated", filter=visible),
+            # Unpublished ones too: hiding one changes the file.
+            any_changed=Max("updated"),
+            series_changed=Max("series__updated", filter=visible),
+            first=Min("start", filter=visible),
+            last=Max("start", filter=visible),
+            sequences=Sum("sequence", filter=visible),
+            left_window=Max("end", filter=Q(is_published=True) & ~visible),
+        )
+        if not state["count"]:
+            cache[scope] = _Validators(None, None)  # the view answers 404 or an empty feed
+        else:
+            moments = [state["any_changed"], state["series_changed"]]
+            if scope == "site" and state["left_window"]:
+                moments.append(state["left_window"] + FEED_PAST)
+            fingerprint = "|".join(
+                str(state[key])
+                for key in ("count", "changed", "series_changed", "first", "last", "sequences")
+            )
+            # SITE_URL is in every link of the file: a new address makes a new file.
+            fingerprint += "|" + settings.SITE_URL
+            digest = hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
+            cache[scope] = _Validators(f'"{scope}-{digest}"', max(filter(None, moments)))
+    return cache[scope]
+
+
+def conditional_calendar(scope: str):
+    """Decorator: answer If-None-Match / If-Modified-Since for the scope's webinars."""
+    return condition(
+        etag_func=lambda request, **kwargs: _validators(request, scope, kwargs).etag,
+        last_modified_func=lambda request, **kwargs: (
+            _validators(request, scope, kwargs).last_modified
+        ),
+    )
+
+
+# --- .ics -------------------------------------------------------------------------------
+
+
+@require_safe
+@conditional_calendar("webinar")
+def webinar_calendar(request, slug: str):
+    """One webinar as a downloadable .ics file."""
+    webinar = get_object_or_404(_webinar_ics(slug))
+    return CalendarResponse(calendar_for([webinar]), filename=f"{webinar.slug}.ics")
+
+
+@require_safe
+@conditional_calendar("series")
+def series_calendar(request, slug: str):
+    """Subscribable feed of every published webinar of one series."""
+    series = get_object_or_404(Series, slug=slug)
+    webinars = list(_series_feed_webinars(slug))
+    if not webinars:
+        raise Http404("No published webinars in this series.")
+    content = calendar_for(
+        webinars,
+        name=series.title,
+        description=plain_text(series.description) or None,
+        url=settings.SITE_URL + series.get_absolute_url(),
+        source=settings.SITE_URL + request.path,
+        refresh=DEFAULT_REFRESH,
+    )
+    return CalendarResponse(content)
+
+
+@require_safe
+@conditional_calendar("site")
+def site_calendar(request):
+    """Subscribable feed of all published webinars: upcoming ones and the past year."""
+    # With nothing to show this is still a valid (empty) calendar that clients keep polling.
+    webinars = list(_site_feed_webinars())
+    content = calendar_for(
+        webinars,
+        name=SITE_NAME,
+        description="All webinars: upcoming ones and those of the past year.",
+        url=settings.SITE_URL + reverse("webinars:calendar"),
+        source=settings.SITE_URL + request.path,
+        refresh=DEFAULT_REFRESH,
+    )
+    return CalendarResponse(content)
+
+
+# --- Month grid -------------------------------------------------------------------------
+
+
+@dataclass
+class Day:
+    date: date | None
+    in_month: bool
+    is_today: bool
+    webinars: list[Webinar] = field(default_factory=list)
+
+
+def _month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    """UTC instants that hold every webinar starting this month in any zone (UTC-12..UTC+14)."""
+    first = date(year, month, 1)
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    low = first - timedelta(days=1) if first > date.min else first
+    high = last + timedelta(days=1) if last < date.max else last
+    return datetime.combine(low, time.min, UTC), datetime.combine(high, time.max, UTC)
+
+
+def _shift_month(year: int, month: int, delta: int) -> tuple[int, int] | None:
+    index = year * 12 + (month - 1) + delta
+    shifted = divmod(index, 12)
+    if not 1 <= shifted[0] <= 9999:
+        return None
+    return shifted[0], shifted[1] + 1
+
+
+def _month_link(year_month: tuple[int, int] | None) -> dict | None:
+    if year_month is None:
+        return None
+    year, month = year_month
+    return {
+        "url": reverse("webinars:month", kwargs={"year": f"{year:04d}", "month": f"{month:02d}"}),
+        "label": f"{calendar.month_name[month]} {year}",
+    }
+
+
+def month_grid(year: int, month: int, *, today: date | None = None) -> list[list[Day]]:
+    """Weeks from Monday; each published webinar on its local start date in its own zone.
+
+    One query: webinars starting within a day either side of the month in UTC, placed by
+    their local date in Python (a 23:30 New York webinar is on its own day, not the next).
+    """
+    low, high = _month_bounds(year, month)
+    candidates = (
+        Webinar.objects.published()
+        .filter(start__gte=low, start__lte=high)
+        .select_related("series")
+        .order_by("start", "pk")
+    )
+    by_day: dict[date, list[Webinar]] = {}
+    for webinar in candidates:
+        by_day.setdefault(webinar.local_start.date(), []).append(webinar)
+
+    # Day numbers, 0 for the days of the neighbouring months that fill the first and last
+    # week (no dates for those: the week after 31 December 9999 has none).
+    weeks = calendar.Calendar(firstweekday=calendar.MONDAY).monthdayscalendar(year, month)
+    return [
+        [
+            Day(
+                date=date(year, month, number),
+                in_month=True,
+                is_today=date(year, month, number) == today,
+                webinars=by_day.get(date(year, month, number), []),
+            )
+            if number
+            else Day(date=None, in_month=False, is_today=False)
+            for number in week
+        ]
+        for week in weeks
+    ]
+
+
+@require_safe
+def month_view(request, year: str, month: str):
+    """The month grid with links to the previous and next months."""
+    year_number, month_number = int(year), int(month)
+    if not (1 <= year_number <= 9999 and 1 <= month_number <= 12):
+        raise Http404("No such month.")
+    weeks = month_grid(year_number, month_number, today=timezone.localdate())
+    context = {
+        "year": year_number,
+        "month": month_number,
+        "month_label": f"{calendar.month_name[month_number]} {year_number}",
+        "weekdays": [(calendar.day_name[i], calendar.day_abbr[i]) for i in range(7)],
+        "weeks": weeks,
+        "count": sum(len(day.webinars) for week in weeks for day in week),
+        "previous": _month_link(_shift_month(year_number, month_number, -1)),
+        "next": _month_link(_shift_month(year_number, month_number, 1)),
+    }
+    return render(request, "webinars/month.html", context)
+
+
+@require_safe
+def current_month(request):
+    """/calendar/ shows this month."""
+    today = timezone.localdate()
+    return redirect("webinars:month", year=f"{today.year:04d}", month=f"{today.month:02d}")
+
+
+# --- RSS / Atom -------------------------------------------------------------------------
+
+
+class NewWebinarsFeed(Feed):
+    """RSS 2.0 feed of the most recently announced webinars."""
+
+    title = f"{SITE_NAME}: new webinars"
+    description = "Webinars as they are announced."
+
+    def link(self):
+        return settings.SITE_URL + reverse("webinars:calendar")
+
+    def feed_url(self):
+        return settings.SITE_URL + reverse("webinars:feed")
+
+    def items(self):
+        return list(webinars_for_calendars().order_by("-created", "-pk")[:FEED_ITEMS])
+
+    def item_title(self, item: Webinar) -> str:
+        prefix = "Cancelled: " if item.is_cancelled else ""
+        return f"{prefix}{item.title} ({when(item)})"
+
+    def item_description(self, item: Webinar) -> str:
+        # Feed readers show HTML: keep the paragraphs of the plain text, escaped.
+        return linebreaks(f"{when(item)}\n\n{event_description(item)}", autoescape=True)
+
+    def item_link(self, item: Webinar) -> str:
+        return settings.SITE_URL + item.get_absolute_url()
+
+    def item_guid(self, item: Webinar) -> str:
+        return f"urn:uuid:{item.uid}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: Webinar) -> datetime:
+        return item.created
+
+    def item_updateddate(self, item: Webinar) -> datetime:
+        return item.updated
+
+    def item_categories(self, item: Webinar):
+        return [item.series.title] if item.series_id else []
+
+
+class NewWebinarsAtomFeed(NewWebinarsFeed):
+    """The same feed in Atom."""
+
+    feed_type = Atom1Feed
+    subtitle = NewWebinarsFeed.description
+
+    def feed_url(self):
+        return settings.SITE_URL + reverse("webinars:feed_atom")
+
+
+# --- robots.txt -------------------------------------------------------------------------
+
+
+@require_safe
+def robots_txt(request):
+    """Keep crawlers out of admin and personal pages; point them to the sitemap."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /registrations/",
+        "",
+        f"Sitemap: {settings.SITE_URL}{reverse('webinars:sitemap')}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
