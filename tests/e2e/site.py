@@ -81,5 +81,8 @@ def build_site() -> dict[str, str]:
         "series": "/series/open-science/",
         "series-seed": SEED_SERIES,
         "speaker": "/speakers/ada-lovelace/",
+        "month": f"/calendar/{timezone.localdate():%Y/%m}/",
+        "month-seed": "/calendar/2020/10/",
+        "privacy": "/privacy/",
         "not-found": "/webinars/no-such-webinar/",
     }

@@ -22,6 +22,9 @@ PAGES = [
     "series",
     "series-seed",
     "speaker",
+    "month",
+    "month-seed",
+    "privacy",
     "not-found",
 ]
 # (label, viewport, colour scheme): both sizes in light, and the phone in dark.
