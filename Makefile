@@ -15,13 +15,20 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
+# The Nu HTML checker (vnu.jar) for the HTML validation test; lighthouse is a devDependency,
+# installed only by benchmarks/lighthouse.sh. Without npm the check skips (and fails in CI).
+NODE_STAMP := node_modules/.installed-runtime
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --omit=dev --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
+	else echo "npm not found: the HTML validation test will skip (it fails in CI)"; fi
+
 run: $(STAMP)
 	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py loaddata seed
 	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py load_demo
 	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

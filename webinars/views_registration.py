@@ -182,7 +182,9 @@ def private_page(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         response = uncached(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on the
+        # page's own cancel form, which Django's CSRF check rejects (found by the e2e journey).
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 

@@ -381,7 +381,7 @@ def test_registration_page_shows_status_and_no_join_link_before_window(client, c
     assert "The join link appears here from 30 minutes before the start" in text
     assert "secret-room" not in response.content.decode()
     assert f"/registrations/{confirmed.token}/join" not in response.content.decode()
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
     assert response["X-Robots-Tag"] == "noindex, nofollow"
 

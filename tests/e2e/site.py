@@ -1,0 +1,88 @@
+"""A site with every public page type and every registration state, for browser checks."""
+
+from datetime import timedelta
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from tests.factories import (
+    add_speaker,
+    make_disclaimer,
+    make_organisation,
+    make_registration,
+    make_series,
+    make_speaker,
+    make_webinar,
+)
+
+SEED_SERIES = "/series/responsible-supply-chain-electronics/"
+SEED_WEBINAR = "/webinars/artisanal-and-small-scale-mining/"
+
+
+def build_site() -> dict[str, str]:
+    """Create the seed data plus upcoming webinars in each state; return {page name: path}."""
+    call_command("loaddata", "seed", verbosity=0)
+    now = timezone.now()
+    series = make_series(
+        title="Open Science Evenings",
+        slug="open-science",
+        description="Monthly talks about **open research**: data, software and publishing.",
+    )
+    make_organisation(series, name="Library of Ghent", url="https://example.org/library")
+    make_organisation(series, role="supporter", name="Research Fund")
+    make_disclaimer(series, text="Supported by the Research Fund. Views are the speakers' own.")
+    ada = make_speaker(
+        name="Dr Ada Lovelace", slug="ada-lovelace", affiliation="Analytical Society"
+    )
+    grace = make_speaker(name="Grace Hopper", slug="grace-hopper", affiliation="Navy Lab")
+    host = make_speaker(name="Alan Turing", slug="alan-turing", affiliation="Bletchley")
+
+    def webinar(slug, number, title, days, **fields):
+        w = make_webinar(
+            slug=slug,
+            number=number,
+            title=title,
+            series=series,
+            start=now + timedelta(days=days),
+            description=f"{title}: what it means, in practice, with time for questions.",
+            **fields,
+        )
+        add_speaker(w, ada)
+        add_speaker(w, grace, order=1)
+        add_speaker(w, host, role="moderator")
+        return w
+
+    webinar("open-data", 1, "Open data in practice", 3)
+    few = webinar("research-software", 2, "Research software that lasts", 10, capacity=20)
+    for _ in range(18):
+        make_registration(few)
+    full = webinar("preprints", 3, "Preprints and peer review", 17, capacity=2)
+    for _ in range(2):
+        make_registration(full)
+    make_registration(full, status="waitlisted")
+    webinar(
+        "closed-registration",
+        4,
+        "Registration closed early",
+        24,
+        registration_closes=now - timedelta(hours=1),
+    )
+    webinar("cancelled-talk", 5, "A talk that was called off", 31, status="cancelled")
+    return {
+        "calendar": "/",
+        "calendar-series": "/?series=open-science",
+        "calendar-no-results": "/?q=nothing-matches-this",
+        "webinar-open": "/webinars/open-data/",
+        "webinar-few-seats": "/webinars/research-software/",
+        "webinar-waiting-list": "/webinars/preprints/",
+        "webinar-closed": "/webinars/closed-registration/",
+        "webinar-cancelled": "/webinars/cancelled-talk/",
+        "webinar-past": SEED_WEBINAR,
+        "series": "/series/open-science/",
+        "series-seed": SEED_SERIES,
+        "speaker": "/speakers/ada-lovelace/",
+        "month": f"/calendar/{timezone.localdate():%Y/%m}/",
+        "month-seed": "/calendar/2020/10/",
+        "privacy": "/privacy/",
+        "not-found": "/webinars/no-such-webinar/",
+    }

@@ -1,0 +1,69 @@
+"""Template helpers for the visual design: date blocks, state badges, initials, and resized
+photos and logos."""
+
+from django import template
+from django.utils import timezone
+
+from webinars.images import Thumbnail, thumbnail
+from webinars.templatetags.registration_tags import RegistrationState, registration_state
+
+register = template.Library()
+
+# Titles that are not part of a person's initials ("Prof Erik Smolders" -> "ES").
+HONORIFICS = {"prof", "prof.", "dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "sir"}
+
+
+@register.simple_tag
+def list_registration_state(webinar, now=None) -> RegistrationState | None:
+    """The registration state for a calendar badge; None once a (not cancelled) webinar is over.
+
+    The rules (few seats, full, closed) are registration's own: one definition, in
+    webinars.templatetags.registration_tags.registration_state.
+    """
+    now = now or timezone.now()
+    if not webinar.is_cancelled and webinar.end < now:
+        return None
+    return registration_state(webinar, now)
+
+
+@register.filter
+def date_parts(webinar) -> dict[str, str]:
+    """Day, short month and year of the start, in the webinar's own zone, for a date block."""
+    start = webinar.local_start
+    return {"day": str(start.day), "month": f"{start:%b}", "year": str(start.year)}
+
+
+@register.filter
+def iso_datetime(value) -> str:
+    """An ISO 8601 time for <time datetime>, to the second (HTML allows at most 3 decimals)."""
+    return value.isoformat(timespec="seconds")
+
+
+@register.filter
+def initials(name: str) -> str:
+    """'Prof Erik Smolders' -> 'ES'; at most two letters, for a portrait fallback."""
+    words = [w for w in str(name).split() if w.lower() not in HONORIFICS and w[:1].isalpha()]
+    if not words:
+        return "?"
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
+
+
+@register.simple_tag
+def portrait(image, size: int = 112) -> Thumbnail | None:
+    """A square, cropped copy of a speaker photo (size px, shown at half for sharp screens)."""
+    return _shown_at_half(thumbnail(image, width=size, height=size, crop=True))
+
+
+@register.simple_tag
+def logo(image, height: int = 96) -> Thumbnail | None:
+    """A logo scaled to fit `height` px high and at most 3x as wide, proportions kept."""
+    return _shown_at_half(thumbnail(image, width=height * 3, height=height))
+
+
+def _shown_at_half(thumb: Thumbnail | None) -> Thumbnail | None:
+    # Files are made at twice the shown size so they stay sharp on high-density screens;
+    # the width/height attributes give the shown size, which reserves the space.
+    if thumb is None:
+        return None
+    return Thumbnail(thumb.url, max(thumb.width // 2, 1), max(thumb.height // 2, 1))
