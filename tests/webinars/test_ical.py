@@ -442,3 +442,22 @@ def test_stand_alone_webinar_is_organised_by_the_sender(db):
     assert event["ORGANIZER"].params["CN"] == "Webinar team"
     assert "CATEGORIES" not in event
     assert str(event["DESCRIPTION"]) == f"Details and registration: {SITE}/webinars/{webinar.slug}/"
+
+
+def test_feed_reuses_nothing_stale_after_speaker_or_series_edits(client, db):
+    from tests.factories import add_speaker, make_series, make_speaker, make_webinar
+
+    series = make_series(title="Old series name")
+    webinar = make_webinar(series=series)
+    speaker = add_speaker(webinar, make_speaker(name="Old Name"))
+    first = client.get("/calendar.ics").content.decode()
+
+    speaker.name = "New Name"
+    speaker.save()
+    series.title = "New series name"
+    series.save()
+    second = client.get("/calendar.ics").content.decode()
+
+    assert "Old Name" in first and "Old series name" in first
+    assert "New Name" in second and "New series name" in second
+    assert "Old Name" not in second and "Old series name" not in second
