@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -95,24 +95,35 @@ def _webinar_or_404(request, slug) -> Webinar:
     )
 
 
+def _submit(request, form, thanks_name: str, slug: str, chosen) -> HttpResponse | None:
+    """Handle a registration POST; the redirect to the thanks page, or None to show the form.
+
+    Bots (the honeypot) get the same answer as people, and nothing is stored for them.
+    """
+    if is_rate_limited(request):
+        return rate_limited_response(request)
+    if not form.is_valid():
+        return None
+    thanks = redirect(_thanks_url(thanks_name, slug, form.cleaned_data["email"]))
+    if form.is_bot:
+        return thanks
+    try:
+        services.registration_create(webinars=chosen(), **_person(form))
+    except services.RegistrationError as error:
+        form.add_error(None, error)
+        return None
+    return thanks
+
+
 @require_http_methods(["GET", "POST"])
 def register(request, slug):
     """The registration form of one webinar (GET), and its submission (POST)."""
     webinar = _webinar_or_404(request, slug)
     form = RegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        if is_rate_limited(request):
-            return rate_limited_response(request)
-        if form.is_valid():
-            thanks = _thanks_url("webinars:register_thanks", slug, form.cleaned_data["email"])
-            if form.is_bot:
-                return redirect(thanks)  # the same answer, and nothing stored
-            try:
-                services.registration_create(webinars=[webinar], **_person(form))
-            except services.RegistrationError as error:
-                form.add_error(None, error)
-            else:
-                return redirect(thanks)
+        answer = _submit(request, form, "webinars:register_thanks", slug, lambda: [webinar])
+        if answer:
+            return answer
     return render(
         request,
         "webinars/register.html",
@@ -147,20 +158,15 @@ def series_register(request, slug):
         request.POST if request.method == "POST" else None, webinars=open_webinars
     )
     if request.method == "POST":
-        if is_rate_limited(request):
-            return rate_limited_response(request)
-        if form.is_valid():
-            thanks = _thanks_url("series:register_thanks", slug, form.cleaned_data["email"])
-            if form.is_bot:
-                return redirect(thanks)
-            try:
-                services.registration_create(
-                    webinars=list(form.cleaned_data["webinars"]), **_person(form)
-                )
-            except services.RegistrationError as error:
-                form.add_error(None, error)
-            else:
-                return redirect(thanks)
+        answer = _submit(
+            request,
+            form,
+            "series:register_thanks",
+            slug,
+            lambda: list(form.cleaned_data["webinars"]),
+        )
+        if answer:
+            return answer
     return render(
         request,
         "webinars/series_register.html",
