@@ -114,48 +114,49 @@ def _send_now(pk: int) -> None:
         logger.exception("Immediate send failed; message %s stays queued", pk)
 
 
-def queue_details(registration: Registration) -> Message:
-    """The confirmation or waiting-list notice, with an .ics invitation."""
+def _queue_to_registrant(
+    registration: Registration,
+    template: str,
+    subject: str,
+    *,
+    invite_method: str | None = "REQUEST",
+    **extra,
+) -> Message:
+    """Queue templates/mail/<template> to the registrant, with a calendar file unless None."""
     webinar = registration.webinar
-    if registration.status == Registration.Status.CONFIRMED:
-        template, subject = "registration_confirmed", f"Registered: {webinar.title}"
-    else:
-        template, subject = "registration_waitlisted", f"Waiting list: {webinar.title}"
     return queue(
         compose(
             template,
             subject=subject,
             to=registration.email,
-            context=_context(registration),
-            invite=(webinar, registration.email),
+            context=_context(registration, **extra),
+            invite=(webinar, registration.email) if invite_method else None,
+            invite_method=invite_method or "REQUEST",
         )
     )
+
+
+def queue_details(registration: Registration) -> Message:
+    """The confirmation or waiting-list notice, with an .ics invitation."""
+    title = registration.webinar.title
+    if registration.status == Registration.Status.CONFIRMED:
+        return _queue_to_registrant(registration, "registration_confirmed", f"Registered: {title}")
+    return _queue_to_registrant(registration, "registration_waitlisted", f"Waiting list: {title}")
 
 
 def queue_promoted(registration: Registration) -> Message:
-    webinar = registration.webinar
-    return queue(
-        compose(
-            "registration_promoted",
-            subject=f"A seat is yours: {webinar.title}",
-            to=registration.email,
-            context=_context(registration),
-            invite=(webinar, registration.email),
-        )
-    )
+    title = registration.webinar.title
+    return _queue_to_registrant(registration, "registration_promoted", f"A seat is yours: {title}")
 
 
 def queue_cancelled(registration: Registration, *, by_organiser: bool = False) -> Message:
-    webinar = registration.webinar
-    return queue(
-        compose(
-            "registration_cancelled",
-            subject=f"Registration cancelled: {webinar.title}",
-            to=registration.email,
-            context=_context(registration, by_organiser=by_organiser),
-            invite=(webinar, registration.email),
-            invite_method="CANCEL",
-        )
+    """The acknowledgement, with a calendar file that removes the entry (METHOD:CANCEL)."""
+    return _queue_to_registrant(
+        registration,
+        "registration_cancelled",
+        f"Registration cancelled: {registration.webinar.title}",
+        invite_method="CANCEL",
+        by_organiser=by_organiser,
     )
 
 
@@ -165,29 +166,19 @@ def queue_webinar_changed(registration: Registration, *, change: str) -> Message
     change is "cancelled" or "rescheduled"; the attached .ics (METHOD:CANCEL or REQUEST, with
     the grown SEQUENCE) updates the entry their calendar already holds.
     """
-    webinar = registration.webinar
     cancelled = change == "cancelled"
-    return queue(
-        compose(
-            f"webinar_{change}",
-            subject=f"{'Cancelled' if cancelled else 'New time'}: {webinar.title}",
-            to=registration.email,
-            context=_context(registration),
-            invite=(webinar, registration.email),
-            invite_method="CANCEL" if cancelled else "REQUEST",
-        )
+    return _queue_to_registrant(
+        registration,
+        f"webinar_{change}",
+        f"{'Cancelled' if cancelled else 'New time'}: {registration.webinar.title}",
+        invite_method="CANCEL" if cancelled else "REQUEST",
     )
 
 
 def queue_reminder(registration: Registration) -> Message:
     webinar = registration.webinar
-    return queue(
-        compose(
-            "reminder",
-            subject=f"Reminder: {webinar.title}, {when(webinar)}",
-            to=registration.email,
-            context=_context(registration),
-        )
+    return _queue_to_registrant(
+        registration, "reminder", f"Reminder: {webinar.title}, {when(webinar)}", invite_method=None
     )
 
 
