@@ -426,6 +426,9 @@ def markdown(info: dict, results: dict[str, dict], seconds: float) -> str:
         "",
         "Reproduce: `.venv/bin/python benchmarks/run.py` (see README, Benchmarks).",
         "",
+        "Lighthouse scores (accessibility, best practices, SEO, performance) are measured by "
+        "`benchmarks/lighthouse.sh` and kept in [LIGHTHOUSE.md](LIGHTHOUSE.md).",
+        "",
         "Reading the figures: `/healthz` is Django's floor (one `SELECT 1`, no template). A cached "
         "page costs about as much, and a cached webinar page also mints a CSRF token and cookie "
         "for its form. Uncached pages are bounded by rendering: the calendar shows 40 webinars "
