@@ -71,3 +71,31 @@ def make_registration(webinar: Webinar, **fields) -> Registration:
 
 def brussels(*args) -> datetime:
     return datetime(*args, tzinfo=ZoneInfo("Europe/Brussels"))
+
+
+def webinar_admin_form(**fields) -> dict:
+    """POST data of the admin's webinar form: a complete, valid form, overridden by fields."""
+    data = {
+        "series": "",
+        "number": "",
+        "title": "Added in admin",
+        "slug": "added-in-admin",
+        "description": "",
+        "start_0": "2031-05-02",
+        "start_1": "10:00:00",
+        "end_0": "2031-05-02",
+        "end_1": "11:00:00",
+        "time_zone": "Europe/Brussels",
+        "capacity": "",
+        "registration_closes_0": "",
+        "registration_closes_1": "",
+        "status": "scheduled",
+        "is_published": "on",
+        "location": "",
+        "event_url": "",
+        "join_url": "",
+        "webinar_speakers-TOTAL_FORMS": "0",
+        "webinar_speakers-INITIAL_FORMS": "0",
+    }
+    data.update(fields)
+    return data

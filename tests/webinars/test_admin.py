@@ -10,6 +10,7 @@ from tests.factories import (
     make_registration,
     make_series,
     make_webinar,
+    webinar_admin_form,
 )
 from tests.html import text_of
 
@@ -79,31 +80,17 @@ def test_webinar_changelist_shows_counts_in_own_zone_without_per_row_queries(
 
 def test_organiser_can_add_a_webinar_with_speakers(organiser_client, content):
     speaker = content["speaker"]
-    data = {
-        "series": content["series"].pk,
-        "number": 7,
-        "title": "Added in admin",
-        "slug": "added-in-admin",
-        "description": "Hello",
-        "start_0": "2031-05-02",
-        "start_1": "10:00:00",
-        "end_0": "2031-05-02",
-        "end_1": "11:00:00",
-        "time_zone": "Europe/Brussels",
-        "capacity": "",
-        "registration_closes_0": "",
-        "registration_closes_1": "",
-        "status": "scheduled",
-        "is_published": "on",
-        "location": "",
-        "event_url": "",
-        "join_url": "",
-        "webinar_speakers-TOTAL_FORMS": "1",
-        "webinar_speakers-INITIAL_FORMS": "0",
-        "webinar_speakers-0-speaker": speaker.pk,
-        "webinar_speakers-0-role": "moderator",
-        "webinar_speakers-0-order": "0",
-    }
+    data = webinar_admin_form(
+        series=content["series"].pk,
+        number=7,
+        description="Hello",
+        **{
+            "webinar_speakers-TOTAL_FORMS": "1",
+            "webinar_speakers-0-speaker": speaker.pk,
+            "webinar_speakers-0-role": "moderator",
+            "webinar_speakers-0-order": "0",
+        },
+    )
 
     response = organiser_client.post(reverse("admin:webinars_webinar_add"), data)
 

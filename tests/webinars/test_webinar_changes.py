@@ -8,7 +8,7 @@ import icalendar
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import make_registration, make_webinar
+from tests.factories import make_registration, make_webinar, webinar_admin_form
 from webinars.models import Registration, Webinar
 from webinars.services import registration_cancel
 
@@ -94,28 +94,15 @@ def test_admin_reads_and_shows_times_in_the_webinars_own_zone(admin_client, db):
     url = reverse("admin:webinars_webinar_change", args=[webinar.pk])
 
     form_page = admin_client.get(url)
-    data = {
-        "title": webinar.title,
-        "slug": webinar.slug,
-        "series": "",
-        "number": "",
-        "description": "",
-        "start_0": "2031-07-01",
-        "start_1": "10:00:00",
-        "end_0": "2031-07-01",
-        "end_1": "11:30:00",
-        "time_zone": "America/New_York",
-        "capacity": "",
-        "registration_closes_0": "",
-        "registration_closes_1": "",
-        "status": "scheduled",
-        "is_published": "on",
-        "location": "",
-        "event_url": "",
-        "join_url": "",
-        "webinar_speakers-TOTAL_FORMS": "0",
-        "webinar_speakers-INITIAL_FORMS": "0",
-    }
+    data = webinar_admin_form(
+        title=webinar.title,
+        slug=webinar.slug,
+        start_0="2031-07-01",
+        start_1="10:00:00",
+        end_0="2031-07-01",
+        end_1="11:30:00",
+        time_zone="America/New_York",
+    )
     response = admin_client.post(url, data)
 
     # Shown as 10:00 (New York, EDT) although the server's zone is Brussels (16:00).
@@ -129,19 +116,15 @@ def test_admin_reads_and_shows_times_in_the_webinars_own_zone(admin_client, db):
 def test_admin_changing_the_zone_reads_the_typed_time_in_the_new_zone(admin_client, db):
     webinar = make_webinar(start=datetime(2031, 1, 10, 9, 0, tzinfo=UTC))
     url = reverse("admin:webinars_webinar_change", args=[webinar.pk])
-    data = {
-        "title": webinar.title,
-        "slug": webinar.slug,
-        "start_0": "2031-01-10",
-        "start_1": "10:00:00",
-        "end_0": "2031-01-10",
-        "end_1": "11:00:00",
-        "time_zone": "Asia/Tokyo",
-        "status": "scheduled",
-        "is_published": "on",
-        "webinar_speakers-TOTAL_FORMS": "0",
-        "webinar_speakers-INITIAL_FORMS": "0",
-    }
+    data = webinar_admin_form(
+        title=webinar.title,
+        slug=webinar.slug,
+        start_0="2031-01-10",
+        start_1="10:00:00",
+        end_0="2031-01-10",
+        end_1="11:00:00",
+        time_zone="Asia/Tokyo",
+    )
 
     response = admin_client.post(url, data)
 
