@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.http import parse_http_date
 
+from series.models import Series
 from tests.factories import add_speaker, make_organisation, make_series, make_speaker, make_webinar
 from webinars.ical import calendar_for, vtimezone
 from webinars.models import Webinar
@@ -461,3 +462,42 @@ def test_feed_reuses_nothing_stale_after_speaker_or_series_edits(client, db):
     assert "Old Name" in first and "Old series name" in first
     assert "New Name" in second and "New series name" in second
     assert "Old Name" not in second and "Old series name" not in second
+
+
+def _an_hour_ago(webinar):
+    # HTTP dates have whole seconds: start from an older state so a change can show.
+    earlier = timezone.now() - timedelta(hours=1)
+    Webinar.objects.filter(pk=webinar.pk).update(updated=earlier)
+    if webinar.series_id:
+        Series.objects.filter(pk=webinar.series_id).update(updated=earlier)
+
+
+@pytest.mark.parametrize("edit", ["rename speaker", "add moderator", "rename organiser"])
+def test_feed_validators_move_when_speakers_or_organisers_change(client, db, edit):
+
+    series = make_series()
+    organisation = make_organisation(series, name="Old Org")
+    webinar = make_webinar(series=series)
+    speaker = add_speaker(webinar, make_speaker(name="Old Name"))
+    _an_hour_ago(webinar)
+    first = client.get("/calendar.ics")
+    sequence = Webinar.objects.get(pk=webinar.pk).sequence
+
+    if edit == "rename speaker":
+        speaker.name = "New Name"
+        speaker.save()
+        expected = "New Name"
+    elif edit == "add moderator":
+        add_speaker(webinar, make_speaker(name="Mo Derator"), role="moderator")
+        expected = "Moderator: Mo Derator"
+    else:
+        organisation.name = "New Org"
+        organisation.save()
+        expected = "New Org"
+    by_etag = client.get("/calendar.ics", HTTP_IF_NONE_MATCH=first["ETag"])
+    by_date = client.get("/calendar.ics", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+
+    assert by_etag.status_code == 200
+    assert by_date.status_code == 200
+    assert expected in " ".join(by_etag.content.decode().replace("\r\n ", "").split())
+    assert Webinar.objects.get(pk=webinar.pk).sequence == sequence  # not a time/title change
