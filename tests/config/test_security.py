@@ -1,17 +1,14 @@
 """Production hardening: security headers on every page, a CSP the pages keep, check --deploy."""
 
-import os
 import secrets
-import subprocess
-import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
+from tests.config.run_manage import run_manage
 from tests.factories import (
     add_speaker,
     make_disclaimer,
@@ -21,8 +18,6 @@ from tests.factories import (
     make_speaker,
     make_webinar,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
 
 CSP = {
     "default-src": "'none'",
@@ -257,32 +252,6 @@ def test_ssl_redirect_sends_http_visitors_to_https(client, db, settings):
     assert probe.content == b"ok"
 
 
-def _manage(*args, **env_overrides):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' fixtures, never in production.
-        if k
-        not in {
-            "SECRET_KEY",
-            "DEBUG",
-            "SECURE_SSL_REDIRECT",
-            "SECURE_PROXY_SSL_HEADER",
-            "DJANGO_ALLOW_ASYNC_UNSAFE",
-        }
-    }
-    env.update(DJANGO_SETTINGS_MODULE="config.settings", **env_overrides)
-    return subprocess.run(  # noqa: S603 (the arguments are this module's own constants)
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "webinars.example.org",
@@ -291,7 +260,7 @@ PRODUCTION = {
 
 
 def test_check_deploy_with_production_variables_has_no_warnings():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
@@ -299,7 +268,7 @@ def test_check_deploy_with_production_variables_has_no_warnings():
 
 
 def test_check_deploy_behind_a_tls_proxy_has_no_warnings():
-    result = _manage(
+    result = run_manage(
         "check", "--deploy", "--fail-level", "WARNING", SECURE_PROXY_SSL_HEADER="on", **PRODUCTION
     )
 
@@ -327,7 +296,7 @@ PRINT_SETTINGS = (
     ],
 )
 def test_tls_switches_follow_the_environment(env, expected):
-    result = _manage("shell", "--no-imports", "-c", PRINT_SETTINGS, **{**PRODUCTION, **env})
+    result = run_manage("shell", "--no-imports", "-c", PRINT_SETTINGS, **{**PRODUCTION, **env})
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == expected

@@ -1,28 +1,13 @@
 """Settings read from the environment, and start-up checks an operator sees."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.core.management import call_command
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.config.run_manage import run_manage
 
 
 def _run_check(**env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings", **env_overrides)
-    return subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_manage("check", **env_overrides)
 
 
 def test_missing_secret_key_without_debug_stops_with_one_line():
