@@ -206,6 +206,9 @@ CONTENT_SECURITY_POLICY = {
 # cache also expires pages when a webinar starts or ends, and on every organiser's save.
 # PAGE_CACHE_SECONDS=0 turns the page cache off (the benchmarks measure both ways).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
+# Rendered webinar list items, shared by every page that lists them (webinars/fragments.py);
+# keys change with what an item shows, so this only bounds how long unused items stay. 0 = off.
+FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=86400)
 # redis:// URLs select Django's built-in RedisCache; the prefix lets sites share one Redis database.
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="webinars"))
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":

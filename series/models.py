@@ -1,8 +1,9 @@
 """A webinar series, the organisations behind it and its funding disclaimers."""
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from series.paths import slug_path
 
 
 class Series(models.Model):
@@ -37,7 +38,7 @@ class Series(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("series:detail", kwargs={"slug": self.slug})
+        return slug_path("series:detail", self.slug)
 
 
 class Organisation(models.Model):

@@ -1,9 +1,11 @@
 """Reads that span relations, shaped for the pages that show them."""
 
-from django.db.models import Prefetch, QuerySet
+from collections.abc import Sequence
+
+from django.db.models import Count, Prefetch, QuerySet
 
 from series.models import Series, SeriesOrganisation
-from webinars.models import Webinar
+from webinars.models import Registration, Webinar
 
 
 def series_with_partners() -> QuerySet[Series]:
@@ -50,3 +52,25 @@ def webinars_for_calendars() -> QuerySet[Webinar]:
             )
         )
     )
+
+
+def attach_registration_counts(webinars: Sequence[Webinar]) -> None:
+    """Set confirmed_count and waitlisted_count on webinars already fetched (a page of a list).
+
+    One query whatever the number of webinars; the same attributes as
+    WebinarQuerySet.with_counts(), but counted for the shown rows only.
+    """
+    if not webinars:
+        return
+    counts: dict[tuple[int, str], int] = {}
+    rows = (
+        Registration.objects.filter(webinar__in=[w.pk for w in webinars])
+        .order_by()
+        .values_list("webinar_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    for webinar_id, status, n in rows:
+        counts[webinar_id, status] = n
+    for webinar in webinars:
+        webinar.confirmed_count = counts.get((webinar.pk, Registration.Status.CONFIRMED), 0)
+        webinar.waitlisted_count = counts.get((webinar.pk, Registration.Status.WAITLISTED), 0)

@@ -13,8 +13,13 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 
 
+@functools.lru_cache(maxsize=512)
 def render_markdown(text: str) -> str:
-    """Markdown to HTML with only harmless tags; links get rel="noopener noreferrer"."""
+    """Markdown to HTML with only harmless tags; links get rel="noopener noreferrer".
+
+    Cached by text: pages show the same descriptions and biographies on every request, and a
+    Markdown run costs more than the rest of a webinar page.
+    """
     html = markdown.markdown(text or "", extensions=["sane_lists"], output_format="html")
     return nh3.clean(
         html,

@@ -8,12 +8,19 @@ from django.views.generic import DetailView, TemplateView
 
 from series.models import Series
 from webinars.models import Speaker, Webinar, WebinarSpeaker
-from webinars.selectors import partners_by_role, series_with_partners, webinars_visible_to
+from webinars.selectors import (
+    attach_registration_counts,
+    partners_by_role,
+    series_with_partners,
+    webinars_visible_to,
+)
 
 PAST_PER_PAGE = 20
 # Upcoming webinars come in pages too: a busy site has hundreds scheduled (month pages list all).
 UPCOMING_PER_PAGE = 20
 MAX_QUERY_LENGTH = 200
+# What the "other webinars of the series" list shows (link, number, title, time, cancelled).
+SIBLING_FIELDS = ("series", "number", "title", "slug", "start", "end", "time_zone", "status")
 
 
 def clean_query(raw: str) -> str:
@@ -41,15 +48,20 @@ class CalendarView(TemplateView):
             if active_series is None:
                 raise Http404("No such series.")
 
-        webinars = Webinar.objects.published().for_listing().with_counts().search(query)
+        webinars = Webinar.objects.published().for_list_items().search(query)
         if active_series:
             webinars = webinars.filter(series=active_series)
         past_page = Paginator(webinars.past(), PAST_PER_PAGE).get_page(params.get("page"))
         upcoming_page = Paginator(webinars.upcoming(), UPCOMING_PER_PAGE).get_page(
             params.get("upcoming")
         )
+        # Seats for the shown rows only, both lists at once; speakers load with the items
+        # that are not in the fragment cache (webinars.fragments).
+        upcoming = list(upcoming_page.object_list)
+        past_page.object_list = list(past_page.object_list)
+        attach_registration_counts(upcoming + past_page.object_list)
         context.update(
-            upcoming=list(upcoming_page.object_list),
+            upcoming=upcoming,
             upcoming_page=upcoming_page,
             past_page=past_page,
             query=query,
@@ -65,12 +77,12 @@ class WebinarDetailView(DetailView):
     context_object_name = "webinar"
 
     def get_queryset(self):
-        return (
-            webinars_visible_to(self.request.user)
-            .for_listing()
-            .with_counts()
-            .select_related("series")
-        )
+        return webinars_visible_to(self.request.user).for_listing().select_related("series")
+
+    def get_object(self, queryset=None):
+        webinar = super().get_object(queryset)
+        attach_registration_counts([webinar])
+        return webinar
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -83,6 +95,7 @@ class WebinarDetailView(DetailView):
                 webinars_visible_to(self.request.user)
                 .filter(series=series)
                 .exclude(pk=webinar.pk)
+                .only(*SIBLING_FIELDS)
                 .order_by("start", "pk")
             )
         context.update(
@@ -106,10 +119,10 @@ class SeriesDetailView(DetailView):
         webinars = list(
             webinars_visible_to(self.request.user)
             .filter(series=self.object)
-            .for_listing()
-            .with_counts()
+            .for_list_items()
             .order_by("start", "pk")
         )
+        attach_registration_counts(webinars)
         if not webinars and not (self.request.user.is_authenticated and self.request.user.is_staff):
             # A series with nothing published yet is not public.
             raise Http404("No published webinars in this series.")

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from webinars.text import render_markdown
@@ -22,6 +23,20 @@ def when(webinar) -> str:
         return f"{_day(start)}, {start:%H:%M}-{end:%H:%M} {end.tzname()}"
     return (
         f"{_day(start)}, {start:%H:%M} {start.tzname()} - {_day(end)}, {end:%H:%M} {end.tzname()}"
+    )
+
+
+@register.simple_tag
+def webinar_time(webinar) -> str:
+    """The webinar's time in its own zone, marked up for localtime.js (which adds the reader's).
+
+    A tag rather than an included template: lists show it for every webinar.
+    """
+    return format_html(
+        '<span class="webinar-time" data-end="{}"><time datetime="{}">{}</time></span>',
+        webinar.local_end.isoformat(timespec="seconds"),
+        webinar.local_start.isoformat(timespec="seconds"),
+        when(webinar),
     )
 
 
