@@ -156,7 +156,9 @@ def _seconds_until_pages_change() -> int:
     from webinars.models import Webinar
 
     now = timezone.now()
-    limit = settings.PAGE_CACHE_SECONDS
+    # The generation also keys the list-item fragments (webinars/fragments.py), which live on
+    # with the page cache off: it lasts as long as the longer-lived of the two.
+    limit = max(settings.PAGE_CACHE_SECONDS, settings.FRAGMENT_CACHE_SECONDS, 1)
     upcoming = Webinar.objects.aggregate(
         next_start=Min("start", filter=Q(start__gt=now)),
         next_end=Min("end", filter=Q(end__gt=now)),

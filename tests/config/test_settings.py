@@ -55,3 +55,21 @@ def test_seed_fixture_loads_twice_without_duplicates(db, command):
     call_command(*command, verbosity=0)
 
     assert Webinar.objects.filter(series__slug="responsible-supply-chain-electronics").count() == 3
+
+
+def test_sqlite_keeps_its_connections_and_writes_ahead(tmp_path):
+    # A new SQLite connection reads the schema again; WAL lets pages read during a write.
+    database = tmp_path / "site.sqlite3"
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; from django.db import connection;"
+        "c = connection.cursor(); c.execute('PRAGMA journal_mode');"
+        "print(settings.DATABASES['default']['CONN_MAX_AGE'], c.fetchone()[0])",
+        DEBUG="on",
+        DATABASE_URL=f"sqlite:///{database}",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["60", "wal"]
