@@ -26,13 +26,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from webinars.cache import current_generation
-from webinars.models import Webinar, WebinarSpeaker
+from webinars.models import Webinar, speakers_prefetch
 from webinars.templatetags.ui_tags import list_registration_state
 
 logger = logging.getLogger(__name__)
@@ -74,10 +74,7 @@ def item_key(webinar: Webinar, state, hide_series: bool, generation: str) -> str
 
 
 def _render(webinars: Sequence[Webinar], states: dict, hide_series: bool) -> list[str]:
-    prefetch_related_objects(
-        list(webinars),
-        Prefetch("webinar_speakers", queryset=WebinarSpeaker.objects.select_related("speaker")),
-    )
+    prefetch_related_objects(list(webinars), *speakers_prefetch())
     template = get_template(ITEM_TEMPLATE)
     return [
         template.render({"webinar": w, "state": states[w.pk], "hide_series": hide_series})

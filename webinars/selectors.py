@@ -44,7 +44,7 @@ def webinars_for_calendars() -> QuerySet[Webinar]:
     """
     return (
         Webinar.objects.published()
-        .for_listing()
+        .for_listing(many=True)
         .prefetch_related(
             Prefetch(
                 "series__partners",

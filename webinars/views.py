@@ -2,9 +2,10 @@
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
 
 from series.models import Series
@@ -28,6 +29,14 @@ def clean_query(raw: str) -> str:
     """A search string safe for any database: no control characters (PostgreSQL refuses NUL)."""
     printable = "".join(ch for ch in raw if ch.isprintable())
     return printable.strip()[:MAX_QUERY_LENGTH]
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its number of items, so it does not count them again."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property
 
 
 class CalendarView(TemplateView):
@@ -54,10 +63,18 @@ class CalendarView(TemplateView):
         webinars = Webinar.objects.published().for_list_items().search(query)
         if active_series:
             webinars = webinars.filter(series=active_series)
-        past_page = Paginator(webinars.past(), PAST_PER_PAGE).get_page(params.get("page"))
-        upcoming_page = Paginator(webinars.upcoming(), UPCOMING_PER_PAGE).get_page(
-            params.get("upcoming")
+        now = timezone.now()
+        # Both lists' sizes in one query (a search joins speakers, hence distinct).
+        sizes = webinars.order_by().aggregate(
+            past=Count("pk", filter=Q(end__lt=now), distinct=True),
+            upcoming=Count("pk", filter=Q(end__gte=now), distinct=True),
         )
+        past_page = _CountedPaginator(webinars.past(now), PAST_PER_PAGE, sizes["past"]).get_page(
+            params.get("page")
+        )
+        upcoming_page = _CountedPaginator(
+            webinars.upcoming(now), UPCOMING_PER_PAGE, sizes["upcoming"]
+        ).get_page(params.get("upcoming"))
         # Seats for the shown rows only, both lists at once; speakers load with the items
         # that are not in the fragment cache (webinars.fragments).
         upcoming = list(upcoming_page.object_list)
