@@ -296,7 +296,7 @@ def deliver(pk: int) -> Delivery:
             message = compose_intent(intent)
             # Deleting is also the claim where rows cannot be locked (SQLite): only one
             # transaction deletes the row, the other queues nothing.
-            if not PendingMail.objects.filter(pk=pk).delete()[0]:
+            if not intent.delete()[0]:
                 return Delivery("taken")
             if message is None:
                 return Delivery("dropped")
