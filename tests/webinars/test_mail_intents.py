@@ -10,7 +10,9 @@ from django.core import mail as django_mail
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from mailer.models import Message
 
 from tests.factories import add_speaker, make_organisation, make_series, make_webinar
@@ -220,6 +222,44 @@ def test_compose_failure_keeps_intent_and_registration_and_never_fails_the_visit
     assert PendingMail.objects.count() == 0
 
 
+def test_worker_batch_with_one_failing_intent_still_sends_the_others(db, settings, mailoutbox):
+    settings.MAIL_SEND_IMMEDIATELY = False
+    good = [make_webinar(title=f"Good {n}") for n in range(3)]
+    bad = make_webinar(title="Bad")
+    for webinar in [good[0], bad, *good[1:]]:
+        register(webinar)
+    Webinar.objects.filter(pk=bad.pk).update(time_zone="Mars/Olympus_Mons")
+
+    counts = mail.deliver_pending()
+    worker_pass()
+
+    assert counts == {"queued": 3, "failed": 1}
+    assert sorted(m.subject for m in mailoutbox) == [
+        "Registered: Good 0",
+        "Registered: Good 1",
+        "Registered: Good 2",
+    ]
+    [kept] = PendingMail.objects.all()
+    assert (kept.registration.webinar, kept.attempts) == (bad, 1)
+
+
+def test_worker_composes_a_batch_in_a_fixed_number_of_queries(
+    db, settings, django_assert_num_queries
+):
+    settings.MAIL_SEND_IMMEDIATELY = False
+    for n in range(12):
+        register(webinar_with_people(1 + n % 4), email=f"ada{n}@example.org")
+
+    # List the due intents; savepoint, the intents with registration, webinar and series,
+    # speakers, organisations, registration counts for the 12 organisers' notices, select and
+    # delete the intents, insert the messages, release.
+    with django_assert_num_queries(1 + 8 + 12):
+        counts = mail.deliver_pending()
+
+    assert counts == {"queued": 24}
+    assert Message.objects.count() == 24
+
+
 def test_message_tells_the_status_when_it_was_recorded(db, settings, mailoutbox):
     settings.MAIL_SEND_IMMEDIATELY = False
     webinar = make_webinar(title="Copper", capacity=5)
@@ -333,3 +373,20 @@ def test_register_post_query_count_does_not_grow_with_speakers(
         "Registered: Copper",
         "Registered: Copper",
     ]
+
+
+def test_admin_lists_mail_that_failed_to_compose(admin_client, db, settings):
+    settings.MAIL_SEND_IMMEDIATELY = False
+    registration = register(make_webinar(title="Copper"))
+    PendingMail.objects.update(attempts=2, last_error="ZoneInfoNotFoundError: 'Mars/Olympus'")
+    [intent] = PendingMail.objects.all()
+
+    listing = admin_client.get(reverse("admin:webinars_pendingmail_changelist"))
+    detail = admin_client.get(reverse("admin:webinars_pendingmail_change", args=[intent.pk]))
+
+    assert listing.status_code == 200
+    assert "confirmation or waiting-list notice" in listing.content.decode()
+    assert escape(str(registration)) in listing.content.decode()
+    assert detail.status_code == 200
+    assert "ZoneInfoNotFoundError: &#x27;Mars/Olympus&#x27;" in detail.content.decode()
+    assert admin_client.get(reverse("admin:webinars_pendingmail_add")).status_code == 403
