@@ -139,13 +139,17 @@ LOGGING = {
 }
 
 # --- Registration, mail queue, reminders and retention (issue 3) ---
-# Mail is queued in the database (django-mailer) in the same transaction as the registration
-# and sent by `manage.py send_queued_mail` (cron or --loop), which retries with back-off.
+# Mail is recorded in the database (webinars.PendingMail) in the same transaction as the
+# registration, then composed onto django-mailer's queue and sent by `manage.py send_queued_mail`
+# (cron or --loop), which retries with back-off.
 INSTALLED_APPS += ["mailer"]
 MAILER_EMAIL_BACKEND = EMAIL_BACKEND  # noqa: F821 (set from EMAIL_URL above): the real sender
 # A hung mail server must not hold a request or the worker for ever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
-# Try to send a request's mail right after its transaction commits; whatever fails stays queued.
+# Compose and send a request's mail right after its transaction commits; whatever fails stays for
+# the worker. On by default so mail goes out at once even where only cron runs the worker (and in
+# development); with a supervised `send_queued_mail --loop 1` turn it off: requests then only
+# record the mail (docs/deploy.md).
 MAIL_SEND_IMMEDIATELY = env.bool("MAIL_SEND_IMMEDIATELY", default=True)
 MAIL_RETRY_BASE_SECONDS = env.int("MAIL_RETRY_BASE_SECONDS", default=60)
 MAIL_RETRY_MAX_SECONDS = env.int("MAIL_RETRY_MAX_SECONDS", default=6 * 3600)

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from series.admin import URL_AS_HTTPS, BaseSeriesAdmin
 from series.models import Series
 from webinars.models import (
+    PendingMail,
     Registration,
     Speaker,
     Webinar,
@@ -263,4 +264,21 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         # People register themselves (with consent) through the site, never by hand here.
+        return False
+
+
+@admin.register(PendingMail)
+class PendingMailAdmin(admin.ModelAdmin):
+    """Mail recorded but not yet composed: normally empty; a row with an error needs a look."""
+
+    list_display = ["kind", "registration", "status", "created", "attempts", "retry_after"]
+    list_filter = ["kind"]
+    list_select_related = ["registration__webinar"]
+    readonly_fields = [f.name for f in PendingMail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The worker composes and deletes these rows; editing one by hand would change a message.
         return False

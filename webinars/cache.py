@@ -89,6 +89,8 @@ PER_WEBINAR_URL_NAMES = frozenset({"webinars:detail"})
 
 # Apps whose models feed the public pages: any save or delete there changes the generation.
 CONTENT_APPS = frozenset({"series", "webinars"})
+# Models of those apps that no public page shows: saving them keeps every cached page.
+NOT_CONTENT = frozenset({"webinars.pendingmail"})
 
 GENERATION_KEY = "pages:generation"
 PAGE_KEY_PREFIX = "pages:page"
@@ -323,7 +325,7 @@ class PublicPageCacheMiddleware:
 
 
 def _on_content_saved(sender, **kwargs) -> None:
-    if sender._meta.app_label not in CONTENT_APPS:
+    if sender._meta.app_label not in CONTENT_APPS or sender._meta.label_lower in NOT_CONTENT:
         return
     if sender._meta.model_name == "registration":
         _on_registration_saved(kwargs["instance"])

@@ -1,20 +1,27 @@
-"""Messages to registrants and organisers, composed from templates/mail/ and queued durably.
+"""Messages to registrants and organisers: recorded as intents, composed from templates/mail/.
 
-Every message is written to django-mailer's queue table inside the caller's transaction, so a
-registration and its mail are stored together or not at all. `queue_flush()` (the
-`send_queued_mail` command, and right after commit when MAIL_SEND_IMMEDIATELY is on) sends
-them; a message the server refuses stays queued and is retried with exponential back-off.
+A `queue_*` function writes one small PendingMail row inside the caller's transaction, so a
+registration and its mail are stored together or not at all, and the webinar row lock is never
+held while a message is composed. `deliver()` composes an intent, puts the message on
+django-mailer's queue and deletes the intent in one transaction: right after commit when
+MAIL_SEND_IMMEDIATELY is on, and in `send_queued_mail` (`queue_flush()`) for whatever is left.
+A message the mail server refuses stays queued, an intent that fails to compose stays recorded;
+both are retried with exponential back-off.
 """
 
+import functools
 import logging
+from collections import Counter
 from datetime import datetime, timedelta
 from email.mime.text import MIMEText
 from email.utils import make_msgid
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +29,7 @@ from mailer import engine
 from mailer.models import PRIORITY_MEDIUM, RESULT_FAILURE, Message, MessageLog, get_message_id
 
 from webinars import ical
-from webinars.models import Registration, Webinar
+from webinars.models import PendingMail, Registration, Webinar
 from webinars.templatetags.webinar_tags import when
 
 logger = logging.getLogger(__name__)
@@ -98,60 +105,44 @@ def compose(
     return message
 
 
-def queue(message: EmailMultiAlternatives) -> Message:
-    """Store the message in the queue (in the current transaction) and schedule a send."""
-    queued = Message(email=message, priority=PRIORITY_MEDIUM)
-    queued.save()
-    if settings.MAIL_SEND_IMMEDIATELY:
-        transaction.on_commit(lambda: _send_now(queued.pk), robust=True)
-    return queued
-
-
-def _send_now(pk: int) -> None:
-    try:
-        engine.send_all(Message.objects.filter(pk=pk))
-    except Exception:  # noqa: BLE001 (the queued row stays; the worker retries it)
-        logger.exception("Immediate send failed; message %s stays queued", pk)
-
-
-def _queue_to_registrant(
+def _to_registrant(
     registration: Registration,
     template: str,
     subject: str,
     *,
     invite_method: str | None = "REQUEST",
     **extra,
-) -> Message:
-    """Queue templates/mail/<template> to the registrant, with a calendar file unless None."""
+) -> EmailMultiAlternatives:
+    """templates/mail/<template> to the registrant, with a calendar file unless None."""
     webinar = registration.webinar
-    return queue(
-        compose(
-            template,
-            subject=subject,
-            to=registration.email,
-            context=_context(registration, **extra),
-            invite=(webinar, registration.email) if invite_method else None,
-            invite_method=invite_method or "REQUEST",
-        )
+    return compose(
+        template,
+        subject=subject,
+        to=registration.email,
+        context=_context(registration, **extra),
+        invite=(webinar, registration.email) if invite_method else None,
+        invite_method=invite_method or "REQUEST",
     )
 
 
-def queue_details(registration: Registration) -> Message:
+def details_message(registration: Registration) -> EmailMultiAlternatives:
     """The confirmation or waiting-list notice, with an .ics invitation."""
     title = registration.webinar.title
     if registration.status == Registration.Status.CONFIRMED:
-        return _queue_to_registrant(registration, "registration_confirmed", f"Registered: {title}")
-    return _queue_to_registrant(registration, "registration_waitlisted", f"Waiting list: {title}")
+        return _to_registrant(registration, "registration_confirmed", f"Registered: {title}")
+    return _to_registrant(registration, "registration_waitlisted", f"Waiting list: {title}")
 
 
-def queue_promoted(registration: Registration) -> Message:
+def promoted_message(registration: Registration) -> EmailMultiAlternatives:
     title = registration.webinar.title
-    return _queue_to_registrant(registration, "registration_promoted", f"A seat is yours: {title}")
+    return _to_registrant(registration, "registration_promoted", f"A seat is yours: {title}")
 
 
-def queue_cancelled(registration: Registration, *, by_organiser: bool = False) -> Message:
+def cancelled_message(
+    registration: Registration, *, by_organiser: bool = False
+) -> EmailMultiAlternatives:
     """The acknowledgement, with a calendar file that removes the entry (METHOD:CANCEL)."""
-    return _queue_to_registrant(
+    return _to_registrant(
         registration,
         "registration_cancelled",
         f"Registration cancelled: {registration.webinar.title}",
@@ -160,14 +151,17 @@ def queue_cancelled(registration: Registration, *, by_organiser: bool = False) -
     )
 
 
-def queue_webinar_changed(registration: Registration, *, change: str) -> Message:
+WEBINAR_CHANGES = ("cancelled", "rescheduled")
+
+
+def webinar_changed_message(registration: Registration, *, change: str) -> EmailMultiAlternatives:
     """Tell a registrant that the webinar was cancelled or moved, with the updated calendar entry.
 
     change is "cancelled" or "rescheduled"; the attached .ics (METHOD:CANCEL or REQUEST, with
     the grown SEQUENCE) updates the entry their calendar already holds.
     """
     cancelled = change == "cancelled"
-    return _queue_to_registrant(
+    return _to_registrant(
         registration,
         f"webinar_{change}",
         f"{'Cancelled' if cancelled else 'New time'}: {registration.webinar.title}",
@@ -175,35 +169,210 @@ def queue_webinar_changed(registration: Registration, *, change: str) -> Message
     )
 
 
-def queue_reminder(registration: Registration) -> Message:
+def reminder_message(registration: Registration) -> EmailMultiAlternatives:
     webinar = registration.webinar
-    return _queue_to_registrant(
+    return _to_registrant(
         registration, "reminder", f"Reminder: {webinar.title}, {when(webinar)}", invite_method=None
     )
 
 
-def queue_organiser_notice(registration: Registration) -> Message:
-    """A short notice to the series' notify_email about a new registration."""
+def organiser_notice_message(registration: Registration) -> EmailMultiAlternatives | None:
+    """A short notice to the series' notify_email; None if the series has no address (any more)."""
     webinar = registration.webinar
-    counts = {
-        "confirmed": webinar.registrations.confirmed().count(),
-        "waitlisted": webinar.registrations.waitlisted().count(),
-    }
-    return queue(
-        compose(
-            "organiser_notice",
-            subject=f"New registration: {webinar.title}",
-            to=webinar.series.notify_email,
-            context=_context(
-                registration,
-                counts=counts,
-                admin_url=absolute(
-                    reverse("admin:webinars_registration_changelist")
-                    + f"?webinar__id__exact={webinar.pk}"
-                ),
-            ),
-        )
+    if not (webinar.series and webinar.series.notify_email):
+        return None
+    counts = webinar.registrations.aggregate(
+        confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
+        waitlisted=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
     )
+    return compose(
+        "organiser_notice",
+        subject=f"New registration: {webinar.title}",
+        to=webinar.series.notify_email,
+        context=_context(
+            registration,
+            counts=counts,
+            admin_url=absolute(
+                reverse("admin:webinars_registration_changelist")
+                + f"?webinar__id__exact={webinar.pk}"
+            ),
+        ),
+    )
+
+
+COMPOSERS = {
+    PendingMail.Kind.DETAILS: details_message,
+    PendingMail.Kind.PROMOTED: promoted_message,
+    PendingMail.Kind.CANCELLED: cancelled_message,
+    PendingMail.Kind.WEBINAR_CHANGED: webinar_changed_message,
+    PendingMail.Kind.REMINDER: reminder_message,
+    PendingMail.Kind.ORGANISER_NOTICE: organiser_notice_message,
+}
+
+
+def compose_intent(intent: PendingMail) -> EmailMultiAlternatives | None:
+    """The message an intent stands for; None when there is nobody to send it to any more."""
+    registration = intent.registration
+    if registration.anonymised_at:
+        return None
+    # The message tells the moment it was recorded, not whatever happened since.
+    registration.status = intent.status
+    return COMPOSERS[intent.kind](registration, **intent.args)
+
+
+# --- Recording intents (inside the caller's transaction) ------------------------------------
+
+
+def _record(registration: Registration, kind: str, **args) -> PendingMail:
+    intent = PendingMail.objects.create(
+        registration=registration, kind=kind, status=registration.status, args=args
+    )
+    if settings.MAIL_SEND_IMMEDIATELY:
+        transaction.on_commit(functools.partial(_deliver_now, intent.pk), robust=True)
+    return intent
+
+
+def queue_details(registration: Registration) -> PendingMail:
+    """The confirmation or waiting-list notice, with an .ics invitation."""
+    return _record(registration, PendingMail.Kind.DETAILS)
+
+
+def queue_promoted(registration: Registration) -> PendingMail:
+    return _record(registration, PendingMail.Kind.PROMOTED)
+
+
+def queue_cancelled(registration: Registration, *, by_organiser: bool = False) -> PendingMail:
+    """The acknowledgement, with a calendar file that removes the entry (METHOD:CANCEL)."""
+    return _record(registration, PendingMail.Kind.CANCELLED, by_organiser=by_organiser)
+
+
+def queue_webinar_changed(registration: Registration, *, change: str) -> PendingMail:
+    """Tell a registrant that the webinar was cancelled ("cancelled") or moved ("rescheduled")."""
+    if change not in WEBINAR_CHANGES:
+        # Refused now, in the caller's transaction, rather than failing later in the worker.
+        raise ValueError(f"change must be one of {WEBINAR_CHANGES}, not {change!r}")
+    return _record(registration, PendingMail.Kind.WEBINAR_CHANGED, change=change)
+
+
+def queue_reminder(registration: Registration) -> PendingMail:
+    return _record(registration, PendingMail.Kind.REMINDER)
+
+
+def queue_organiser_notice(registration: Registration) -> PendingMail:
+    """A short notice to the series' notify_email about a new registration."""
+    return _record(registration, PendingMail.Kind.ORGANISER_NOTICE)
+
+
+# --- Delivering intents (after commit, or in the worker) -------------------------------------
+
+
+class Delivery(NamedTuple):
+    """What deliver() did: "queued" (message), "dropped" (nobody to send to), "taken" (another
+    worker has the intent, or it is gone) or "failed" (composing failed; kept for a retry)."""
+
+    outcome: str
+    message: Message | None = None
+
+
+def _claimable(intents):
+    if connection.features.has_select_for_update_skip_locked:
+        # A second worker skips an intent the first is composing instead of composing it again.
+        return intents.select_for_update(skip_locked=True, of=("self",))
+    return intents
+
+
+def deliver(pk: int) -> Delivery:
+    """Compose intent pk, queue its message and delete the intent, in one transaction.
+
+    Safe with several workers at once: one of them queues the message, the others get "taken".
+    A failure to compose is logged and keeps the intent for a later try; it never raises.
+    """
+    try:
+        with transaction.atomic():
+            intent = _claimable(PendingMail.objects.for_composing().filter(pk=pk)).first()
+            if intent is None:
+                return Delivery("taken")
+            message = compose_intent(intent)
+            # Deleting is also the claim where rows cannot be locked (SQLite): only one
+            # transaction deletes the row, the other queues nothing.
+            if not intent.delete()[0]:
+                return Delivery("taken")
+            if message is None:
+                return Delivery("dropped")
+            queued = Message(email=message, priority=PRIORITY_MEDIUM)
+            queued.save()
+            return Delivery("queued", queued)
+    except Exception as error:  # noqa: BLE001 (kept and retried; a visitor never sees it)
+        logger.exception("Composing mail %s failed; it stays recorded for a retry", pk)
+        _note_failure(pk, error)
+        return Delivery("failed")
+
+
+def _note_failure(pk: int, error: Exception) -> None:
+    try:
+        intent = PendingMail.objects.filter(pk=pk).first()
+        if intent is None:
+            return
+        intent.retry_after = timezone.now() + retry_delay(intent.attempts)
+        intent.attempts += 1
+        intent.last_error = f"{type(error).__name__}: {error}"[:2000]
+        intent.save(update_fields=["attempts", "retry_after", "last_error"])
+    except Exception:  # noqa: BLE001 (the database itself may be what failed)
+        logger.exception("Could not note the failure of mail %s", pk)
+
+
+def _deliver_now(pk: int) -> None:
+    delivery = deliver(pk)
+    if delivery.message is None:
+        return
+    try:
+        engine.send_all(Message.objects.filter(pk=delivery.message.pk))
+    except Exception:  # noqa: BLE001 (the queued row stays; the worker retries it)
+        logger.exception("Immediate send failed; message %s stays queued", delivery.message.pk)
+
+
+class _Contended(Exception):
+    """Another transaction deleted some of a batch's intents first."""
+
+
+def deliver_batch(pks: list[int]) -> Counter:
+    """deliver() for several intents in one transaction (a few queries for all of them).
+
+    If anything goes wrong (a message fails to compose, another worker got there first) the
+    batch is undone and each intent delivered on its own, so only a failing one stays behind.
+    """
+    try:
+        with transaction.atomic():
+            intents = list(_claimable(PendingMail.objects.for_composing().filter(pk__in=pks)))
+            messages = [compose_intent(intent) for intent in intents]
+            deleted, _ = PendingMail.objects.filter(pk__in=[i.pk for i in intents]).delete()
+            if deleted != len(intents):
+                raise _Contended
+            queued = [Message(email=m, priority=PRIORITY_MEDIUM) for m in messages if m]
+            Message.objects.bulk_create(queued)
+    except Exception:  # noqa: BLE001 (each intent is tried, and any failure noted, one by one)
+        return Counter(deliver(pk).outcome for pk in pks)
+    # The unary plus drops the outcomes that did not happen.
+    return +Counter(
+        queued=len(queued), dropped=len(intents) - len(queued), taken=len(pks) - len(intents)
+    )
+
+
+BATCH_SIZE = 50
+
+
+def deliver_pending(now: datetime | None = None) -> Counter:
+    """Deliver every intent that is due, oldest first, in batches; counts by outcome."""
+    now = now or timezone.now()
+    due = list(
+        PendingMail.objects.filter(Q(retry_after__isnull=True) | Q(retry_after__lte=now))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    counts = Counter()
+    for start in range(0, len(due), BATCH_SIZE):
+        counts.update(deliver_batch(due[start : start + BATCH_SIZE]))
+    return counts
 
 
 def retry_delay(retry_count: int) -> timedelta:
@@ -240,12 +409,15 @@ def requeue_due(now: datetime | None = None) -> int:
 
 
 def queue_flush(now: datetime | None = None) -> dict[str, int]:
-    """One pass of the worker: re-queue what is due, then send everything queued."""
+    """One pass of the worker: compose what is due, re-queue what is due, send what is queued."""
+    delivered = deliver_pending(now)
     requeued = requeue_due(now)
     before = Message.objects.count()
     engine.send_all()
     after = Message.objects.count()
     return {
+        "composed": delivered["queued"],
+        "failed": delivered["failed"],
         "requeued": requeued,
         "sent": before - after,
         "deferred": Message.objects.deferred().count(),

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from series.models import Series
+from series.models import Series, SeriesOrganisation
 from series.paths import slug_path
 
 # The shape of an IANA zone name ("UTC", "Europe/Brussels", "America/Argentina/Buenos_Aires",
@@ -475,3 +475,58 @@ class Registration(models.Model):
 
     def get_absolute_url(self):
         return reverse("webinars:registration", kwargs={"token": self.token})
+
+
+class PendingMailQuerySet(models.QuerySet):
+    def for_composing(self):
+        """Everything a message and its calendar invitation read, in a fixed number of queries."""
+        return self.select_related("registration__webinar__series").prefetch_related(
+            Prefetch(
+                "registration__webinar__webinar_speakers",
+                queryset=WebinarSpeaker.objects.select_related("speaker"),
+            ),
+            Prefetch(
+                "registration__webinar__series__partners",
+                queryset=SeriesOrganisation.objects.select_related("organisation"),
+            ),
+        )
+
+
+class PendingMail(models.Model):
+    """A message to compose and queue: written with the registration change that causes it.
+
+    Recording the intent is one small INSERT inside the registration's transaction; composing
+    the text, HTML and calendar invitation (webinars.mail.deliver) happens after commit.
+    """
+
+    class Kind(models.TextChoices):
+        DETAILS = "details", _("confirmation or waiting-list notice")
+        PROMOTED = "promoted", _("promoted from the waiting list")
+        CANCELLED = "cancelled", _("cancellation acknowledged")
+        WEBINAR_CHANGED = "webinar_changed", _("webinar cancelled or moved")
+        REMINDER = "reminder", _("reminder")
+        ORGANISER_NOTICE = "organiser_notice", _("notice to the organisers")
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="pending_mail"
+    )
+    kind = models.CharField(max_length=20, choices=Kind)
+    # The registration's status when the change happened: the message tells that moment, even
+    # if the registrant cancels or is promoted before it is composed.
+    status = models.CharField(max_length=20, choices=Registration.Status)
+    args = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    # Composing failed before: not again before this time (growing delays, see mail.retry_delay).
+    retry_after = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    objects = PendingMailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("mail to compose")
+        verbose_name_plural = _("mail to compose")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for registration {self.registration_id}"

@@ -118,12 +118,14 @@ def _submit(request, form, thanks_name: str, slug: str, chosen) -> HttpResponse 
 @require_http_methods(["GET", "POST"])
 def register(request, slug):
     """The registration form of one webinar (GET), and its submission (POST)."""
-    webinar = _webinar_or_404(request, slug)
     form = RegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
+        # The rules read the locked row; seat counts are only needed if the form comes back.
+        webinar = get_object_or_404(webinars_visible_to(request.user).only("pk"), slug=slug)
         answer = _submit(request, form, "webinars:register_thanks", slug, lambda: [webinar])
         if answer:
             return answer
+    webinar = _webinar_or_404(request, slug)
     return render(
         request,
         "webinars/register.html",

@@ -89,7 +89,7 @@ def test_confirmation_arrives_over_smtp_with_text_html_and_invitation(client, db
     output = send_queued()
 
     registration = Registration.objects.get()
-    assert output == "1 sent, 0 deferred, 0 re-queued for retry\n"
+    assert output == "1 composed, 1 sent, 0 deferred, 0 re-queued for retry\n"
     [(recipients, message)] = smtp.inbox.messages
     assert recipients == ["ada@example.org"]
     assert message["Subject"] == "Registered: Copper"
@@ -145,13 +145,13 @@ def test_registration_succeeds_with_smtp_down_and_mail_goes_out_when_back(
 
     assert response.status_code == 302
     assert Registration.objects.count() == 1
-    assert first_pass == "0 sent, 1 deferred, 0 re-queued for retry\n"
+    assert first_pass == "1 composed, 0 sent, 1 deferred, 0 re-queued for retry\n"
     assert Message.objects.deferred().count() == 1
 
     smtp.start()
     second_pass = send_queued()
 
-    assert second_pass == "1 sent, 0 deferred, 1 re-queued for retry\n"
+    assert second_pass == "0 composed, 1 sent, 0 deferred, 1 re-queued for retry\n"
     assert [m["Subject"] for _, m in smtp.inbox.messages] == ["Registered: Copper"]
     assert Message.objects.count() == 0
 

@@ -1,4 +1,4 @@
-"""Send the queued mail; re-queue deferred messages whose back-off has passed. Cron-friendly."""
+"""Compose recorded mail, re-queue deferred messages whose back-off has passed, send. Cron-friendly."""
 
 import time
 
@@ -9,8 +9,9 @@ from webinars.mail import queue_flush
 
 class Command(BaseCommand):
     help = (
-        "Send every queued message once (run it every minute from cron), retrying messages "
-        "that failed before with exponential back-off. --loop SECONDS keeps it running."
+        "Compose every recorded message and send everything queued, once (run it every minute "
+        "from cron), retrying what failed before with exponential back-off. --loop SECONDS keeps "
+        "it running."
     )
 
     def add_arguments(self, parser):
@@ -27,9 +28,19 @@ class Command(BaseCommand):
             raise CommandError("--loop must be 0 (one pass) or a number of seconds.")
         while True:
             counts = queue_flush()
-            self.stdout.write(
-                "{sent} sent, {deferred} deferred, {requeued} re-queued for retry".format(**counts)
-            )
+            # A worker polling every second reports only the passes that did something.
+            if not loop or any(n for name, n in counts.items() if name != "deferred"):
+                self.stdout.write(summary(counts))
+                self.stdout.flush()
             if not loop:
                 return
             time.sleep(loop)
+
+
+def summary(counts: dict[str, int]) -> str:
+    line = (
+        "{composed} composed, {sent} sent, {deferred} deferred, {requeued} re-queued for retry"
+    ).format(**counts)
+    if counts["failed"]:
+        line += ", {failed} failed to compose (kept for a retry, see the log)".format(**counts)
+    return line

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('series', '0001_initial'),
-        ('webinars', '0002_organisers_group'),
+        ('webinars', '0003_pending_mail'),
     ]
 
     operations = [
