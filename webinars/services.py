@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,10 +64,34 @@ def _refusal(webinar: Webinar, now: datetime) -> RegistrationError | None:
     return None
 
 
-def _has_free_seat(webinar: Webinar) -> bool:
-    if webinar.capacity is None:
-        return True
-    return webinar.registrations.confirmed().count() < webinar.capacity
+def _seats_taken_and_duplicate(webinar: Webinar, email: str) -> tuple[int, int | None]:
+    """(confirmed registrations, pk of this email's active registration or None): one query.
+
+    Run after the webinar row is locked, as a statement of its own: on PostgreSQL a statement
+    sees every row committed before it starts, so the count includes the registrations the
+    lock waited for. Emails compare as lower(email) on both sides, like the unique constraint
+    (and its index) on registrations.
+    """
+    of_webinar = Registration.objects.filter(webinar=OuterRef("pk")).order_by()
+    confirmed = (
+        of_webinar.filter(status=Registration.Status.CONFIRMED)
+        .values("webinar")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    duplicate = (
+        of_webinar.exclude(status=Registration.Status.CANCELLED)
+        .annotate(email_lower=Lower("email"))
+        .filter(email_lower=Lower(Value(email)))
+        .order_by("pk")
+        .values("pk")[:1]
+    )
+    return (
+        Webinar.objects.filter(pk=webinar.pk)
+        .annotate(taken=Coalesce(Subquery(confirmed), 0), duplicate=Subquery(duplicate))
+        .values_list("taken", "duplicate")
+        .get()
+    )
 
 
 def _lock_webinars(ids: Sequence[int]) -> list[Webinar]:
@@ -111,16 +136,15 @@ def registration_create(
             if refusal := _refusal(webinar, now):
                 raise refusal
         for webinar in locked:
-            existing = (
-                webinar.registrations.active().filter(email__iexact=email).order_by("pk").first()
-            )
-            if existing:
+            taken, duplicate = _seats_taken_and_duplicate(webinar, email)
+            if duplicate:
+                existing = Registration.objects.get(pk=duplicate)
                 _resend_details(registration=existing, webinar=webinar, now=now)
                 outcomes.append(RegistrationOutcome(existing, created=False))
                 continue
             status = (
                 Registration.Status.CONFIRMED
-                if _has_free_seat(webinar)
+                if webinar.capacity is None or taken < webinar.capacity
                 else Registration.Status.WAITLISTED
             )
             registration = Registration.objects.create(

@@ -117,6 +117,18 @@ def test_registration_create_duplicate_in_any_case_creates_no_row(db, email):
     assert Registration.objects.count() == 1
 
 
+@pytest.mark.parametrize("email", ["zoë@example.org", "Zoë@Example.org"])
+def test_registration_create_repeated_non_ascii_address_is_a_duplicate_not_an_error(db, email):
+    # The duplicate check lowers both sides in the database, as the unique constraint does.
+    webinar = make_webinar()
+    original = register(webinar, email)
+
+    again = register(webinar, email)
+
+    assert again.pk == original.pk
+    assert Registration.objects.count() == 1
+
+
 def test_registration_create_duplicate_resends_details_once_per_interval(db, flush_mail):
     webinar = make_webinar(title="Copper")
     start = timezone.now()
