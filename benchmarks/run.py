@@ -50,7 +50,21 @@ def log(message: str) -> None:
     print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
 
 
-def django_env(database_url: str, cache_url: str, page_cache: bool) -> dict[str, str]:
+# The three ways a page is served, as the table's "cache" column names them: nothing cached
+# (every webinar item rendered), the page cache off with rendered items cached (a search or a
+# filter: each query string is a page-cache miss), and the page cache on.
+MODES = {
+    "none": {"page_cache": False, "fragments": False},
+    "items": {"page_cache": False, "fragments": True},
+    "page": {"page_cache": True, "fragments": True},
+}
+# Pages measured with nothing cached at all (the others are not built from items).
+COLD_PAGES = ("/", "search", "webinar page")
+
+
+def django_env(
+    database_url: str, cache_url: str, page_cache: bool, fragments: bool = True
+) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DEBUG="off",
@@ -61,6 +75,7 @@ def django_env(database_url: str, cache_url: str, page_cache: bool) -> dict[str,
         CACHE_URL=cache_url,
         CACHE_KEY_PREFIX="bench",
         PAGE_CACHE_SECONDS="3600" if page_cache else "0",
+        FRAGMENT_CACHE_SECONDS="86400" if fragments else "0",
         EMAIL_URL="dummymail://",
         # Production with a supervised mail worker: requests only record their mail.
         MAIL_SEND_IMMEDIATELY="off",
@@ -372,20 +387,21 @@ def bench_database(name: str, database_url: str, cache_url: str, post_only: bool
     urls = {
         "/healthz": "/healthz",
         "/": "/",
+        "search": "/?q=policy",
         "month page": targets["month"],
         "webinar page": targets["webinar"],
         "/calendar.ics": "/calendar.ics",
     }
     result = {"load_seconds": load_seconds, "urls": urls, "modes": {}}
     peak = after = 0.0
-    for mode in ("uncached",) if post_only else ("uncached", "cached"):
-        env = django_env(database_url, cache_url, page_cache=mode == "cached")
+    for mode in ("items",) if post_only else MODES:
+        env = django_env(database_url, cache_url, **MODES[mode])
         with Server(env) as server:
             rows = {}
             floors = []
             previous = None
             for label, path in urls.items():
-                if label == "/healthz" or post_only:
+                if label == "/healthz" or post_only or (mode == "none" and label not in COLD_PAGES):
                     continue
                 code = status(BASE + path)
                 if code != 200:
@@ -404,7 +420,7 @@ def bench_database(name: str, database_url: str, cache_url: str, post_only: bool
                 rows[label]["floor"] = (before["rps"] + previous["rps"]) / 2
                 floors += [before, previous] if not floors else [previous]
             rows = {"/healthz": _mean(floors or [wrk(BASE + "/healthz")]), **rows}
-            if mode == "uncached":
+            if mode == "items":
                 log(f"{name}: registration POSTs")
                 rows["registration POST"] = post_benchmark(targets["register"], env)
             worker_peak, worker_now = server.worker_rss_mb()
@@ -495,7 +511,11 @@ def markdown(info: dict, results: dict[str, dict], seconds: float) -> str:
         "- Ratio: requests/s of the row divided by the mean requests/s of `/healthz` measured "
         "right before and right after it on the same server; the `/healthz` row is the mean "
         "of all its runs.",
-        "- Registration POSTs: wrk with `benchmarks/register.lua` on the uncached server, "
+        "- Cache column: `none` = nothing cached (page cache and list-item cache off: every "
+        "webinar item rendered); `items` = page cache off, rendered list items cached "
+        "(`webinars/fragments.py`), as for a search or a filter, whose every query string "
+        "misses the page cache; `page` = page cache on (a visitor's usual answer).",
+        "- Registration POSTs: wrk with `benchmarks/register.lua` on the `items` server, "
         "one visitor's CSRF cookie and token, a new email address in every POST; an error is "
         "any answer other than a redirect or a page without form errors. As production is "
         "recommended to run (docs/deploy.md): `MAIL_SEND_IMMEDIATELY=off`, with the mail worker "
@@ -509,8 +529,9 @@ def markdown(info: dict, results: dict[str, dict], seconds: float) -> str:
         "",
         "Reading the figures: `/healthz` is Django's floor (one `SELECT 1`, no template). A cached "
         "page costs about as much, and a cached webinar page also mints a CSRF token and cookie "
-        "for its form. Uncached pages are bounded by rendering: the calendar shows 40 webinars "
-        "(20 upcoming, 20 past), a webinar page lists the ~40 other webinars of its series, "
+        "for its form. Pages not in the page cache are bounded by the ORM and by rendering: the "
+        "calendar shows 40 webinars (20 upcoming, 20 past) after 7 queries, a webinar page "
+        "lists the ~40 other webinars of its series, "
         "`/calendar.ics` holds every webinar of the past year and all upcoming ones (about "
         "2,000 events here). A registration POST takes the webinar's row lock, counts the seats "
         "and records the registration and its mail intent; composing the mail (text, HTML and "
@@ -551,7 +572,7 @@ def markdown(info: dict, results: dict[str, dict], seconds: float) -> str:
                     f"| {shown} | {cache} | {_rate(row['rps'])} | {_ratio(row, floor)} | "
                     f"{row['p50']:.1f} | {row['p90']:.1f} | {row['p99']:.1f} | {errors} |"
                 )
-        post = result["modes"]["uncached"].get("registration POST", {})
+        post = result["modes"]["items"].get("registration POST", {})
         if "mail" in post:
             lines += ["", _mail_line(post)]
         lines.append("")
@@ -577,7 +598,7 @@ def post_summary(results: dict[str, dict]) -> str:
     """The registration POST figures of a --post-only run, for the terminal."""
     lines = []
     for name, result in results.items():
-        rows = result["modes"]["uncached"]
+        rows = result["modes"]["items"]
         post, floor = rows["registration POST"], rows["/healthz"]
         if "skipped" in post:
             lines.append(f"{name}: registration POST not measured: {post['skipped']}")
