@@ -1,20 +1,22 @@
 """Benchmark the site against the Django floor (/healthz) on SQLite and PostgreSQL.
 
-    .venv/bin/python benchmarks/run.py            # about 6 minutes; writes benchmarks/RESULTS.md
+    .venv/bin/python benchmarks/run.py            # about 8 minutes; writes benchmarks/RESULTS.md
     .venv/bin/python benchmarks/run.py --post-only  # registration POSTs only; prints, writes nothing
 
 For each database it loads the large data set (generate_demo_data: 50 series, 2,000 webinars,
 100,000 registrations), serves it with gunicorn (gunicorn.conf.py, access log off) and measures
-with wrk the requests per second and latency percentiles of /healthz and the public pages, with the
-page cache off and on, each as a ratio to /healthz measured in the same server run. Registration
-POSTs are driven by a small threaded client (GET the form once for a CSRF cookie and token, then
-POST), counting errors, as production is recommended to run: MAIL_SEND_IMMEDIATELY off and the mail
-worker (`send_queued_mail --loop 1`) running on the same machine; after the POSTs the worker's queue
-is timed until it is empty, and a query checks that no webinar has more confirmed registrations
-than seats. The peak resident memory (VmHWM) of the gunicorn workers is read from /proc.
+with wrk the requests per second and latency percentiles of /healthz and the public pages, with
+nothing cached, with only the rendered list items cached, and with the page cache on (MODES), each
+as a ratio to /healthz measured in the same server run. Registration POSTs are driven by wrk with
+benchmarks/register.lua (GET the form once for a CSRF cookie and token, then POST), counting
+errors, as production is recommended to run: MAIL_SEND_IMMEDIATELY off and the mail worker
+(`send_queued_mail --loop 1`) running on the same machine; after the POSTs the worker's queue is
+timed until it is empty, and a query checks that no webinar has more confirmed registrations than
+seats. The peak resident memory (VmHWM) of the gunicorn workers is read from /proc.
 
 Needs: wrk on PATH, PostgreSQL at BENCH_PG (default postgres://postgres@127.0.0.1:5432) where it
-may create the database BENCH_PG_DB (default `bench_webinars`), Redis at BENCH_REDIS (default redis://127.0.0.1:6379/13).
+may create the database BENCH_PG_DB (default `bench_webinars`), Redis at BENCH_REDIS (default
+redis://127.0.0.1:6379/13).
 """
 
 import json

@@ -87,3 +87,20 @@ def test_generated_pages_render(client, db):
 def test_bad_sizes_are_a_clear_error(db, sizes):
     with pytest.raises(CommandError):
         _generate(**sizes)
+
+
+def test_planner_statistics_are_fresh_after_the_load(db):
+    # Measured right after loading, the pages must not be planned for empty tables.
+    from django.db import connection
+
+    _generate(series=2, webinars=20, registrations=200)
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT reltuples FROM pg_class WHERE relname = 'webinars_registration'"
+            )
+            assert cursor.fetchone()[0] == 200
+        else:
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'webinars_registration'")
+            assert any(row[0].split()[0] == "200" for row in cursor.fetchall())

@@ -14,7 +14,7 @@ import zoneinfo
 from datetime import datetime, time, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from series.models import FundingDisclaimer, Organisation, Series, SeriesOrganisation
@@ -119,11 +119,26 @@ class Command(BaseCommand):
         with transaction.atomic():
             _delete_generated()
             made = _generate(series, webinars, registrations)
+        _analyze()
         content_changed()
         self.stdout.write(
             f"Generated {made[0]} series, {made[1]} webinars, {made[2]} speakers and "
             f"{made[3]} registrations (marked '{PREFIX}')."
         )
+
+
+def _analyze() -> None:
+    """Refresh the planner's statistics after a bulk load, as autovacuum would a minute later.
+
+    Without them PostgreSQL plans for the empty tables it last saw (a registration count for a
+    page of webinars read all 100,000 rows: 20 ms instead of 1 ms), and SQLite has none at all.
+    """
+    tables = [
+        model._meta.db_table for model in (Series, Webinar, Speaker, WebinarSpeaker, Registration)
+    ]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def _generated_sizes() -> tuple[int, int, int]:
