@@ -138,17 +138,26 @@ print(over.count(), bench.registrations.filter(status="confirmed").count(),
 """
 
 
-class Server:
-    """gunicorn with gunicorn.conf.py, on the benchmark port."""
+class _Background:
+    """A process of the project's, run for the length of a `with` block, stopped with SIGTERM."""
 
     def __init__(self, env: dict[str, str]):
         self.env = env
         self.proc: subprocess.Popen | None = None
 
+    def _start(self, args: list[str], **popen) -> None:
+        self.proc = subprocess.Popen(args, cwd=ROOT, env=self.env, start_new_session=True, **popen)
+
+    def __exit__(self, *exc):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+
+
+class Server(_Background):
+    """gunicorn with gunicorn.conf.py, on the benchmark port."""
+
     def __enter__(self):
-        self.proc = subprocess.Popen(
-            [GUNICORN, "-c", "gunicorn.conf.py"], cwd=ROOT, env=self.env, start_new_session=True
-        )
+        self._start([GUNICORN, "-c", "gunicorn.conf.py"])
         for _ in range(100):
             if status(f"{BASE}/healthz") == 200:
                 return self
@@ -166,10 +175,6 @@ class Server:
             peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", text).group(1)) / 1024)
             now.append(int(re.search(r"VmRSS:\s+(\d+) kB", text).group(1)) / 1024)
         return max(peaks), max(now)
-
-    def __exit__(self, *exc):
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=30)
 
 
 def status(url: str) -> int:
@@ -278,31 +283,20 @@ def _mail_counts(database_url: str) -> tuple[int, int]:
         return conn.execute(sql).fetchone()
 
 
-class MailWorker:
+class MailWorker(_Background):
     """`manage.py send_queued_mail --loop 1` beside gunicorn, as docs/deploy.md runs it."""
 
-    def __init__(self, env: dict[str, str]):
-        self.env = env
-        self.proc: subprocess.Popen | None = None
-
     def __enter__(self):
-        self.proc = subprocess.Popen(
-            # Nice=10, as the systemd unit in docs/deploy.md runs it.
+        # Nice=10, as the systemd unit in docs/deploy.md runs it.
+        self._start(
             ["nice", "-n", "10", PYTHON, "manage.py", "send_queued_mail", "--loop", "1"],
-            cwd=ROOT,
-            env=self.env,
             stdout=subprocess.DEVNULL,
-            start_new_session=True,
         )
         return self
 
     def cpu_seconds(self) -> float:
         fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-    def __exit__(self, *exc):
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=30)
 
 
 def post_benchmark(slug: str, env: dict[str, str]) -> dict:

@@ -166,12 +166,17 @@ class WebinarQuerySet(models.QuerySet):
         query = query.strip()
         if not query:
             return self
+        # EXISTS for the speakers rather than a join: one row per webinar, so no DISTINCT
+        # (which made PostgreSQL sort and count every joined row of every page).
+        by_speaker = WebinarSpeaker.objects.filter(
+            webinar=models.OuterRef("pk"), speaker__name__icontains=query
+        )
         return self.filter(
             Q(title__icontains=query)
             | Q(description__icontains=query)
             | Q(series__title__icontains=query)
-            | Q(webinar_speakers__speaker__name__icontains=query)
-        ).distinct()
+            | Q(models.Exists(by_speaker))
+        )
 
 
 class Webinar(models.Model):

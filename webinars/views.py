@@ -64,10 +64,10 @@ class CalendarView(TemplateView):
         if active_series:
             webinars = webinars.filter(series=active_series)
         now = timezone.now()
-        # Both lists' sizes in one query (a search joins speakers, hence distinct).
+        # Both lists' sizes in one query.
         sizes = webinars.order_by().aggregate(
-            past=Count("pk", filter=Q(end__lt=now), distinct=True),
-            upcoming=Count("pk", filter=Q(end__gte=now), distinct=True),
+            past=Count("pk", filter=Q(end__lt=now)),
+            upcoming=Count("pk", filter=Q(end__gte=now)),
         )
         past_page = _CountedPaginator(webinars.past(now), PAST_PER_PAGE, sizes["past"]).get_page(
             params.get("page")

@@ -97,9 +97,7 @@ def test_planner_statistics_are_fresh_after_the_load(db):
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT reltuples FROM pg_class WHERE relname = 'webinars_registration'"
-            )
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'webinars_registration'")
             assert cursor.fetchone()[0] == 200
         else:
             cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'webinars_registration'")

@@ -108,6 +108,17 @@ def test_calendar_filters_by_series_and_search(client, db):
     assert combined.context["upcoming"] == []
 
 
+def test_search_lists_a_webinar_once_whatever_matches(client, db):
+    webinar = make_webinar(title="Ada and Ada", description="About Ada")
+    add_speaker(webinar, make_speaker(name="Ada Lovelace"))
+    add_speaker(webinar, make_speaker(name="Ada Yonath"), role="moderator")
+
+    response = client.get("/", {"q": "ada"})
+
+    assert response.context["upcoming"] == [webinar]
+    assert response.context["upcoming_page"].paginator.count == 1
+
+
 @pytest.mark.parametrize(
     "query",
     [
