@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Lower
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,33 +64,24 @@ def _refusal(webinar: Webinar, now: datetime) -> RegistrationError | None:
     return None
 
 
-def _seats_taken_and_duplicate(webinar: Webinar, email: str) -> tuple[int, int | None]:
-    """(confirmed registrations, pk of this email's active registration or None): one query.
+def _seats_taken(webinar: Webinar) -> int:
+    """Confirmed registrations; call with the webinar row locked.
 
-    Run after the webinar row is locked, as a statement of its own: on PostgreSQL a statement
-    sees every row committed before it starts, so the count includes the registrations the
-    lock waited for. Emails compare as lower(email) on both sides, like the unique constraint
-    (and its index) on registrations.
+    A statement of its own after the lock: on PostgreSQL a statement sees every row committed
+    before it starts, so the count includes the registrations the lock waited for.
     """
-    of_webinar = Registration.objects.filter(webinar=OuterRef("pk")).order_by()
-    confirmed = (
-        of_webinar.filter(status=Registration.Status.CONFIRMED)
-        .values("webinar")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    duplicate = (
-        of_webinar.exclude(status=Registration.Status.CANCELLED)
-        .annotate(email_lower=Lower("email"))
-        .filter(email_lower=Lower(Value(email)))
-        .order_by("pk")
-        .values("pk")[:1]
-    )
+    return webinar.registrations.confirmed().count()
+
+
+def _active_registration(webinar: Webinar, email: str) -> Registration | None:
+    """This address's active registration: lower(email) on both sides, as the unique
+    constraint (and its index) compares them."""
     return (
-        Webinar.objects.filter(pk=webinar.pk)
-        .annotate(taken=Coalesce(Subquery(confirmed), 0), duplicate=Subquery(duplicate))
-        .values_list("taken", "duplicate")
-        .get()
+        Registration.objects.active()
+        .annotate(email_lower=Lower("email"))
+        .filter(webinar=webinar, email_lower=Lower(Value(email)))
+        .order_by("pk")
+        .first()
     )
 
 
@@ -136,27 +127,32 @@ def registration_create(
             if refusal := _refusal(webinar, now):
                 raise refusal
         for webinar in locked:
-            taken, duplicate = _seats_taken_and_duplicate(webinar, email)
-            if duplicate:
-                existing = Registration.objects.get(pk=duplicate)
+            full = webinar.capacity is not None and _seats_taken(webinar) >= webinar.capacity
+            try:
+                # In a savepoint: a repeated address breaks the unique constraint and leaves
+                # the transaction usable. Cheaper than looking for it first on every POST.
+                with transaction.atomic():
+                    registration = Registration.objects.create(
+                        webinar=webinar,
+                        name=name.strip(),
+                        email=email,
+                        organisation=organisation.strip(),
+                        status=(
+                            Registration.Status.WAITLISTED
+                            if full
+                            else Registration.Status.CONFIRMED
+                        ),
+                        consent_at=now,
+                        created=now,
+                        details_sent_at=now,
+                    )
+            except IntegrityError:
+                existing = _active_registration(webinar, email)
+                if existing is None:
+                    raise
                 _resend_details(registration=existing, webinar=webinar, now=now)
                 outcomes.append(RegistrationOutcome(existing, created=False))
                 continue
-            status = (
-                Registration.Status.CONFIRMED
-                if webinar.capacity is None or taken < webinar.capacity
-                else Registration.Status.WAITLISTED
-            )
-            registration = Registration.objects.create(
-                webinar=webinar,
-                name=name.strip(),
-                email=email,
-                organisation=organisation.strip(),
-                status=status,
-                consent_at=now,
-                created=now,
-                details_sent_at=now,
-            )
             mail.queue_details(registration)
             if webinar.series and webinar.series.notify_email:
                 mail.queue_organiser_notice(registration)
