@@ -430,6 +430,13 @@ class RegistrationQuerySet(models.QuerySet):
     def waitlisted(self):
         return self.filter(status=Registration.Status.WAITLISTED)
 
+    def for_address(self, email: str):
+        """Registrations of this address in any letter case: lower() on both sides, in the
+        database, as the unique constraint on (lower(email), webinar) compares (and indexes)."""
+        return self.annotate(email_lower=Lower("email")).filter(
+            email_lower=Lower(models.Value(email))
+        )
+
 
 class Registration(models.Model):
     class Status(models.TextChoices):

@@ -12,8 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Value
-from django.db.models.functions import Lower
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,12 +73,11 @@ def _seats_taken(webinar: Webinar) -> int:
 
 
 def _active_registration(webinar: Webinar, email: str) -> Registration | None:
-    """This address's active registration: lower(email) on both sides, as the unique
-    constraint (and its index) compares them."""
+    """This address's active registration for the webinar (through the unique index)."""
     return (
         Registration.objects.active()
-        .annotate(email_lower=Lower("email"))
-        .filter(webinar=webinar, email_lower=Lower(Value(email)))
+        .for_address(email)
+        .filter(webinar=webinar)
         .order_by("pk")
         .first()
     )

@@ -276,8 +276,10 @@ def registration_join(request, token):
 def registration_calendar(request, token):
     """Personal feed: every webinar this email address is registered for (not cancelled)."""
     registration = registration_for_token(token)
-    registered = Registration.objects.active().filter(
-        email__iexact=registration.email, anonymised_at__isnull=True
+    registered = (
+        Registration.objects.active()
+        .for_address(registration.email)
+        .filter(anonymised_at__isnull=True)
     )
     webinars = webinars_for_calendars().filter(pk__in=registered.values("webinar_id"))
     return ical.CalendarResponse(
