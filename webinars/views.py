@@ -75,11 +75,11 @@ class CalendarView(TemplateView):
         upcoming_page = _CountedPaginator(
             webinars.upcoming(now), UPCOMING_PER_PAGE, sizes["upcoming"]
         ).get_page(params.get("upcoming"))
-        # Seats for the shown rows only, both lists at once; speakers load with the items
-        # that are not in the fragment cache (webinars.fragments).
+        # Seats for the shown upcoming rows only: a past webinar's item has no seats badge
+        # (ui_tags.list_registration_state). Speakers load with the items that are not in the
+        # fragment cache (webinars.fragments).
         upcoming = list(upcoming_page.object_list)
-        past_page.object_list = list(past_page.object_list)
-        attach_registration_counts(upcoming + past_page.object_list)
+        attach_registration_counts(upcoming)
         context.update(
             upcoming=upcoming,
             upcoming_page=upcoming_page,

@@ -249,14 +249,16 @@ def _count_queries(client, url) -> int:
 
 
 def _series_with_webinars(n: int):
-    """n upcoming and n past webinars, each with a speaker and a moderator."""
+    """n upcoming and n past webinars with seats, each with a speaker and a moderator."""
     series = make_series(slug="big")
     make_organisation(series)
     make_disclaimer(series)
     now = timezone.now()
     webinars = []
     for i in range(-n, n):
-        webinar = make_webinar(series=series, start=now + timedelta(days=i if i < 0 else i + 1))
+        webinar = make_webinar(
+            series=series, start=now + timedelta(days=i if i < 0 else i + 1), capacity=50
+        )
         add_speaker(webinar)
         add_speaker(webinar, role="moderator")
         webinars.append(webinar)
