@@ -20,7 +20,7 @@ missing ones load their speakers (one query) and render.
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache as once
 from pathlib import Path
 
@@ -113,3 +113,31 @@ def webinar_items(
             logger.warning("Cache unreachable: list items not stored.", exc_info=True)
     # Items are our own template's output (autoescaped), stored as plain strings.
     return mark_safe("".join(found[keys[w.pk]] for w in webinars))  # noqa: S308
+
+
+def cached_block(
+    name: str, parts: Sequence[str], render: Callable[[], str], *, use_cache: bool = True
+) -> SafeString:
+    """A rendered block of a page through the cache, keyed by `parts`, the generation and code.
+
+    For blocks that change only when content changes (any save renews the generation), such
+    as the other webinars of a series on a webinar page: a registration, which makes the
+    page itself render again, reuses them. `render` runs (queries included) only on a miss.
+    """
+    seconds = settings.FRAGMENT_CACHE_SECONDS
+    if seconds <= 0 or not use_cache:
+        return mark_safe(render())  # noqa: S308 (our own templates' output)
+    try:
+        material = "|".join((code_digest(), current_generation(), *parts))
+        key = f"fragments:{name}:{hashlib.sha256(material.encode()).hexdigest()[:32]}"
+        html = cache.get(key)
+    except Exception:  # noqa: BLE001 (a cache outage only costs speed)
+        logger.warning("Cache unreachable: rendering %s afresh.", name, exc_info=True)
+        return mark_safe(render())  # noqa: S308
+    if html is None:
+        html = render()
+        try:
+            cache.set(key, html, seconds)
+        except Exception:  # noqa: BLE001
+            logger.warning("Cache unreachable: %s not stored.", name, exc_info=True)
+    return mark_safe(html)  # noqa: S308

@@ -27,6 +27,23 @@ def webinars_visible_to(user) -> QuerySet[Webinar]:
     return qs
 
 
+# What the "other webinars of the series" list shows (link, number, title, time, cancelled).
+SIBLING_FIELDS = ("series", "number", "title", "slug", "start", "end", "time_zone", "status")
+
+
+def sibling_webinars(webinar: Webinar, user) -> list[Webinar]:
+    """The other webinars of the webinar's series that `user` may see, in time order."""
+    if not webinar.series_id:
+        return []
+    return list(
+        webinars_visible_to(user)
+        .filter(series_id=webinar.series_id)
+        .exclude(pk=webinar.pk)
+        .only(*SIBLING_FIELDS)
+        .order_by("start", "pk")
+    )
+
+
 def partners_by_role(series: Series) -> list[tuple[str, list]]:
     """[(role label, [organisations])] in role order, e.g. organised by / in collaboration with."""
     groups = []

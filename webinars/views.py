@@ -21,8 +21,6 @@ PAST_PER_PAGE = 20
 # Upcoming webinars come in pages too: a busy site has hundreds scheduled (month pages list all).
 UPCOMING_PER_PAGE = 20
 MAX_QUERY_LENGTH = 200
-# What the "other webinars of the series" list shows (link, number, title, time, cancelled).
-SIBLING_FIELDS = ("series", "number", "title", "slug", "start", "end", "time_zone", "status")
 
 
 def clean_query(raw: str) -> str:
@@ -51,14 +49,18 @@ class CalendarView(TemplateView):
         series_slug = params.get("series", "").strip()
         # EXISTS, not a join with DISTINCT: one index probe per series, not every webinar.
         published = Webinar.objects.published().filter(series=OuterRef("pk"))
+        # Plain rows, not model instances: the dropdown lists every series on every page.
         all_series = list(
-            Series.objects.filter(Exists(published)).only("title", "slug").order_by("title")
+            Series.objects.filter(Exists(published))
+            .order_by("title")
+            .values_list("pk", "slug", "title", named=True)
         )
         active_series = None
         if series_slug:
-            active_series = next((s for s in all_series if s.slug == series_slug), None)
-            if active_series is None:
+            row = next((s for s in all_series if s.slug == series_slug), None)
+            if row is None:
                 raise Http404("No such series.")
+            active_series = Series(pk=row.pk, slug=row.slug, title=row.title)
 
         webinars = Webinar.objects.published().for_list_items().search(query)
         if active_series:
@@ -108,20 +110,12 @@ class WebinarDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         webinar = self.object
         series = None
-        siblings = []
         if webinar.series_id:
             series = series_with_partners().get(pk=webinar.series_id)
-            siblings = list(
-                webinars_visible_to(self.request.user)
-                .filter(series=series)
-                .exclude(pk=webinar.pk)
-                .only(*SIBLING_FIELDS)
-                .order_by("start", "pk")
-            )
+        # The other webinars of the series come from {% sibling_webinars %} (cached block).
         context.update(
             series=series,
             partner_groups=partners_by_role(series) if series else [],
-            siblings=siblings,
             registration_open=webinar.is_registration_open(),
         )
         return context

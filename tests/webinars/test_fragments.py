@@ -18,7 +18,7 @@ from series.paths import slug_path
 from tests.factories import add_speaker, make_registration, make_series, make_webinar
 from tests.html import text_of
 from webinars import fragments
-from webinars.cache import content_changed
+from webinars.cache import CSRF_INPUT, content_changed
 from webinars.models import Speaker, Webinar
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +202,149 @@ def test_a_slug_the_url_refuses_fails_as_reverse_does():
 def test_model_urls_use_the_fast_path():
     speaker = Speaker(slug="ada")
     assert speaker.get_absolute_url() == reverse("webinars:speaker", kwargs={"slug": "ada"})
+
+
+# --- Cached blocks of a webinar page -----------------------------------------------------
+
+
+def _sibling_queries(queries, webinar) -> int:
+    """Queries for the other webinars of the series (they exclude the page's own webinar)."""
+    return sum(
+        "webinars_webinar" in q["sql"] and "NOT (" in q["sql"] and str(webinar.pk) in q["sql"]
+        for q in queries
+    )
+
+
+def test_the_series_list_of_a_webinar_page_survives_a_registration(client):
+    series = make_series(title="Soil science")
+    webinar = make_webinar(series=series, title="Roots", capacity=10)
+    make_webinar(series=series, title="Leaves")
+    url = webinar.get_absolute_url()
+    with CaptureQueriesContext(connection) as first_queries:
+        first = client.get(url)
+
+    make_registration(webinar, status="confirmed")  # the page renders again: seats left
+    with CaptureQueriesContext(connection) as second_queries:
+        second = client.get(url)
+
+    assert _sibling_queries(first_queries, webinar) == 1
+    assert _sibling_queries(second_queries, webinar) == 0  # the block came from the cache
+    assert "Leaves" in text_of(second)
+    assert "9 seats left" in text_of(second)
+    assert "10 seats left" in text_of(first)
+
+
+def test_the_series_list_shows_a_renamed_or_cancelled_sibling_at_once(client):
+    series = make_series(title="Soil science")
+    webinar = make_webinar(series=series, title="Roots")
+    other = make_webinar(series=series, title="Leaves")
+    client.get(webinar.get_absolute_url())
+
+    other.title = "Leaves and stems"
+    other.status = Webinar.Status.CANCELLED
+    other.save()
+
+    page = text_of(client.get(webinar.get_absolute_url()))
+    assert "Leaves and stems" in page
+    assert "(cancelled)" in page
+
+
+def test_the_cached_series_list_reads_as_the_fresh_one(client, settings):
+    series = make_series(title="Soil science")
+    webinar = make_webinar(series=series, title="Roots")
+    for n in range(3):
+        make_webinar(series=series, title=f"Sibling {n}")
+    client.get(webinar.get_absolute_url())
+    cached = _without_csrf(client.get(webinar.get_absolute_url()).content)
+
+    settings.FRAGMENT_CACHE_SECONDS = 0
+    fresh = _without_csrf(client.get(webinar.get_absolute_url()).content)
+
+    assert cached == fresh
+    assert b"Sibling 2" in fresh
+
+
+def _without_csrf(content: bytes) -> bytes:
+    """The page without its per-request CSRF token (masked differently on every render)."""
+    assert CSRF_INPUT.search(content)
+    return CSRF_INPUT.sub(b"csrf", content)
+
+
+def test_staff_see_draft_siblings_that_visitors_do_not(client, organiser_client):
+    series = make_series(title="Soil science")
+    webinar = make_webinar(series=series, title="Roots")
+    make_webinar(series=series, title="Secret draft", is_published=False)
+    client.get(webinar.get_absolute_url())  # a visitor caches the block without the draft
+
+    assert "Secret draft" in text_of(organiser_client.get(webinar.get_absolute_url()))
+    assert "Secret draft" not in text_of(Client().get(webinar.get_absolute_url()))
+
+
+def test_a_webinar_without_series_has_no_series_list(client):
+    webinar = make_webinar(title="On its own")
+
+    page = client.get(webinar.get_absolute_url())
+
+    assert "Other webinars of the series" not in text_of(page)
+
+
+def test_the_series_list_renders_during_a_cache_outage(client, monkeypatch):
+    series = make_series(title="Soil science")
+    webinar = make_webinar(series=series, title="Roots")
+    make_webinar(series=series, title="Leaves")
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get_many", broken)
+    monkeypatch.setattr(cache, "get", broken)
+
+    response = client.get(webinar.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "Leaves" in text_of(response)
+
+
+def test_the_empty_form_rendered_once_equals_a_fresh_rendering():
+    from django.template.loader import render_to_string
+
+    from webinars.forms import RegistrationForm
+    from webinars.templatetags.registration_tags import (
+        FIELD_LIST_TEMPLATE,
+        registration_field_list,
+    )
+
+    fresh = render_to_string(FIELD_LIST_TEMPLATE, {"form": RegistrationForm()})
+
+    assert registration_field_list(RegistrationForm()) == fresh
+    assert registration_field_list(RegistrationForm()) == fresh  # the memo, second time
+    assert 'name="email"' in fresh
+
+
+def test_a_form_with_errors_is_not_served_to_the_next_visitor(client):
+    webinar = make_webinar(title="Roots")
+    client.get(webinar.get_absolute_url())  # the empty form, rendered once
+
+    answer = client.post(
+        reverse("webinars:register", kwargs={"slug": webinar.slug}),
+        {"name": "Ada", "email": "not-an-address", "consent": "on"},
+    )
+    page = client.get(webinar.get_absolute_url())
+
+    assert "Please enter a valid email address" in text_of(answer)
+    assert 'value="Ada"' in answer.content.decode()
+    assert "Please enter a valid email address" not in text_of(page)
+    assert 'value="Ada"' not in page.content.decode()
+
+
+def test_the_series_filter_escapes_titles_and_marks_the_chosen_one(client):
+    series = make_series(title='Soil & "water" <science>')
+    make_webinar(series=series, title="Roots")
+    make_webinar(series=make_series(title="Other"), title="Leaves")
+
+    page = client.get("/", {"series": series.slug}).content.decode()
+
+    option = f'<option value="{series.slug}" selected>Soil &amp; &quot;water&quot; &lt;science&gt;</option>'
+    assert option in page
+    assert page.count(" selected>") == 1
+    assert "<science>" not in page

@@ -1,8 +1,11 @@
 """Template tags for calendar links, feeds and a webinar page's structured data."""
 
+from html import escape
+
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from webinars import calendar_links as links
 from webinars import structured_data
@@ -24,6 +27,23 @@ def feed_links(series=None) -> dict[str, str]:
     else:
         path = reverse("webinars:site_ical")
     return links.subscribe_links(path)
+
+
+@register.simple_tag
+def series_options(rows, active=None) -> SafeString:
+    """{% series_options all_series active_series %}: the <option>s of the series filter.
+
+    `rows` have .slug and .title (the calendar passes plain rows). Every page lists every
+    series, so this is plain string building: a {% for %} (or format_html per option) cost
+    more than the rest of the page's shell.
+    """
+    active_slug = active.slug if active is not None else None
+    options = (
+        f'<option value="{escape(row.slug)}"{" selected" if row.slug == active_slug else ""}>'
+        f"{escape(row.title)}</option>"
+        for row in rows
+    )
+    return mark_safe("".join(options))  # noqa: S308 (every value is escaped above)
 
 
 @register.simple_tag

@@ -2,9 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from django import template
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 
 from webinars.forms import RegistrationForm
 
@@ -49,6 +52,28 @@ def webinar_registration_state(webinar) -> RegistrationState:
 @register.simple_tag
 def empty_registration_form() -> RegistrationForm:
     return RegistrationForm()
+
+
+FIELD_LIST_TEMPLATE = "includes/registration_field_list.html"
+
+
+@register.simple_tag
+def registration_field_list(form) -> SafeString:
+    """The error summary and fields of a registration form (the CSRF input is the caller's).
+
+    Every webinar page shows the same empty form, and Django renders each widget through a
+    template: the empty RegistrationForm is rendered once per process and language.
+    """
+    if type(form) is RegistrationForm and not (form.is_bound or form.initial or form.prefix):
+        return _empty_field_list(form.auto_id, translation.get_language())
+    return render_to_string(FIELD_LIST_TEMPLATE, {"form": form})
+
+
+@cache
+def _empty_field_list(auto_id, language) -> SafeString:
+    return mark_safe(  # noqa: S308 (our own template's output)
+        render_to_string(FIELD_LIST_TEMPLATE, {"form": RegistrationForm(auto_id=auto_id)})
+    )
 
 
 @register.filter
