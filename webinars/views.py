@@ -1,5 +1,7 @@
 """Public pages: the calendar, webinars, series, speakers; health and error pages."""
 
+import logging
+
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
@@ -16,6 +18,8 @@ from webinars.selectors import (
     series_with_partners,
     webinars_visible_to,
 )
+
+logger = logging.getLogger(__name__)
 
 PAST_PER_PAGE = 20
 # Upcoming webinars come in pages too: a busy site has hundreds scheduled (month pages list all).
@@ -178,8 +182,25 @@ def page_not_found(request, exception):
     return render(request, "404.html", status=404)
 
 
+# The 500 page when even 500.html cannot render (a static file missing from the manifest after
+# a half-done deploy, a broken template): plain HTML, no template, no static file.
+BARE_SERVER_ERROR = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    "<title>Something went wrong · Webinars</title></head><body><main>"
+    "<h1>Something went wrong</h1><p>Sorry, the page could not be shown. We have been told and "
+    "will look into it. Your registration data is safe; please try again in a few minutes.</p>"
+    '<p><a href="/">Go to the webinar calendar</a></p></main></body></html>'
+)
+
+
 def server_error(request):
     # No context processors that could fail again: a plain template render.
     from django.template import loader
 
-    return HttpResponse(loader.get_template("500.html").render(), status=500)
+    try:
+        html = loader.get_template("500.html").render()
+    except Exception:  # noqa: BLE001 (the error page must not fail in turn)
+        logger.exception("The 500 page could not be rendered; sent the bare one.")
+        html = BARE_SERVER_ERROR
+    return HttpResponse(html, status=500)

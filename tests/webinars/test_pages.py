@@ -297,3 +297,23 @@ def test_server_error_page_is_friendly_and_reveals_nothing(rf):
     html = response.content.decode()
     assert "Something went wrong" in html
     assert "Traceback" not in html
+
+
+def test_server_error_page_survives_a_missing_static_file(rf, monkeypatch, caplog):
+    """After a deploy that skipped collectstatic, {% static %} raises: the 500 page still shows."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    from webinars.views import server_error
+
+    def missing(name, *args, **kwargs):
+        raise ValueError(f"Missing staticfiles manifest entry for '{name}'")
+
+    monkeypatch.setattr(staticfiles_storage, "url", missing)
+
+    response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong" in html
+    assert "manifest" not in html
+    assert "could not be rendered" in caplog.text
