@@ -14,6 +14,10 @@ How it works, in one place:
 - A webinar page also carries its own token: it shows the seats left, so a registration (or a
   cancellation, a promotion) on a webinar with a capacity calls `webinar_changed()`, which
   forgets that one page only. Unlimited webinars read "no seat limit" whatever the count.
+- Pages that list webinars with their badges (the calendar, a series) carry one shared token
+  too: the registration services call `availability_changed()` when a webinar's badge moves
+  (open, few seats left, full; webinars.availability.badge_changes), which forgets those pages
+  and keeps every other one. Most registrations leave every badge as it was.
 - The webinar page has the registration form, with a CSRF token that must match each visitor's
   own CSRF cookie. The stored copy keeps a placeholder instead of the token; every hit puts in
   a token for that visitor and sets their CSRF cookie, exactly as Django's CsrfViewMiddleware
@@ -86,6 +90,8 @@ UNCACHED_URL_NAMES = frozenset(
 
 # Pages that show one webinar's seats left: they also depend on that webinar's own token.
 PER_WEBINAR_URL_NAMES = frozenset({"webinars:detail"})
+# Pages that list webinars with their availability badges: they also depend on one shared token.
+AVAILABILITY_URL_NAMES = frozenset({"webinars:calendar", "series:detail"})
 
 # Apps whose models feed the public pages: any save or delete there changes the generation.
 CONTENT_APPS = frozenset({"series", "webinars"})
@@ -95,6 +101,7 @@ NOT_CONTENT = frozenset({"webinars.pendingmail"})
 GENERATION_KEY = "pages:generation"
 PAGE_KEY_PREFIX = "pages:page"
 WEBINAR_KEY_PREFIX = "pages:webinar"
+AVAILABILITY_KEY = "pages:availability"
 # Response headers not replayed from the cache: validators are set again, the rest is per request.
 UNSTORED_HEADERS = frozenset(
     {"etag", "last-modified", "cache-control", "x-page-cache", "date", "content-length"}
@@ -118,6 +125,13 @@ def webinar_changed(slug: str) -> None:
     _forget(key)
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(lambda: _forget(key))
+
+
+def availability_changed() -> None:
+    """Forget the pages that list availability badges: call when a webinar's badge changes."""
+    _forget(AVAILABILITY_KEY)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _forget(AVAILABILITY_KEY))
 
 
 def _new_generation() -> None:
@@ -146,7 +160,7 @@ def current_generation() -> str:
     return generation
 
 
-def _webinar_generation(key: str) -> str:
+def _page_token(key: str) -> str:
     token = uuid.uuid4().hex[:16]
     if not cache.add(key, token, settings.PAGE_CACHE_SECONDS):
         token = cache.get(key) or token
@@ -172,6 +186,15 @@ def _seconds_until_pages_change() -> int:
         until = min(moments) - now + timedelta(seconds=1)
         limit = min(limit, max(1, int(until.total_seconds()) + 1))
     return limit
+
+
+def _token_key(match) -> str | None:
+    """The key of the page's own token besides the generation (seats left, badges), if any."""
+    if match.view_name in PER_WEBINAR_URL_NAMES:
+        return f"{WEBINAR_KEY_PREFIX}:{match.kwargs.get('slug', '')}"
+    if match.view_name in AVAILABILITY_URL_NAMES:
+        return AVAILABILITY_KEY
+    return None
 
 
 def _page_key(request) -> str:
@@ -243,16 +266,12 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
 
         key = _page_key(request)
-        webinar_key = None
-        if match.view_name in PER_WEBINAR_URL_NAMES:
-            webinar_key = f"{WEBINAR_KEY_PREFIX}:{match.kwargs.get('slug', '')}"
+        token_key = _token_key(match)
         try:
             # One round trip: a page is valid only while the tokens it was stored with are.
-            found = cache.get_many([k for k in (GENERATION_KEY, key, webinar_key) if k])
+            found = cache.get_many([k for k in (GENERATION_KEY, key, token_key) if k])
             generation = found.get(GENERATION_KEY) or current_generation()
-            webinar_generation = None
-            if webinar_key:
-                webinar_generation = found.get(webinar_key) or _webinar_generation(webinar_key)
+            token = (found.get(token_key) or _page_token(token_key)) if token_key else None
         except Exception:  # noqa: BLE001 (without the cache, visitors still get fresh pages)
             logger.warning("Cache unreachable: serving pages uncached.", exc_info=True)
             return self.get_response(request)
@@ -260,7 +279,7 @@ class PublicPageCacheMiddleware:
         if (
             stored is not None
             and stored["generation"] == generation
-            and stored.get("webinar_generation") == webinar_generation
+            and stored.get("token") == token
         ):
             return self._replay(request, stored)
 
@@ -277,7 +296,7 @@ class PublicPageCacheMiddleware:
             # The tokens read before rendering: if content changed meanwhile, this page is
             # already out of date and will not be served.
             "generation": generation,
-            "webinar_generation": webinar_generation,
+            "token": token,
             "content": content,
             "has_token": has_token,
             "headers": {
@@ -328,13 +347,17 @@ def _on_content_saved(sender, **kwargs) -> None:
     if sender._meta.app_label not in CONTENT_APPS or sender._meta.label_lower in NOT_CONTENT:
         return
     if sender._meta.model_name == "registration":
-        _on_registration_saved(kwargs["instance"])
+        _on_registration_saved(kwargs["instance"], deleted=kwargs.get("signal") is post_delete)
         return
     content_changed()
 
 
-def _on_registration_saved(registration) -> None:
-    """Seats left show only on the webinar's own page, and only when it has a capacity."""
+def _on_registration_saved(registration, *, deleted: bool = False) -> None:
+    """Seats left show only on the webinar's own page, and only when it has a capacity.
+
+    List badges are the registration services' call (they know the seats taken under the
+    webinar's lock); a registration deleted in admin may have freed a seat, so it forgets them.
+    """
     from webinars.models import Registration, Webinar
 
     # Registration services hold the (locked) webinar already: no query for it then.
@@ -352,6 +375,8 @@ def _on_registration_saved(registration) -> None:
         slug, capacity = row
     if capacity is not None:
         webinar_changed(slug)
+        if deleted:
+            availability_changed()
 
 
 def _on_migrate(sender, **kwargs) -> None:

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from webinars import mail
+from webinars.availability import badge_changes
+from webinars.cache import availability_changed
 from webinars.models import Registration, Webinar
 
 
@@ -125,7 +127,8 @@ def registration_create(
             if refusal := _refusal(webinar, now):
                 raise refusal
         for webinar in locked:
-            full = webinar.capacity is not None and _seats_taken(webinar) >= webinar.capacity
+            taken = _seats_taken(webinar) if webinar.capacity is not None else 0
+            full = webinar.capacity is not None and taken >= webinar.capacity
             try:
                 # In a savepoint: a repeated address breaks the unique constraint and leaves
                 # the transaction usable. Cheaper than looking for it first on every POST.
@@ -151,6 +154,8 @@ def registration_create(
                 _resend_details(registration=existing, webinar=webinar, now=now)
                 outcomes.append(RegistrationOutcome(existing, created=False))
                 continue
+            if not full and badge_changes(webinar.capacity, taken, taken + 1):
+                availability_changed()  # e.g. the seat that leaves only a few, or the last one
             mail.queue_details(registration)
             if webinar.series and webinar.series.notify_email:
                 mail.queue_organiser_notice(registration)
@@ -182,11 +187,15 @@ def registration_cancel(
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         if current.status == Registration.Status.CANCELLED:
             return False
+        freed = current.status == Registration.Status.CONFIRMED
         current.status = Registration.Status.CANCELLED
         current.cancelled_at = now
         current.save(update_fields=["status", "cancelled_at", "updated"])
         current.webinar = webinar
         mail.queue_cancelled(current, by_organiser=by_organiser)
+        if freed and webinar.capacity is not None:
+            # Rare enough not to work out whether the badge moves: forget the lists.
+            availability_changed()
         webinar_fill_seats(webinar=webinar, now=now)
     registration.status = current.status
     registration.cancelled_at = current.cancelled_at
@@ -219,6 +228,8 @@ def webinar_fill_seats(*, webinar: Webinar, now: datetime | None = None) -> list
             registration.save(update_fields=["status", "promoted_at", "updated"])
             registration.webinar = webinar
             mail.queue_promoted(registration)
+        if promoted and webinar.capacity is not None:
+            availability_changed()
     return promoted
 
 

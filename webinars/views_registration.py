@@ -23,11 +23,11 @@ from django.views.generic import TemplateView
 
 from series.models import Series
 from webinars import ical, services
+from webinars.availability import registration_state
 from webinars.forms import DOMAIN_TYPOS, RegistrationForm, SeriesRegistrationForm, suggest_domain
 from webinars.mail import personal_links
 from webinars.models import Registration, Webinar
 from webinars.selectors import webinars_for_calendars, webinars_visible_to
-from webinars.templatetags.registration_tags import registration_state
 
 
 def client_ip(request) -> str:

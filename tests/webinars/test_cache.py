@@ -229,7 +229,91 @@ def test_registration_changes_the_seats_left_on_the_next_request(client, webinar
     assert after["X-Page-Cache"] == "miss"
     assert "Registration open: few seats left (1 left)." in text_of(after)
     assert "Full: waiting list." in text_of(full)
-    assert client.get("/")["X-Page-Cache"] == "hit"  # the calendar shows no seat counts
+
+
+def _badge(client, url) -> tuple[str, str]:
+    """(X-Page-Cache, the text of the page's first badge) of a list page."""
+    response = client.get(url)
+    html = response.content.decode()
+    start = html.index(">", html.index('class="badge ')) + 1
+    return response["X-Page-Cache"], html[start : html.index("</strong>", start)].strip()
+
+
+def _post_registration(email):
+    response = Client().post(
+        "/webinars/mining/register/", {"name": "Ada", "email": email, "consent": "on"}
+    )
+    assert response.status_code == 302
+
+
+def test_a_registration_that_moves_a_badge_forgets_the_lists_that_show_it(client, webinar):
+    lists = ("/", "/series/supply/")
+    for url in lists:
+        client.get(url)
+        assert _badge(client, url) == ("hit", "Few seats left")
+    client.get("/calendar/" + webinar.start.strftime("%Y/%m/"))
+
+    _post_registration("one@example.org")  # 2 seats: one left, still "few seats left"
+    assert [_badge(client, url) for url in lists] == [("hit", "Few seats left")] * 2
+
+    _post_registration("two@example.org")  # the last seat: the badge turns "full"
+    assert [_badge(client, url) for url in lists] == [("miss", "Full: waiting list")] * 2
+    # Pages without badges stay cached.
+    month = client.get("/calendar/" + webinar.start.strftime("%Y/%m/"))
+    assert month["X-Page-Cache"] == "hit"
+
+    _post_registration("three@example.org")  # waiting list: no badge moves
+    assert [_badge(client, url)[0] for url in lists] == ["hit", "hit"]
+
+
+def test_a_cancelled_seat_gives_the_lists_their_badge_back(client, webinar):
+    from webinars.services import registration_cancel
+
+    first = make_registration(webinar, status="confirmed")
+    make_registration(webinar, status="confirmed")
+    client.get("/")
+    assert _badge(client, "/") == ("hit", "Full: waiting list")
+
+    registration_cancel(registration=first)
+
+    assert _badge(client, "/") == ("miss", "Few seats left")
+
+
+def test_a_promotion_from_the_waiting_list_updates_the_lists(client, webinar):
+    make_registration(webinar, status="confirmed")
+    make_registration(webinar, status="confirmed")
+    make_registration(webinar, status="waitlisted")
+    client.get("/")
+    assert _badge(client, "/") == ("hit", "Full: waiting list")
+
+    webinar.capacity = 10
+    webinar.save()  # promotes the waiting registrant; a content save renews everything anyway
+
+    assert _badge(client, "/") == ("miss", "Registration open")
+
+
+def test_a_registration_deleted_in_admin_forgets_the_lists(client, webinar, admin_client):
+    registration = make_registration(webinar, status="confirmed")
+    make_registration(webinar, status="confirmed")
+    client.get("/")
+    assert _badge(client, "/") == ("hit", "Full: waiting list")
+
+    response = admin_client.post(
+        reverse("admin:webinars_registration_delete", args=[registration.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert _badge(client, "/") == ("miss", "Few seats left")
+
+
+def test_registrations_that_keep_every_badge_keep_the_lists(client, db):
+    make_webinar(title="Big hall", slug="mining", capacity=100)
+    client.get("/")
+
+    for n in range(3):
+        _post_registration(f"p{n}@example.org")
+
+    assert _badge(client, "/") == ("hit", "Registration open")
 
 
 def test_cancelled_registration_frees_a_seat_on_the_next_request(client, webinar):

@@ -269,3 +269,22 @@ def test_webinar_fill_seats_promotes_nobody_once_started(db):
 
     assert webinar_fill_seats(webinar=webinar) == []
     assert webinar.registrations.waitlisted().count() == 1
+
+
+@pytest.mark.parametrize(
+    "capacity, before, after, moves",
+    [
+        (None, 0, 1, False),  # no seat limit: always "open"
+        (100, 0, 1, False),  # plenty left
+        (100, 89, 90, True),  # ten left of 100: "few seats left" from now on
+        (100, 90, 91, False),
+        (100, 99, 100, True),  # the last seat: "full"
+        (100, 100, 99, True),  # a cancellation frees one
+        (2, 0, 1, False),  # two seats are "few" from the start
+        (2, 1, 2, True),
+    ],
+)
+def test_badge_changes_only_where_lists_read_differently(capacity, before, after, moves):
+    from webinars.availability import badge_changes
+
+    assert badge_changes(capacity, before, after) is moves

@@ -1,6 +1,5 @@
 """The registration state of a webinar (open, few seats left, full, closed, cancelled) and form."""
 
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
@@ -9,39 +8,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
+from webinars.availability import RegistrationState, registration_state
 from webinars.forms import RegistrationForm
 
 register = template.Library()
 
-
-@dataclass(frozen=True)
-class RegistrationState:
-    code: str  # open / few / full / closed / cancelled
-    label: str
-    seats_left: int | None
-
-    @property
-    def is_open(self) -> bool:
-        return self.code in {"open", "few", "full"}
-
-
-def registration_state(webinar, now: datetime | None = None) -> RegistrationState:
-    """What a visitor is told about registering; uses confirmed_count when annotated."""
-    if webinar.is_cancelled:
-        return RegistrationState("cancelled", "Cancelled", None)
-    if not webinar.is_registration_open(now or timezone.now()):
-        return RegistrationState("closed", "Registration closed", None)
-    if webinar.capacity is None:
-        return RegistrationState("open", "Registration open", None)
-    confirmed = getattr(webinar, "confirmed_count", None)
-    if confirmed is None:
-        confirmed = webinar.registrations.confirmed().count()
-    left = max(webinar.capacity - confirmed, 0)
-    if left == 0:
-        return RegistrationState("full", "Full: waiting list", 0)
-    if left <= max(2, webinar.capacity // 10):
-        return RegistrationState("few", "Few seats left", left)
-    return RegistrationState("open", "Registration open", left)
+__all__ = ["RegistrationState", "registration_state", "register"]
 
 
 @register.simple_tag

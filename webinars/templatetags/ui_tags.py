@@ -4,8 +4,8 @@ photos and logos."""
 from django import template
 from django.utils import timezone
 
+from webinars.availability import RegistrationState, registration_state
 from webinars.images import Thumbnail, thumbnail
-from webinars.templatetags.registration_tags import RegistrationState, registration_state
 
 register = template.Library()
 
@@ -18,7 +18,7 @@ def list_registration_state(webinar, now=None) -> RegistrationState | None:
     """The registration state for a calendar badge; None once a (not cancelled) webinar is over.
 
     The rules (few seats, full, closed) are registration's own: one definition, in
-    webinars.templatetags.registration_tags.registration_state.
+    webinars.availability.registration_state.
     """
     now = now or timezone.now()
     if not webinar.is_cancelled and webinar.end < now:

@@ -1,0 +1,54 @@
+"""What a visitor is told about registering for a webinar: open, few seats left, full, closed,
+cancelled. One definition for the webinar page, the list badges and the page cache."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class RegistrationState:
+    code: str  # open / few / full / closed / cancelled
+    label: str
+    seats_left: int | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.code in {"open", "few", "full"}
+
+
+def seats_state(capacity: int | None, confirmed: int) -> RegistrationState:
+    """The state of a webinar open for registration with `confirmed` seats taken."""
+    if capacity is None:
+        return RegistrationState("open", "Registration open", None)
+    left = max(capacity - confirmed, 0)
+    if left == 0:
+        return RegistrationState("full", "Full: waiting list", 0)
+    if left <= max(2, capacity // 10):
+        return RegistrationState("few", "Few seats left", left)
+    return RegistrationState("open", "Registration open", left)
+
+
+def registration_state(webinar, now: datetime | None = None) -> RegistrationState:
+    """What a visitor is told about registering; uses confirmed_count when annotated."""
+    if webinar.is_cancelled:
+        return RegistrationState("cancelled", "Cancelled", None)
+    if not webinar.is_registration_open(now or timezone.now()):
+        return RegistrationState("closed", "Registration closed", None)
+    if webinar.capacity is None:
+        return seats_state(None, 0)
+    confirmed = getattr(webinar, "confirmed_count", None)
+    if confirmed is None:
+        confirmed = webinar.registrations.confirmed().count()
+    return seats_state(webinar.capacity, confirmed)
+
+
+def badge_changes(capacity: int | None, before: int, after: int) -> bool:
+    """Whether going from `before` to `after` confirmed seats changes what lists show.
+
+    List badges show the state (open, few seats left, full), not the number of seats left.
+    """
+    if capacity is None:
+        return False
+    return seats_state(capacity, before).code != seats_state(capacity, after).code
