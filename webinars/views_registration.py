@@ -238,10 +238,12 @@ def _registration_context(registration: Registration) -> dict:
 
 
 @private_page
-@require_GET
+@require_http_methods(["GET", "POST"])
 def registration_detail(request, token):
-    """A registrant's own page: status, webinar, join link in the window, cancel."""
+    """A registrant's own page: status, webinar, join link in the window; POST cancels."""
     registration = registration_for_token(token)
+    if request.method == "POST":
+        return _cancel(registration)
     context = _registration_context(registration)
     context["just_cancelled"] = request.GET.get("cancelled") == "1" and context["is_cancelled"]
     return render(request, "webinars/registration.html", context)
@@ -253,10 +255,15 @@ def registration_cancel(request, token):
     """GET asks for confirmation (a link prefetcher must not cancel); POST cancels."""
     registration = registration_for_token(token)
     if request.method == "POST":
-        services.registration_cancel(registration=registration)
-        url = reverse("webinars:registration", kwargs={"token": registration.token})
-        return redirect(f"{url}?cancelled=1")
+        return _cancel(registration)
     return render(request, "webinars/cancel_confirm.html", _registration_context(registration))
+
+
+def _cancel(registration: Registration) -> HttpResponse:
+    """Cancel (again harmless) and show the registrant's page saying so."""
+    services.registration_cancel(registration=registration)
+    url = reverse("webinars:registration", kwargs={"token": registration.token})
+    return redirect(f"{url}?cancelled=1")
 
 
 @private_page

@@ -1,5 +1,6 @@
 """The registration pages as a visitor uses them: forms, thanks, own page, join, feed, cancel."""
 
+import re
 from datetime import timedelta
 
 import icalendar
@@ -466,6 +467,33 @@ def test_cancel_post_cancels_promotes_and_confirms(client, confirmed, flush_mail
         (["ada@example.org"], "Registration cancelled: Copper"),
         (["bob@example.org"], "A seat is yours: Copper"),
     ]
+
+
+def test_the_registrants_own_page_cancels_by_post(client, confirmed, flush_mail):
+    page = client.get(f"/registrations/{confirmed.token}/")
+    form = re.search(r'<form method="post" action="([^"]+)"', page.content.decode())
+    assert form.group(1) == f"/registrations/{confirmed.token}/"
+
+    response = client.post(form.group(1))
+    again = client.post(form.group(1))
+
+    confirmed.refresh_from_db()
+    assert response["Location"] == f"/registrations/{confirmed.token}/?cancelled=1"
+    assert again["Location"] == response["Location"]
+    assert confirmed.status == "cancelled"
+    assert "Your registration is cancelled." in text_of(client.get(response["Location"]))
+    assert [m.subject for m in flush_mail()] == ["Registration cancelled: Copper"]
+
+
+@pytest.mark.parametrize("path", ["/registrations/{token}/", "/registrations/{token}/cancel/"])
+def test_cancel_post_without_csrf_is_refused_on_both_addresses(confirmed, path):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(path.format(token=confirmed.token))
+
+    confirmed.refresh_from_db()
+    assert response.status_code == 403
+    assert confirmed.status == "confirmed"
 
 
 def test_cancel_post_without_csrf_is_refused(confirmed):
