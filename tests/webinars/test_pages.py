@@ -267,7 +267,15 @@ def _series_with_webinars(n: int):
 
 @pytest.mark.parametrize(
     "url",
-    ["/", "/?q=Webinar", "/series/big/", "WEBINAR"],
+    [
+        "/",
+        "/?q=Webinar",
+        "/series/big/",
+        "WEBINAR",
+        "/calendar.ics",
+        "/series/big/calendar.ics",
+        "/feed/",
+    ],
 )
 def test_page_query_count_does_not_grow_with_webinars(client, db, url):
     webinars = _series_with_webinars(1)
