@@ -14,8 +14,12 @@ key made of everything it shows:
 
 A change therefore makes a new key; nothing is ever deleted, and old entries expire after
 FRAGMENT_CACHE_SECONDS (0 turns fragments off). A registration does not renew the generation:
-it changes an item only through its badge, which is in the key. Items read in one cache round trip; only the
-missing ones load their speakers (one query) and render.
+it changes an item only through its badge, which is in the key. Items read in one cache round
+trip; only the missing ones load their speakers (one query) and render.
+
+`cached_block()` does the same for a block that shows content only (no seats), such as the
+other webinars of a series on a webinar page, keyed by the generation, the code and its own
+parts; its queries run only when it is not in the cache.
 """
 
 import hashlib
