@@ -22,6 +22,11 @@ How it works, in one place:
   own CSRF cookie. The stored copy keeps a placeholder instead of the token; every hit puts in
   a token for that visitor and sets their CSRF cookie, exactly as Django's CsrfViewMiddleware
   does. Such per-visitor answers are marked `Cache-Control: private` and sent without ETag.
+- While one worker renders a page whose stored copy is out of date, the others serve that copy
+  (X-Page-Cache: stale) instead of rendering it too: a claim in the cache, held for the render
+  (RENDER_CLAIM_SECONDS at most). A rush of registrations changes a webinar page's seats many
+  times a second; each change then costs one render, not one per visitor. A page that no
+  longer renders for everyone (unpublished: 404) loses its stored copy at once.
 - Staff and anyone logged in carry a session cookie and always get a fresh page, as does a
   visitor with a pending flash message (messages cookie). POSTs, other methods, non-200
   responses and responses setting any cookie but the CSRF one are never stored.
@@ -97,6 +102,10 @@ AVAILABILITY_URL_NAMES = frozenset({"webinars:calendar", "series:detail"})
 CONTENT_APPS = frozenset({"series", "webinars"})
 # Models of those apps that no public page shows: saving them keeps every cached page.
 NOT_CONTENT = frozenset({"webinars.pendingmail"})
+
+# While one worker renders a page whose stored copy is out of date, the others serve that copy;
+# a worker that dies mid-render holds its claim this long at most.
+RENDER_CLAIM_SECONDS = 10
 
 GENERATION_KEY = "pages:generation"
 PAGE_KEY_PREFIX = "pages:page"
@@ -186,6 +195,19 @@ def _seconds_until_pages_change() -> int:
         until = min(moments) - now + timedelta(seconds=1)
         limit = min(limit, max(1, int(until.total_seconds()) + 1))
     return limit
+
+
+def _claim_render(key: str) -> bool:
+    """True if this worker may render the page now; False while another one does."""
+    try:
+        return cache.add(f"{key}:rendering", 1, RENDER_CLAIM_SECONDS)
+    except Exception:  # noqa: BLE001 (without the cache, render)
+        logger.warning("Cache unreachable: rendering without a claim.", exc_info=True)
+        return True
+
+
+def _release_render(key: str) -> None:
+    _forget(f"{key}:rendering")
 
 
 def _token_key(match) -> str | None:
@@ -282,10 +304,27 @@ class PublicPageCacheMiddleware:
             and stored.get("token") == token
         ):
             return self._replay(request, stored)
+        if stored is None:
+            return self._render(request, key, None, generation, token)
+        if not _claim_render(key):
+            # Another worker is rendering this page's new version right now. The previous one,
+            # a few milliseconds out of date, beats rendering it once per visitor: during a
+            # registration rush a webinar page's seats change many times a second.
+            return self._replay(request, stored, label="stale")
+        try:
+            return self._render(request, key, stored, generation, token)
+        finally:
+            _release_render(key)
 
+    def _render(self, request, key, stale, generation, token):
+        """Render the page and store it for the next visitors (`stale`: the copy it replaces)."""
         response = self.get_response(request)
         shareable = _shareable_content(request, response)
         if shareable is None:
+            if stale is not None:
+                # The page no longer exists for everyone (a 404 once unpublished, say): its old
+                # copy must not be served again, not even while another worker renders it.
+                _forget(key)
             return response
         content, has_token = shareable
         etag = response.get("ETag") or '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
@@ -318,7 +357,7 @@ class PublicPageCacheMiddleware:
             request, etag=etag, last_modified=last_modified, response=response
         )
 
-    def _replay(self, request, stored):
+    def _replay(self, request, stored, label: str = "hit"):
         content = stored["content"]
         csrf = None
         if stored["has_token"]:
@@ -330,7 +369,7 @@ class PublicPageCacheMiddleware:
         for header, value in stored["headers"].items():
             response[header] = value
         response["Content-Length"] = str(len(content))
-        response["X-Page-Cache"] = "hit"
+        response["X-Page-Cache"] = label
         if csrf is not None:
             csrf.process_response(request, response)
             return _for_this_visitor(response)

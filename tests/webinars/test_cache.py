@@ -536,3 +536,60 @@ def test_every_public_url_name_is_either_cached_or_deliberately_not():
     assert {"webinars:calendar", "webinars:detail", "webinars:speaker", "series:detail"} <= (
         public & CACHED_URL_NAMES
     )
+
+
+def _rendering_claim(path: str) -> str:
+    """The cache key a worker holds while it renders the page at `path`."""
+    return _page_key(RequestFactory().get(path)) + ":rendering"
+
+
+def test_while_one_worker_renders_a_changed_page_others_serve_the_previous_copy(client, webinar):
+    client.get("/")
+    webinar.title = "Mining minerals, revised"
+    webinar.save()
+    cache.add(_rendering_claim("/"), 1, 10)  # another worker is rendering "/" right now
+
+    during = client.get("/")
+    cache.delete(_rendering_claim("/"))  # ... and has finished
+    after = client.get("/")
+
+    assert during["X-Page-Cache"] == "stale"
+    assert "Mining minerals, revised" not in text_of(during)
+    assert after["X-Page-Cache"] == "miss"
+    assert "Mining minerals, revised" in text_of(after)
+
+
+def test_a_stale_webinar_page_still_gives_the_visitor_a_working_form(webinar):
+    visitor = Client(enforce_csrf_checks=True)
+    visitor.get("/webinars/mining/")
+    make_registration(webinar)  # seats left change: the stored page is out of date
+    cache.add(_rendering_claim("/webinars/mining/"), 1, 10)
+
+    page = visitor.get("/webinars/mining/")
+    answer = _register(visitor, _token(page), "late@example.org")
+
+    assert page["X-Page-Cache"] == "stale"
+    assert "private" in page["Cache-Control"]
+    assert answer.status_code == 302
+
+
+def test_the_render_claim_is_released_after_rendering(client, webinar):
+    client.get("/webinars/mining/")
+    make_registration(webinar)
+
+    assert client.get("/webinars/mining/")["X-Page-Cache"] == "miss"
+
+    assert cache.get(_rendering_claim("/webinars/mining/")) is None
+
+
+def test_a_page_that_disappears_is_never_served_stale(client, webinar):
+    client.get("/webinars/mining/")
+    webinar.is_published = False
+    webinar.save()
+
+    first = client.get("/webinars/mining/")  # renders: 404, and forgets the old copy
+    cache.add(_rendering_claim("/webinars/mining/"), 1, 10)
+    second = client.get("/webinars/mining/")
+
+    assert first.status_code == 404
+    assert second.status_code == 404
