@@ -1,4 +1,5 @@
-"""Public pages: what a visitor sees on the calendar, webinar, series and speaker pages."""
+"""Public pages: what a visitor sees on the calendar, webinar and speaker pages (series pages:
+tests/series)."""
 
 from datetime import timedelta
 
@@ -197,17 +198,6 @@ def test_webinar_spanning_midnight_shows_both_days(client, db):
     assert "1 March 2026, 23:30 CET - 2 March 2026, 00:30 CET" in text_of(
         client.get(webinar.get_absolute_url())
     )
-
-
-def test_series_page_shows_description_webinars_partners_and_disclaimers(client, seed):
-    response = client.get("/series/responsible-supply-chain-electronics/")
-
-    text = text_of(response)
-    assert response.status_code == 200
-    assert "Each webinar has two parts" in text
-    assert [w.number for w in response.context["webinars"]] == [1, 2, 3]
-    assert "in collaboration with Fair ICT Flanders" in text
-    assert "The Flemish Government cannot be held responsible" in text
 
 
 def test_speaker_page_lists_their_webinars(client, seed):
