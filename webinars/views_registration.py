@@ -5,6 +5,7 @@ never cached by shared caches, never indexed, and they send no Referer onwards.
 """
 
 import hmac
+import logging
 import time
 from datetime import timedelta
 from functools import wraps
@@ -29,6 +30,8 @@ from webinars.mail import personal_links
 from webinars.models import Registration, Webinar
 from webinars.selectors import webinars_for_calendars, webinars_visible_to
 
+logger = logging.getLogger(__name__)
+
 
 def client_ip(request) -> str:
     """REMOTE_ADDR, or the address the trusted proxies saw (RATE_LIMIT_PROXY_COUNT)."""
@@ -43,17 +46,30 @@ def client_ip(request) -> str:
 def is_rate_limited(request) -> bool:
     """Count this submission against the client; True once over the limit for the window.
 
-    Kept in the Django cache (Redis in production), so the count holds across workers.
+    Kept in the Django cache (Redis in production), so the count holds across workers. If the
+    cache is down, the submission goes through: losing registrations is worse than a pause in
+    the limit.
     """
     window = settings.REGISTRATION_RATE_WINDOW
     key = f"registration-rate:{client_ip(request)}:{int(time.time() // window)}"
+    try:
+        count = _count(key, window)
+    except Exception:  # noqa: BLE001 (see the docstring)
+        logger.error("Cache unreachable: registration rate limit not counted.", exc_info=True)
+        return False
+    return count > settings.REGISTRATION_RATE_LIMIT
+
+
+def _count(key: str, window: int) -> int:
+    counter = getattr(cache, "count_in_window", None)
+    if counter is not None:  # Redis (webinars.redis_cache): one round trip
+        return counter(key, window)
     cache.add(key, 0, timeout=window)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=window)
-        count = 1
-    return count > settings.REGISTRATION_RATE_LIMIT
+        return 1
 
 
 def rate_limited_response(request):
