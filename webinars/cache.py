@@ -130,17 +130,19 @@ def content_changed() -> None:
 
 def webinar_changed(slug: str) -> None:
     """Forget the cached page of one webinar: call when its seats left change."""
-    key = f"{WEBINAR_KEY_PREFIX}:{slug}"
-    _forget(key)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _forget(key))
+    _forget_now_and_on_commit(f"{WEBINAR_KEY_PREFIX}:{slug}")
 
 
 def availability_changed() -> None:
     """Forget the pages that list availability badges: call when a webinar's badge changes."""
-    _forget(AVAILABILITY_KEY)
+    _forget_now_and_on_commit(AVAILABILITY_KEY)
+
+
+def _forget_now_and_on_commit(key: str) -> None:
+    _forget(key)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _forget(AVAILABILITY_KEY))
+        # A visitor may store the page again before the transaction commits; forget it then too.
+        transaction.on_commit(lambda: _forget(key))
 
 
 def _new_generation() -> None:

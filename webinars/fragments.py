@@ -61,20 +61,25 @@ def code_digest() -> str:
     return digest.hexdigest()[:16]
 
 
+def _key(prefix: str, generation: str, parts: Sequence[str]) -> str:
+    """A fragment's cache key: the code digest, the content generation and its own parts."""
+    material = "|".join((code_digest(), generation, *parts))
+    return f"{prefix}:{hashlib.sha256(material.encode()).hexdigest()[:32]}"
+
+
 def item_key(webinar: Webinar, state, hide_series: bool, generation: str) -> str:
     series = webinar.series
-    material = "|".join(
+    return _key(
+        KEY_PREFIX,
+        generation,
         (
-            code_digest(),
-            generation,
             str(webinar.pk),
             webinar.updated.isoformat(),
             f"{series.pk}@{series.updated.isoformat()}" if series else "-",
             state.code if state else "-",
             "without-series" if hide_series else "with-series",
-        )
+        ),
     )
-    return f"{KEY_PREFIX}:{hashlib.sha256(material.encode()).hexdigest()[:32]}"
 
 
 def _render(webinars: Sequence[Webinar], states: dict, hide_series: bool) -> list[str]:
@@ -132,8 +137,7 @@ def cached_block(
     if seconds <= 0 or not use_cache:
         return mark_safe(render())  # noqa: S308 (our own templates' output)
     try:
-        material = "|".join((code_digest(), current_generation(), *parts))
-        key = f"fragments:{name}:{hashlib.sha256(material.encode()).hexdigest()[:32]}"
+        key = _key(f"fragments:{name}", current_generation(), parts)
         html = cache.get(key)
     except Exception:  # noqa: BLE001 (a cache outage only costs speed)
         logger.warning("Cache unreachable: rendering %s afresh.", name, exc_info=True)

@@ -1,5 +1,5 @@
 """{% webinar_items webinars %}: the <li> items of a webinar list, cached per item;
-{% sibling_webinars webinar series %}: the other webinars of its series, cached as a block."""
+{% sibling_webinars webinar %}: the other webinars of its series, cached as a block."""
 
 from django import template
 from django.template.loader import render_to_string
@@ -23,16 +23,15 @@ def webinar_items(context, webinars, hide_series=False):
 
 
 @register.simple_tag(takes_context=True)
-def sibling_webinars(context, webinar, series):
+def sibling_webinars(context, webinar):
     """The "other webinars of the series" section of a webinar page (empty without any).
 
     Cached for visitors by webinar and content generation, so the query runs only on a miss;
     staff, who also see drafts, get it fresh.
     """
-    user = getattr(context.get("request"), "user", None)
 
     def render() -> str:
-        siblings = siblings_of(webinar, user) if series else []
+        siblings = siblings_of(webinar, _user(context))
         if not siblings:
             return ""
         return render_to_string("includes/webinar_siblings.html", {"siblings": siblings})
@@ -42,7 +41,11 @@ def sibling_webinars(context, webinar, series):
     )
 
 
+def _user(context):
+    return getattr(context.get("request"), "user", None)
+
+
 def _for_visitor(context) -> bool:
     """Only anonymous visitors share cached fragments; logged-in users get them fresh."""
-    user = getattr(context.get("request"), "user", None)
+    user = _user(context)
     return not (user is not None and user.is_authenticated)

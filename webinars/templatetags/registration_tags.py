@@ -13,8 +13,6 @@ from webinars.forms import RegistrationForm
 
 register = template.Library()
 
-__all__ = ["RegistrationState", "registration_state", "register"]
-
 
 @register.simple_tag
 def webinar_registration_state(webinar) -> RegistrationState:
