@@ -17,7 +17,7 @@ from series.models import Series
 from tests.factories import add_speaker, make_organisation, make_series, make_speaker, make_webinar
 from webinars.ical import calendar_for, vtimezone
 from webinars.models import Webinar
-from webinars.views_calendar import FEED_PAST
+from webinars.views.calendars import FEED_PAST
 
 WEBINAR_2_ICS = "/webinars/artisanal-and-small-scale-mining/calendar.ics"
 SERIES_ICS = "/series/responsible-supply-chain-electronics/calendar.ics"

@@ -1,25 +1,19 @@
-"""Public pages: the calendar, webinars, series, speakers; health and error pages."""
+"""Public pages: the calendar, webinars, series, speakers."""
 
-import logging
+from collections.abc import Sequence
+from datetime import datetime
 
 from django.core.paginator import Paginator
-from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.http import Http404
 from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
 
-from series.models import Series
-from webinars.models import Speaker, Webinar, WebinarSpeaker
-from webinars.selectors import (
-    attach_registration_counts,
-    partners_by_role,
-    series_with_partners,
-    webinars_visible_to,
-)
-
-logger = logging.getLogger(__name__)
+from series.models import Series, SeriesOrganisation
+from webinars.availability import list_state
+from webinars.models import Speaker, Webinar, WebinarSpeaker, speakers_prefetch
+from webinars.selectors import partners_by_role, sibling_webinars, webinars_visible_to
+from webinars.views.viewer import is_staff
 
 PAST_PER_PAGE = 20
 # Upcoming webinars come in pages too: a busy site has hundreds scheduled (month pages list all).
@@ -39,6 +33,24 @@ class _CountedPaginator(Paginator):
     def __init__(self, object_list, per_page, count: int):
         super().__init__(object_list, per_page)
         self.__dict__["count"] = count  # Paginator.count is a cached_property
+
+
+def with_list_states(webinars: Sequence[Webinar], now: datetime) -> None:
+    """Load the speakers of list items (one query) and set the badge each item shows.
+
+    Upcoming webinars need their seat counts (WebinarQuerySet.with_counts); past ones show none.
+    """
+    prefetch_related_objects(list(webinars), *speakers_prefetch())
+    for webinar in webinars:
+        webinar.list_state = list_state(webinar, now)
+
+
+def _partners_and_disclaimers(series: Series) -> None:
+    prefetch_related_objects(
+        [series],
+        Prefetch("partners", queryset=SeriesOrganisation.objects.select_related("organisation")),
+        "disclaimers",
+    )
 
 
 class CalendarView(TemplateView):
@@ -78,17 +90,16 @@ class CalendarView(TemplateView):
         past_page = _CountedPaginator(webinars.past(now), PAST_PER_PAGE, sizes["past"]).get_page(
             params.get("page")
         )
+        # Seat counts in the same query as the page's rows, for the shown rows only.
         upcoming_page = _CountedPaginator(
-            webinars.upcoming(now), UPCOMING_PER_PAGE, sizes["upcoming"]
+            webinars.upcoming(now).with_counts(), UPCOMING_PER_PAGE, sizes["upcoming"]
         ).get_page(params.get("upcoming"))
-        # Seats for the shown upcoming rows only: a past webinar's item has no seats badge
-        # (ui_tags.list_registration_state). Speakers load with the items that are not in the
-        # fragment cache (webinars.fragments).
-        upcoming = list(upcoming_page.object_list)
-        attach_registration_counts(upcoming)
+        upcoming, past = list(upcoming_page.object_list), list(past_page.object_list)
+        with_list_states(upcoming + past, now)
         context.update(
             upcoming=upcoming,
             upcoming_page=upcoming_page,
+            past=past,
             past_page=past_page,
             query=query,
             all_series=all_series,
@@ -103,24 +114,23 @@ class WebinarDetailView(DetailView):
     context_object_name = "webinar"
 
     def get_queryset(self):
-        return webinars_visible_to(self.request.user).for_listing().select_related("series")
-
-    def get_object(self, queryset=None):
-        webinar = super().get_object(queryset)
-        attach_registration_counts([webinar])
-        return webinar
+        return (
+            webinars_visible_to(staff=is_staff(self.request))
+            .with_counts()
+            .for_listing()
+            .select_related("series")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         webinar = self.object
-        series = None
-        if webinar.series_id:
-            series = series_with_partners().get(pk=webinar.series_id)
-        # The other webinars of the series come from {% sibling_webinars %} (cached block).
+        series = webinar.series
+        if series is not None:
+            _partners_and_disclaimers(series)
         context.update(
             series=series,
             partner_groups=partners_by_role(series) if series else [],
-            registration_open=webinar.is_registration_open(),
+            siblings=sibling_webinars(webinar, staff=is_staff(self.request)),
         )
         return context
 
@@ -128,22 +138,23 @@ class WebinarDetailView(DetailView):
 class SeriesDetailView(DetailView):
     template_name = "series/series_detail.html"
     context_object_name = "series"
-
-    def get_queryset(self):
-        return series_with_partners()
+    model = Series
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        staff = is_staff(self.request)
         webinars = list(
-            webinars_visible_to(self.request.user)
+            webinars_visible_to(staff=staff)
             .filter(series=self.object)
             .for_list_items()
+            .with_counts()
             .order_by("start", "pk")
         )
-        attach_registration_counts(webinars)
-        if not webinars and not (self.request.user.is_authenticated and self.request.user.is_staff):
+        if not webinars and not staff:
             # A series with nothing published yet is not public.
             raise Http404("No published webinars in this series.")
+        with_list_states(webinars, timezone.now())
+        _partners_and_disclaimers(self.object)
         context.update(webinars=webinars, partner_groups=partners_by_role(self.object))
         return context
 
@@ -158,49 +169,10 @@ class SpeakerDetailView(DetailView):
         appearances = list(
             WebinarSpeaker.objects.filter(
                 speaker=self.object,
-                webinar__in=webinars_visible_to(self.request.user),
+                webinar__in=webinars_visible_to(staff=is_staff(self.request)),
             )
             .select_related("webinar__series")
             .order_by("-webinar__start")
         )
         context["appearances"] = appearances
         return context
-
-
-def healthz(request):
-    """200 'ok' when the app and its database answer; nothing else."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # noqa: BLE001 (any database failure means unhealthy)
-        return HttpResponse("database unavailable", status=503, content_type="text/plain")
-    return HttpResponse("ok", content_type="text/plain")
-
-
-def page_not_found(request, exception):
-    return render(request, "404.html", status=404)
-
-
-# The 500 page when even 500.html cannot render (a static file missing from the manifest after
-# a half-done deploy, a broken template): plain HTML, no template, no static file.
-BARE_SERVER_ERROR = (
-    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-    '<meta name="viewport" content="width=device-width, initial-scale=1">'
-    "<title>Something went wrong · Webinars</title></head><body><main>"
-    "<h1>Something went wrong</h1><p>Sorry, the page could not be shown. We have been told and "
-    "will look into it. Your registration data is safe; please try again in a few minutes.</p>"
-    '<p><a href="/">Go to the webinar calendar</a></p></main></body></html>'
-)
-
-
-def server_error(request):
-    # No context processors that could fail again: a plain template render.
-    from django.template import loader
-
-    try:
-        html = loader.get_template("500.html").render()
-    except Exception:  # noqa: BLE001 (the error page must not fail in turn)
-        logger.exception("The 500 page could not be rendered; sent the bare one.")
-        html = BARE_SERVER_ERROR
-    return HttpResponse(html, status=500)
