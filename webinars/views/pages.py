@@ -1,10 +1,10 @@
 """Public pages: the calendar, webinars, series, speakers."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
@@ -27,12 +27,46 @@ def clean_query(raw: str) -> str:
     return printable.strip()[:MAX_QUERY_LENGTH]
 
 
-class _CountedPaginator(Paginator):
-    """A paginator told its number of items, so it does not count them again."""
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a list, read with one row more than it shows to learn whether more follow.
 
-    def __init__(self, object_list, per_page, count: int):
-        super().__init__(object_list, per_page)
-        self.__dict__["count"] = count  # Paginator.count is a cached_property
+    No COUNT over the whole list: a search on a busy site would count every match to show 20.
+    """
+
+    items: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def list_page(queryset: QuerySet, per_page: int, raw_number: str | None) -> ListPage:
+    try:
+        number = max(1, int(raw_number or 1))
+    except ValueError:
+        number = 1
+    start = (number - 1) * per_page
+    rows = list(queryset[start : start + per_page + 1])
+    if not rows and number > 1:
+        # Past the end (an old link): the last page, as a paginator would show.
+        last = max(1, -(-queryset.count() // per_page))
+        return list_page(queryset, per_page, str(last)) if last < number else ListPage([], 1, False)
+    return ListPage(rows[:per_page], number, len(rows) > per_page)
 
 
 def with_list_states(webinars: Sequence[Webinar], now: datetime) -> None:
@@ -82,19 +116,12 @@ class CalendarView(TemplateView):
         if active_series:
             webinars = webinars.filter(series=active_series)
         now = timezone.now()
-        # Both lists' sizes in one query.
-        sizes = webinars.order_by().aggregate(
-            past=Count("pk", filter=Q(end__lt=now)),
-            upcoming=Count("pk", filter=Q(end__gte=now)),
-        )
-        past_page = _CountedPaginator(webinars.past(now), PAST_PER_PAGE, sizes["past"]).get_page(
-            params.get("page")
-        )
+        past_page = list_page(webinars.past(now), PAST_PER_PAGE, params.get("page"))
         # Seat counts in the same query as the page's rows, for the shown rows only.
-        upcoming_page = _CountedPaginator(
-            webinars.upcoming(now).with_counts(), UPCOMING_PER_PAGE, sizes["upcoming"]
-        ).get_page(params.get("upcoming"))
-        upcoming, past = list(upcoming_page.object_list), list(past_page.object_list)
+        upcoming_page = list_page(
+            webinars.upcoming(now).with_counts(), UPCOMING_PER_PAGE, params.get("upcoming")
+        )
+        upcoming, past = upcoming_page.items, past_page.items
         with_list_states(upcoming + past, now)
         context.update(
             upcoming=upcoming,

@@ -10,7 +10,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -120,13 +120,18 @@ def _open_webinars(request, series: Series):
 @require_http_methods(["GET", "POST"])
 def series_register(request, slug):
     """One form, one checkbox per webinar of the series open for registration."""
-    series = get_object_or_404(Series, slug=slug)
-    if not webinars_visible_to(staff=is_staff(request)).filter(series=series).exists():
-        raise Http404("No published webinars in this series.")
+    # A series with nothing published is not public.
+    visible = webinars_visible_to(staff=is_staff(request)).filter(series=OuterRef("pk"))
+    series = get_object_or_404(Series.objects.filter(Exists(visible)), slug=slug)
     open_webinars = _open_webinars(request, series)
+    listed = list(open_webinars)
     form = SeriesRegistrationForm(
         request.POST if request.method == "POST" else None, webinars=open_webinars
     )
+    # The checkboxes from the rows just read, not a second query of the same rows; a POST is
+    # still checked against the query.
+    field = form.fields["webinars"]
+    field.choices = [(w.pk, field.label_from_instance(w)) for w in listed]
     if request.method == "POST":
         answer = _submit(
             request,
@@ -140,7 +145,7 @@ def series_register(request, slug):
     return render(
         request,
         "webinars/series_register.html",
-        {"series": series, "form": form, "has_open": open_webinars.exists()},
+        {"series": series, "form": form, "has_open": bool(listed)},
     )
 
 
