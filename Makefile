@@ -2,18 +2,52 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# The site needs only the runtime lock; the test and lint tools come from the dev lock, installed
+# on top, so a production venv never carries them.
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
+CHECK_PYTHON := $(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
 
-.PHONY: run test install lint format serve-prod clean
+.PHONY: run test install install-dev lint format serve-prod lock clean
 
-$(STAMP): requirements.lock pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
+$(RUNTIME_STAMP): requirements.lock
+	@$(CHECK_PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
-	touch $(STAMP)
+	touch $(RUNTIME_STAMP)
 
-install: $(STAMP)
+$(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.lock
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
+	touch $(DEV_STAMP)
+
+install: $(RUNTIME_STAMP)
+
+install-dev: $(DEV_STAMP)
+
+# The lock tool lives in a venv of its own, so the project's locks never list it and `make lock`
+# still works when a lock no longer installs. Both versions are pinned: pip-tools leans on pip's
+# internals, and another pair may resolve differently.
+LOCK_VENV := .venv-lock
+PIP_TOOLS_VERSION := 7.6.2
+LOCK_PIP_VERSION := 26.3
+LOCK_TOOL := $(LOCK_VENV)/.pip-tools-$(PIP_TOOLS_VERSION)-pip-$(LOCK_PIP_VERSION)
+# Index and find-links options come from this machine's pip configuration; they stay out of the
+# locks. pip-compile keeps the pins already in a lock unless LOCK_ARGS says otherwise, e.g.
+# `make lock LOCK_ARGS="--upgrade-package django"` or `LOCK_ARGS=--upgrade`.
+PIP_COMPILE = $(LOCK_VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+
+$(LOCK_TOOL):
+	@$(CHECK_PYTHON)
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet pip==$(LOCK_PIP_VERSION) pip-tools==$(PIP_TOOLS_VERSION)
+	touch $(LOCK_TOOL)
+
+# The dev lock is constrained by the runtime lock, so installing it on top never moves a runtime pin.
+lock: $(LOCK_TOOL)
+	$(PIP_COMPILE) --output-file=requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra=dev --constraint=requirements.lock --output-file=requirements-dev.lock pyproject.toml
 
 # The Nu HTML checker (vnu.jar) for the HTML validation test; lighthouse is a devDependency,
 # installed only by benchmarks/lighthouse.sh. Without npm the check skips (and fails in CI).
@@ -22,28 +56,28 @@ $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --omit=dev --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
 	else echo "npm not found: the HTML validation test will skip (it fails in CI)"; fi
 
-run: $(STAMP)
+run: $(RUNTIME_STAMP)
 	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py loaddata seed
 	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py load_demo
 	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP) $(NODE_STAMP)
+test: $(DEV_STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(STAMP)
+format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 # Production server: needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL... in the environment or .env.
-serve-prod: $(STAMP)
+serve-prod: $(RUNTIME_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/gunicorn -c gunicorn.conf.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) $(LOCK_VENV) staticfiles .pytest_cache
