@@ -1,8 +1,30 @@
 """Shared fixtures."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+
+
+# Every test runs at this moment, the clock ticking on from it, whatever the real date and hour:
+# a midweek morning far from a daylight-saving change, so "a week from now" is an ordinary
+# day. Tests about a particular moment (a DST night, 29 February) travel there themselves.
+SUITE_NOW = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)
+
+
+def pytest_configure(config):
+    # From collection on: parameters such as `timezone.now() - timedelta(days=2)` are worked
+    # out when the test modules are imported.
+    time_machine.travel(SUITE_NOW, tick=True).start()
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    """Each test starts at SUITE_NOW; `_clock.shift()` / `.move_to()` moves it."""
+    with time_machine.travel(SUITE_NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture
