@@ -108,7 +108,7 @@ def test_calendar_reads_at_a_glance(open_page, site):
 def test_webinar_page_states_are_words(open_page, site):
     expected = {
         "webinar-open": "Registration open. Free, no seat limit.",
-        "webinar-few-seats": "Registration open: few seats left (2 left).",
+        "webinar-few-seats": "Registration open: few seats left.",
         "webinar-waiting-list": "Full: waiting list. Register to join the waiting list; if a seat frees up, the first in line gets it and is told by email.",
         "webinar-closed": "Registration closed.",
         "webinar-cancelled": "Cancelled. This webinar will not take place.",
