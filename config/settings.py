@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "csp",
+    "django_ratelimit",
     "series",
     "webinars",
 ]
@@ -49,12 +50,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Outside sessions, CSRF and messages, so it sees every cookie they set (see webinars/cache.py).
+    # Outside sessions and CSRF: a stored page is served without opening either.
     "webinars.cache.PublicPageCacheMiddleware",
     # Inside the page cache: cached pages replay the stored policy header instead of rebuilding it.
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Admin's CSRF protection. Visitors' forms are exempt and checked by origin instead
+    # (webinars/views/protection.py): a token would need a cookie.
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -159,6 +162,13 @@ MAILER_EMAIL_LOG_MESSAGE_DATA = False
 
 REGISTRATION_RATE_LIMIT = env.int("REGISTRATION_RATE_LIMIT", default=10)
 REGISTRATION_RATE_WINDOW = env.int("REGISTRATION_RATE_WINDOW", default=600)
+# django-ratelimit counts in the default cache; webinars/views/protection.py lets a submission
+# through when that cache is down.
+RATELIMIT_FAIL_OPEN = True
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+    # Local memory is shared within one process, which is what runserver and the tests are;
+    # with several workers, CACHE_URL must name Redis (docs/deploy.md).
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 # How many reverse proxies append to X-Forwarded-For in front of the app (0 = use REMOTE_ADDR).
 RATE_LIMIT_PROXY_COUNT = env.int("RATE_LIMIT_PROXY_COUNT", default=0)
 REGISTRATION_RESEND_MINUTES = env.int("REGISTRATION_RESEND_MINUTES", default=10)
@@ -189,6 +199,9 @@ SESSION_COOKIE_HTTPONLY = True
 # No page script reads the CSRF cookie (the admin's JavaScript does not either).
 CSRF_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Origins (https://www.example.org) of sites that embed the public pages and post their forms;
+# SITE_URL is always allowed.
+EMBED_ALLOWED_ORIGINS = env.list("EMBED_ALLOWED_ORIGINS", default=[])
 
 # Content-Security-Policy (django-csp): no inline script or style anywhere; JSON-LD data blocks
 # are not executed, so they need no exception. CSP_EXTRA_IMG_SRC adds e.g. a media CDN origin.
@@ -208,15 +221,12 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Shared page cache for visitors (webinars/cache.py): how long a page may be kept at most. The
-# cache also expires pages when a webinar starts or ends, and on every organiser's save.
-# PAGE_CACHE_SECONDS=0 turns the page cache off (the benchmarks measure both ways).
+# The page cache (webinars/cache.py): how long Django's cache keeps a page at most; it also
+# renews on every organiser's save and when a webinar starts or ends. 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
-# Rendered webinar list items, shared by every page that lists them (webinars/fragments.py);
-# keys change with what an item shows, so this only bounds how long unused items stay. 0 = off.
-FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=86400)
-# redis:// URLs select Django's built-in RedisCache; the prefix lets sites share one Redis database.
+# What public pages tell shared caches (a reverse proxy): keep a page this long, then serve it
+# this much longer while asking the app again in the background.
+PAGE_CACHE_SHARED_SECONDS = env.int("PAGE_CACHE_SHARED_SECONDS", default=10)
+PAGE_CACHE_STALE_SECONDS = env.int("PAGE_CACHE_STALE_SECONDS", default=60)
+# The prefix lets sites share one Redis database.
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="webinars"))
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    # The same backend, minus a per-call client construction that costs more than Redis itself.
-    CACHES["default"]["BACKEND"] = "webinars.redis_cache.RedisCache"

@@ -5,8 +5,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from webinars import views as webinar_views
 from webinars.urls import series_patterns
+from webinars.views import system
 
 admin.site.site_header = "Webinars administration"
 admin.site.site_title = "Webinars admin"
@@ -15,12 +15,12 @@ admin.site.index_title = "Series, webinars and registrations"
 urlpatterns = [
     path("", include("webinars.urls")),
     path("series/", include(series_patterns)),
-    path("healthz", webinar_views.healthz, name="healthz"),
+    path("healthz", system.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-handler404 = "webinars.views.page_not_found"
-handler500 = "webinars.views.server_error"
+handler404 = "webinars.views.system.page_not_found"
+handler500 = "webinars.views.system.server_error"

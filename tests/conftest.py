@@ -6,6 +6,14 @@ from django.core.management import call_command
 
 
 @pytest.fixture
+def client(settings):
+    """A visitor's browser: like every browser, it sends Origin with a form post."""
+    from django.test import Client
+
+    return Client(headers={"Origin": settings.SITE_URL})
+
+
+@pytest.fixture
 def seed(db):
     call_command("loaddata", "seed", verbosity=0)
 

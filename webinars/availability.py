@@ -1,5 +1,9 @@
 """What a visitor is told about registering for a webinar: open, few seats left, full, closed,
-cancelled. One definition for the webinar page, the list badges and the page cache."""
+cancelled. One definition for the webinar page, the list badges and the structured data.
+
+Pages show the state, never the exact number of seats left, so a registration changes what
+they show only when it moves the state (badge_changes).
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,6 +46,13 @@ def registration_state(webinar, now: datetime | None = None) -> RegistrationStat
     if confirmed is None:
         confirmed = webinar.registrations.confirmed().count()
     return seats_state(webinar.capacity, confirmed)
+
+
+def list_state(webinar, now: datetime) -> RegistrationState | None:
+    """The badge of a list item; None once a (not cancelled) webinar is over."""
+    if not webinar.is_cancelled and webinar.end < now:
+        return None
+    return registration_state(webinar, now)
 
 
 def badge_changes(capacity: int | None, before: int, after: int) -> bool:

@@ -151,9 +151,8 @@ class WebinarQuerySet(models.QuerySet):
         return self.filter(end__lt=now or timezone.now()).order_by("-start", "-pk")
 
     def with_counts(self):
-        # Correlated subqueries, not JOIN + GROUP BY. For one webinar or an admin page; a list
-        # page counts after paginating instead (attach_registration_counts): SQLite works the
-        # subqueries out for every row it sorts, not only the rows a page shows.
+        # Correlated subqueries, not JOIN + GROUP BY: with a LIMIT after an indexed ORDER BY,
+        # both databases work them out for the rows a page shows only.
         return self.annotate(
             confirmed_count=_registration_count("confirmed"),
             waitlisted_count=_registration_count("waitlisted"),
@@ -169,7 +168,7 @@ class WebinarQuerySet(models.QuerySet):
     def for_list_items(self):
         """The columns a list item (includes/webinar_item.html) and its badge read, no more.
 
-        Speakers and seat counts come after paginating (fragments, attach_registration_counts).
+        Speakers come after paginating (views.pages.with_list_states); seats by with_counts().
         """
         return self.select_related("series").only(*LIST_ITEM_FIELDS)
 

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from webinars import mail
 from webinars.availability import badge_changes
-from webinars.cache import availability_changed
 from webinars.models import Registration, Webinar
+from webinars.signals import availability_changed
 
 
 class RegistrationError(ValidationError):
@@ -155,7 +155,8 @@ def registration_create(
                 outcomes.append(RegistrationOutcome(existing, created=False))
                 continue
             if not full and badge_changes(webinar.capacity, taken, taken + 1):
-                availability_changed()  # e.g. the seat that leaves only a few, or the last one
+                # e.g. the seat that leaves only a few, or the last one
+                availability_changed.send(sender=Webinar, webinar=webinar)
             mail.queue_details(registration)
             if webinar.series and webinar.series.notify_email:
                 mail.queue_organiser_notice(registration)
@@ -188,15 +189,16 @@ def registration_cancel(
         if current.status == Registration.Status.CANCELLED:
             return False
         freed = current.status == Registration.Status.CONFIRMED
+        before = _seats_taken(webinar) if freed and webinar.capacity is not None else None
         current.status = Registration.Status.CANCELLED
         current.cancelled_at = now
         current.save(update_fields=["status", "cancelled_at", "updated"])
         current.webinar = webinar
         mail.queue_cancelled(current, by_organiser=by_organiser)
-        if freed and webinar.capacity is not None:
-            # Rare enough not to work out whether the badge moves: forget the lists.
-            availability_changed()
-        webinar_fill_seats(webinar=webinar, now=now)
+        _fill_seats(webinar, now)
+        # A promotion usually takes the freed seat again: the state moves only when it does not.
+        if before is not None and badge_changes(webinar.capacity, before, _seats_taken(webinar)):
+            availability_changed.send(sender=Webinar, webinar=webinar)
     registration.status = current.status
     registration.cancelled_at = current.cancelled_at
     return True
@@ -207,7 +209,13 @@ def webinar_fill_seats(*, webinar: Webinar, now: datetime | None = None) -> list
 
     Nobody is promoted for a cancelled webinar or one that has started.
     """
-    now = now or timezone.now()
+    promoted = _fill_seats(webinar, now or timezone.now())
+    if promoted and webinar.capacity is not None:
+        availability_changed.send(sender=Webinar, webinar=webinar)
+    return promoted
+
+
+def _fill_seats(webinar: Webinar, now: datetime) -> list[Registration]:
     if webinar.is_cancelled or now >= webinar.start:
         return []
     with transaction.atomic():
@@ -228,8 +236,6 @@ def webinar_fill_seats(*, webinar: Webinar, now: datetime | None = None) -> list
             registration.save(update_fields=["status", "promoted_at", "updated"])
             registration.webinar = webinar
             mail.queue_promoted(registration)
-        if promoted and webinar.capacity is not None:
-            availability_changed()
     return promoted
 
 

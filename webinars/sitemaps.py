@@ -1,6 +1,7 @@
 """/sitemap.xml: the calendar and every published webinar, series and speaker page.
 
 Addresses are built from SITE_URL, like links in mail and feeds, not from the request's host.
+Sections are lists, not querysets: the sitemap's paginator would count each one first.
 """
 
 from urllib.parse import urlsplit
@@ -40,7 +41,7 @@ class WebinarSitemap(SiteUrlSitemap):
     priority = 0.8
 
     def items(self):
-        return Webinar.objects.published().only("slug", "updated").order_by("start", "pk")
+        return list(Webinar.objects.published().only("slug", "updated").order_by("start", "pk"))
 
     def lastmod(self, item):
         return item.updated
@@ -53,7 +54,7 @@ class SeriesSitemap(SiteUrlSitemap):
     def items(self):
         # A series is public once it has a published webinar (as on its page).
         published = Webinar.objects.published().filter(series=OuterRef("pk"))
-        return Series.objects.filter(Exists(published)).order_by("pk")
+        return list(Series.objects.filter(Exists(published)).order_by("pk"))
 
     def lastmod(self, item):
         return item.updated
@@ -65,7 +66,7 @@ class SpeakerSitemap(SiteUrlSitemap):
 
     def items(self):
         appears = WebinarSpeaker.objects.filter(speaker=OuterRef("pk"), webinar__is_published=True)
-        return Speaker.objects.filter(Exists(appears)).order_by("pk")
+        return list(Speaker.objects.filter(Exists(appears)).order_by("pk"))
 
 
 SITEMAPS = {

@@ -82,8 +82,10 @@ def viewport(request):
 
 
 @pytest.fixture
-def open_page(browser, live_server):
+def open_page(browser, live_server, settings):
     """open_page(viewport_name, path, color_scheme=...) -> a Page on the live server."""
+    # Forms are accepted from the site's own origin only: here, the live server's.
+    settings.SITE_URL = live_server.url
     contexts = []
 
     def _open(viewport_name, path="/", color_scheme="light", size=None):

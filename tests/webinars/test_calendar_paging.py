@@ -23,7 +23,7 @@ def test_calendar_shows_upcoming_webinars_twenty_at_a_time(client, db):
     assert [f"Upcoming day {d:02d}" in second_text for d in range(1, 26)] == [False] * 20 + [
         True
     ] * 5
-    assert "Page 1 of 2" in first_text
+    assert "Page 1" in first_text and "Page 2" in second_text
     assert '<a href="?upcoming=2" rel="next">Later</a>' in first.content.decode()
     assert '<a href="?upcoming=1" rel="prev">Sooner</a>' in second.content.decode()
 

@@ -19,7 +19,8 @@ from tests.factories import (
     make_webinar,
 )
 from tests.html import text_of
-from webinars.templatetags.ui_tags import date_parts, initials, list_registration_state
+from webinars.availability import list_state
+from webinars.templatetags.ui_tags import date_parts, initials
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def test_calendar_badge_words_follow_the_seats_left(db, capacity, confirmed, exp
     for _ in range(confirmed):
         make_registration(webinar)
 
-    state = list_registration_state(webinar)
+    state = list_state(webinar, timezone.now())
 
     assert (state.code, state.label) == expected
 
@@ -63,10 +64,10 @@ def test_calendar_badge_closed_cancelled_and_none_once_over(db):
 
     cancelled_past = make_webinar(start=now - timedelta(days=3), status="cancelled")
 
-    assert list_registration_state(closed).label == "Registration closed"
-    assert list_registration_state(cancelled).label == "Cancelled"
-    assert list_registration_state(past) is None
-    assert list_registration_state(cancelled_past).label == "Cancelled"
+    assert list_state(closed, now).label == "Registration closed"
+    assert list_state(cancelled, now).label == "Cancelled"
+    assert list_state(past, now) is None
+    assert list_state(cancelled_past, now).label == "Cancelled"
 
 
 def test_date_parts_use_the_webinars_own_zone(db):

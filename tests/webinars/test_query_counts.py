@@ -29,3 +29,76 @@ def test_speaker_page_query_count_does_not_grow_with_appearances(client, db):
 
     assert one == thirty
     assert thirty <= 8
+
+
+SERIES = "responsible-supply-chain-electronics"
+WEBINAR = "artisanal-and-small-scale-mining"
+PUBLIC_PAGES = (
+    "/",
+    "/?q=mining",
+    f"/?series={SERIES}",
+    "/calendar/2020/10/",
+    f"/webinars/{WEBINAR}/",
+    f"/webinars/{WEBINAR}/register/",
+    f"/webinars/{WEBINAR}/register/thanks/",
+    f"/webinars/{WEBINAR}/calendar.ics",
+    f"/series/{SERIES}/",
+    f"/series/{SERIES}/register/",
+    f"/series/{SERIES}/register/thanks/",
+    f"/series/{SERIES}/calendar.ics",
+    "/speakers/erik-smolders/",
+    "/calendar.ics",
+    "/feed/",
+    "/feed/atom/",
+    "/sitemap.xml",
+    "/robots.txt",
+    "/privacy/",
+)
+
+
+def _queries_per_page(client) -> dict[str, int]:
+    from django.core.cache import cache
+
+    counts = {}
+    for url in PUBLIC_PAGES:
+        # Nothing stored: the page renders, and the clock's next moment is worked out too.
+        cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts[url] = len(ctx.captured_queries)
+    return counts
+
+
+def _sixty_more_upcoming() -> None:
+    from series.models import Series
+    from webinars.models import Speaker, Webinar
+
+    series = Series.objects.get(slug=SERIES)
+    seed_webinar = Webinar.objects.get(slug=WEBINAR)
+    speakers = list(Speaker.objects.all())
+    now = timezone.now()
+    for i in range(60):
+        webinar = make_webinar(
+            series=series if i % 2 else None,
+            number=10 + i,
+            start=now + timedelta(days=1 + i, hours=i % 5),
+            capacity=None if i % 3 else 20 + i,
+            title=f"Mining, part {i}",
+        )
+        add_speaker(webinar, speakers[i % len(speakers)])
+    # The seed webinar's own page lists its series' webinars: some of them now upcoming.
+    assert seed_webinar.series_id == series.pk
+
+
+def test_every_public_page_runs_at_most_six_queries_however_many_webinars(client, seed):
+    with_seed = _queries_per_page(client)
+    _sixty_more_upcoming()
+    with_more = _queries_per_page(client)
+
+    # The seed's webinars are from 2020, older than the site feed's year: alone, it is an empty
+    # calendar, which reads no speakers or organisers.
+    assert with_seed.pop("/calendar.ics") < with_more["/calendar.ics"]
+    assert with_more == {"/calendar.ics": with_more["/calendar.ics"], **with_seed}
+    over = {url: n for url, n in with_more.items() if n > 6}
+    assert over == {}, over

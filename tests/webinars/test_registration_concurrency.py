@@ -3,6 +3,7 @@
 import threading
 from collections import Counter
 
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 
@@ -19,7 +20,7 @@ def submit_concurrently(url: str, count: int) -> list:
 
     def submit(n: int) -> None:
         try:
-            client = Client()
+            client = Client(headers={"Origin": settings.SITE_URL})
             barrier.wait(timeout=30)
             response = client.post(
                 url,

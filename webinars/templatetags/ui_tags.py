@@ -2,28 +2,13 @@
 photos and logos."""
 
 from django import template
-from django.utils import timezone
 
-from webinars.availability import RegistrationState, registration_state
 from webinars.images import Thumbnail, thumbnail
 
 register = template.Library()
 
 # Titles that are not part of a person's initials ("Prof Erik Smolders" -> "ES").
 HONORIFICS = {"prof", "prof.", "dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "sir"}
-
-
-@register.simple_tag
-def list_registration_state(webinar, now=None) -> RegistrationState | None:
-    """The registration state for a calendar badge; None once a (not cancelled) webinar is over.
-
-    The rules (few seats, full, closed) are registration's own: one definition, in
-    webinars.availability.registration_state.
-    """
-    now = now or timezone.now()
-    if not webinar.is_cancelled and webinar.end < now:
-        return None
-    return registration_state(webinar, now)
 
 
 @register.filter

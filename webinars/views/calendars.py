@@ -1,26 +1,24 @@
 """Calendar files and discovery: .ics downloads and feeds, the month grid, RSS/Atom, robots.txt.
 
-Feeds answer conditional GETs (ETag, Last-Modified, 304) from one aggregate query, so calendar
-clients that poll every few hours cost almost nothing.
+Calendar clients poll feeds every few hours; the page cache answers them (a 304 when nothing
+changed) without rendering.
 """
 
 import calendar
-import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.http import require_safe
 
-from series.models import Series
 from webinars.ical import DEFAULT_REFRESH, CalendarResponse, calendar_for, event_description
 from webinars.models import Webinar
 from webinars.selectors import webinars_for_calendars
@@ -31,9 +29,6 @@ from webinars.text import plain_text
 # The all-webinars feed keeps a year of the past: enough to look back, small enough to poll.
 FEED_PAST = timedelta(days=365)
 FEED_ITEMS = 30
-
-
-# --- Conditional GET --------------------------------------------------------------------
 
 
 def _site_feed_webinars(now: datetime | None = None) -> QuerySet[Webinar]:
@@ -49,75 +44,10 @@ def _webinar_ics(slug: str) -> QuerySet[Webinar]:
     return webinars_for_calendars().filter(slug=slug)
 
 
-def _scope(scope: str, kwargs) -> tuple[QuerySet[Webinar], Q]:
-    """The webinars a calendar could hold, and the condition for being in it now."""
-    if scope == "site":
-        cutoff = timezone.now() - FEED_PAST
-        return Webinar.objects.all(), Q(is_published=True, end__gte=cutoff)
-    if scope == "series":
-        return Webinar.objects.filter(series__slug=kwargs["slug"]), Q(is_published=True)
-    return Webinar.objects.filter(slug=kwargs["slug"]), Q(is_published=True)
-
-
-@dataclass(frozen=True)
-class _Validators:
-    etag: str | None
-    last_modified: datetime | None
-
-
-def _validators(request, scope: str, kwargs) -> _Validators:
-    """ETag and Last-Modified of a calendar, from one aggregate query; memoised per request.
-
-    The ETag covers what is in the file (count, changes, times). Last-Modified also moves
-    when a webinar is unpublished or leaves the feed's window, which the file only shows by
-    its absence; a deleted webinar changes only the ETag.
-    """
-    cache = request.__dict__.setdefault("_calendar_validators", {})
-    if scope not in cache:
-        candidates, visible = _scope(scope, kwargs)
-        state = candidates.order_by().aggregate(
-            count=Count("pk", filter=visible),
-            changed=Max("updated", filter=visible),
-            # Unpublished ones too: hiding one changes the file.
-            any_changed=Max("updated"),
-            series_changed=Max("series__updated", filter=visible),
-            first=Min("start", filter=visible),
-            last=Max("start", filter=visible),
-            sequences=Sum("sequence", filter=visible),
-            left_window=Max("end", filter=Q(is_published=True) & ~visible),
-        )
-        if not state["count"]:
-            cache[scope] = _Validators(None, None)  # the view answers 404 or an empty feed
-        else:
-            moments = [state["any_changed"], state["series_changed"]]
-            if scope == "site" and state["left_window"]:
-                moments.append(state["left_window"] + FEED_PAST)
-            fingerprint = "|".join(
-                str(state[key])
-                for key in ("count", "changed", "series_changed", "first", "last", "sequences")
-            )
-            # SITE_URL is in every link of the file: a new address makes a new file.
-            fingerprint += "|" + settings.SITE_URL
-            digest = hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
-            cache[scope] = _Validators(f'"{scope}-{digest}"', max(filter(None, moments)))
-    return cache[scope]
-
-
-def conditional_calendar(scope: str):
-    """Decorator: answer If-None-Match / If-Modified-Since for the scope's webinars."""
-    return condition(
-        etag_func=lambda request, **kwargs: _validators(request, scope, kwargs).etag,
-        last_modified_func=lambda request, **kwargs: (
-            _validators(request, scope, kwargs).last_modified
-        ),
-    )
-
-
 # --- .ics -------------------------------------------------------------------------------
 
 
 @require_safe
-@conditional_calendar("webinar")
 def webinar_calendar(request, slug: str):
     """One webinar as a downloadable .ics file."""
     webinar = get_object_or_404(_webinar_ics(slug))
@@ -125,13 +55,12 @@ def webinar_calendar(request, slug: str):
 
 
 @require_safe
-@conditional_calendar("series")
 def series_calendar(request, slug: str):
     """Subscribable feed of every published webinar of one series."""
-    series = get_object_or_404(Series, slug=slug)
     webinars = list(_series_feed_webinars(slug))
     if not webinars:
         raise Http404("No published webinars in this series.")
+    series = webinars[0].series
     content = calendar_for(
         webinars,
         name=series.title,
@@ -144,7 +73,6 @@ def series_calendar(request, slug: str):
 
 
 @require_safe
-@conditional_calendar("site")
 def site_calendar(request):
     """Subscribable feed of all published webinars: upcoming ones and the past year."""
     # With nothing to show this is still a valid (empty) calendar that clients keep polling.

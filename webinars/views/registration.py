@@ -5,15 +5,12 @@ never cached by shared caches, never indexed, and they send no Referer onwards.
 """
 
 import hmac
-import logging
-import time
 from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,58 +26,8 @@ from webinars.forms import DOMAIN_TYPOS, RegistrationForm, SeriesRegistrationFor
 from webinars.mail import personal_links
 from webinars.models import Registration, Webinar
 from webinars.selectors import webinars_for_calendars, webinars_visible_to
-
-logger = logging.getLogger(__name__)
-
-
-def client_ip(request) -> str:
-    """REMOTE_ADDR, or the address the trusted proxies saw (RATE_LIMIT_PROXY_COUNT)."""
-    proxies = settings.RATE_LIMIT_PROXY_COUNT
-    if proxies:
-        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        if len(forwarded) >= proxies and forwarded[-proxies]:
-            return forwarded[-proxies][:64]
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
-def is_rate_limited(request) -> bool:
-    """Count this submission against the client; True once over the limit for the window.
-
-    Kept in the Django cache (Redis in production), so the count holds across workers. If the
-    cache is down, the submission goes through: losing registrations is worse than a pause in
-    the limit.
-    """
-    window = settings.REGISTRATION_RATE_WINDOW
-    key = f"registration-rate:{client_ip(request)}:{int(time.time() // window)}"
-    try:
-        count = _count(key, window)
-    except Exception:  # noqa: BLE001 (see the docstring)
-        logger.error("Cache unreachable: registration rate limit not counted.", exc_info=True)
-        return False
-    return count > settings.REGISTRATION_RATE_LIMIT
-
-
-def _count(key: str, window: int) -> int:
-    counter = getattr(cache, "count_in_window", None)
-    if counter is not None:  # Redis (webinars.redis_cache): one round trip
-        return counter(key, window)
-    cache.add(key, 0, timeout=window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        return 1
-
-
-def rate_limited_response(request):
-    response = render(
-        request,
-        "429.html",
-        {"retry_minutes": max(1, settings.REGISTRATION_RATE_WINDOW // 60)},
-        status=429,
-    )
-    response["Retry-After"] = str(settings.REGISTRATION_RATE_WINDOW)
-    return response
+from webinars.views.protection import is_rate_limited, public_form, rate_limited_response
+from webinars.views.viewer import is_staff
 
 
 def _person(form) -> dict:
@@ -107,7 +54,8 @@ def _typo_context(request) -> dict:
 
 def _webinar_or_404(request, slug) -> Webinar:
     return get_object_or_404(
-        webinars_visible_to(request.user).with_counts().select_related("series"), slug=slug
+        webinars_visible_to(staff=is_staff(request)).with_counts().select_related("series"),
+        slug=slug,
     )
 
 
@@ -131,13 +79,16 @@ def _submit(request, form, thanks_name: str, slug: str, chosen) -> HttpResponse 
     return thanks
 
 
+@public_form
 @require_http_methods(["GET", "POST"])
 def register(request, slug):
     """The registration form of one webinar (GET), and its submission (POST)."""
     form = RegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         # The rules read the locked row; seat counts are only needed if the form comes back.
-        webinar = get_object_or_404(webinars_visible_to(request.user).only("pk"), slug=slug)
+        webinar = get_object_or_404(
+            webinars_visible_to(staff=is_staff(request)).only("pk"), slug=slug
+        )
         answer = _submit(request, form, "webinars:register_thanks", slug, lambda: [webinar])
         if answer:
             return answer
@@ -158,23 +109,29 @@ def register_thanks(request, slug):
 def _open_webinars(request, series: Series):
     now = timezone.now()
     return (
-        webinars_visible_to(request.user)
+        webinars_visible_to(staff=is_staff(request))
         .filter(series=series, status=Webinar.Status.SCHEDULED, start__gt=now)
         .filter(Q(registration_closes__isnull=True) | Q(registration_closes__gt=now))
         .order_by("start", "pk")
     )
 
 
+@public_form
 @require_http_methods(["GET", "POST"])
 def series_register(request, slug):
     """One form, one checkbox per webinar of the series open for registration."""
-    series = get_object_or_404(Series, slug=slug)
-    if not webinars_visible_to(request.user).filter(series=series).exists():
-        raise Http404("No published webinars in this series.")
+    # A series with nothing published is not public.
+    visible = webinars_visible_to(staff=is_staff(request)).filter(series=OuterRef("pk"))
+    series = get_object_or_404(Series.objects.filter(Exists(visible)), slug=slug)
     open_webinars = _open_webinars(request, series)
+    listed = list(open_webinars)
     form = SeriesRegistrationForm(
         request.POST if request.method == "POST" else None, webinars=open_webinars
     )
+    # The checkboxes from the rows just read, not a second query of the same rows; a POST is
+    # still checked against the query.
+    field = form.fields["webinars"]
+    field.choices = [(w.pk, field.label_from_instance(w)) for w in listed]
     if request.method == "POST":
         answer = _submit(
             request,
@@ -188,7 +145,7 @@ def series_register(request, slug):
     return render(
         request,
         "webinars/series_register.html",
-        {"series": series, "form": form, "has_open": open_webinars.exists()},
+        {"series": series, "form": form, "has_open": bool(listed)},
     )
 
 
@@ -207,7 +164,7 @@ def private_page(view):
     def wrapped(request, *args, **kwargs):
         response = uncached(request, *args, **kwargs)
         # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on the
-        # page's own cancel form, which Django's CSRF check rejects (found by the e2e journey).
+        # page's own cancel form, which the origin check refuses.
         response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
@@ -254,6 +211,7 @@ def _registration_context(registration: Registration) -> dict:
 
 
 @private_page
+@public_form
 @require_http_methods(["GET", "POST"])
 def registration_detail(request, token):
     """A registrant's own page: status, webinar, join link in the window; POST cancels."""
@@ -266,6 +224,7 @@ def registration_detail(request, token):
 
 
 @private_page
+@public_form
 @require_http_methods(["GET", "POST"])
 def registration_cancel(request, token):
     """GET asks for confirmation (a link prefetcher must not cancel); POST cancels."""

@@ -1,0 +1,205 @@
+"""Public pages: the calendar, webinars, series, speakers."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.http import Http404
+from django.utils import timezone
+from django.views.generic import DetailView, TemplateView
+
+from series.models import Series, SeriesOrganisation
+from webinars.availability import list_state
+from webinars.models import Speaker, Webinar, WebinarSpeaker, speakers_prefetch
+from webinars.selectors import partners_by_role, sibling_webinars, webinars_visible_to
+from webinars.views.viewer import is_staff
+
+PAST_PER_PAGE = 20
+# Upcoming webinars come in pages too: a busy site has hundreds scheduled (month pages list all).
+UPCOMING_PER_PAGE = 20
+MAX_QUERY_LENGTH = 200
+
+
+def clean_query(raw: str) -> str:
+    """A search string safe for any database: no control characters (PostgreSQL refuses NUL)."""
+    printable = "".join(ch for ch in raw if ch.isprintable())
+    return printable.strip()[:MAX_QUERY_LENGTH]
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a list, read with one row more than it shows to learn whether more follow.
+
+    No COUNT over the whole list: a search on a busy site would count every match to show 20.
+    """
+
+    items: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def list_page(queryset: QuerySet, per_page: int, raw_number: str | None) -> ListPage:
+    try:
+        number = max(1, int(raw_number or 1))
+    except ValueError:
+        number = 1
+    start = (number - 1) * per_page
+    rows = list(queryset[start : start + per_page + 1])
+    if not rows and number > 1:
+        # Past the end (an old link): the last page, as a paginator would show.
+        last = max(1, -(-queryset.count() // per_page))
+        return list_page(queryset, per_page, str(last)) if last < number else ListPage([], 1, False)
+    return ListPage(rows[:per_page], number, len(rows) > per_page)
+
+
+def with_list_states(webinars: Sequence[Webinar], now: datetime) -> None:
+    """Load the speakers of list items (one query) and set the badge each item shows.
+
+    Upcoming webinars need their seat counts (WebinarQuerySet.with_counts); past ones show none.
+    """
+    prefetch_related_objects(list(webinars), *speakers_prefetch())
+    for webinar in webinars:
+        webinar.list_state = list_state(webinar, now)
+
+
+def _partners_and_disclaimers(series: Series) -> None:
+    prefetch_related_objects(
+        [series],
+        Prefetch("partners", queryset=SeriesOrganisation.objects.select_related("organisation")),
+        "disclaimers",
+    )
+
+
+class CalendarView(TemplateView):
+    """Upcoming webinars soonest first, then past ones (paginated); series filter and search."""
+
+    template_name = "webinars/calendar.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET
+        query = clean_query(params.get("q", ""))
+        series_slug = params.get("series", "").strip()
+        # EXISTS, not a join with DISTINCT: one index probe per series, not every webinar.
+        published = Webinar.objects.published().filter(series=OuterRef("pk"))
+        # Plain rows, not model instances: the dropdown lists every series on every page.
+        all_series = list(
+            Series.objects.filter(Exists(published))
+            .order_by("title")
+            .values_list("pk", "slug", "title", named=True)
+        )
+        active_series = None
+        if series_slug:
+            row = next((s for s in all_series if s.slug == series_slug), None)
+            if row is None:
+                raise Http404("No such series.")
+            active_series = Series(pk=row.pk, slug=row.slug, title=row.title)
+
+        webinars = Webinar.objects.published().for_list_items().search(query)
+        if active_series:
+            webinars = webinars.filter(series=active_series)
+        now = timezone.now()
+        past_page = list_page(webinars.past(now), PAST_PER_PAGE, params.get("page"))
+        # Seat counts in the same query as the page's rows, for the shown rows only.
+        upcoming_page = list_page(
+            webinars.upcoming(now).with_counts(), UPCOMING_PER_PAGE, params.get("upcoming")
+        )
+        upcoming, past = upcoming_page.items, past_page.items
+        with_list_states(upcoming + past, now)
+        context.update(
+            upcoming=upcoming,
+            upcoming_page=upcoming_page,
+            past=past,
+            past_page=past_page,
+            query=query,
+            all_series=all_series,
+            active_series=active_series,
+            is_filtered=bool(query or active_series),
+        )
+        return context
+
+
+class WebinarDetailView(DetailView):
+    template_name = "webinars/webinar_detail.html"
+    context_object_name = "webinar"
+
+    def get_queryset(self):
+        return (
+            webinars_visible_to(staff=is_staff(self.request))
+            .with_counts()
+            .for_listing()
+            .select_related("series")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        webinar = self.object
+        series = webinar.series
+        if series is not None:
+            _partners_and_disclaimers(series)
+        context.update(
+            series=series,
+            partner_groups=partners_by_role(series) if series else [],
+            siblings=sibling_webinars(webinar, staff=is_staff(self.request)),
+        )
+        return context
+
+
+class SeriesDetailView(DetailView):
+    template_name = "series/series_detail.html"
+    context_object_name = "series"
+    model = Series
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        staff = is_staff(self.request)
+        webinars = list(
+            webinars_visible_to(staff=staff)
+            .filter(series=self.object)
+            .for_list_items()
+            .with_counts()
+            .order_by("start", "pk")
+        )
+        if not webinars and not staff:
+            # A series with nothing published yet is not public.
+            raise Http404("No published webinars in this series.")
+        with_list_states(webinars, timezone.now())
+        _partners_and_disclaimers(self.object)
+        context.update(webinars=webinars, partner_groups=partners_by_role(self.object))
+        return context
+
+
+class SpeakerDetailView(DetailView):
+    template_name = "webinars/speaker_detail.html"
+    context_object_name = "speaker"
+    model = Speaker
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        appearances = list(
+            WebinarSpeaker.objects.filter(
+                speaker=self.object,
+                webinar__in=webinars_visible_to(staff=is_staff(self.request)),
+            )
+            .select_related("webinar__series")
+            .order_by("-webinar__start")
+        )
+        context["appearances"] = appearances
+        return context

@@ -1,0 +1,107 @@
+"""What guards the public forms instead of a per-visitor token: the origin check and a rate limit.
+
+Visitors carry no cookie, so the forms cannot hold Django's CSRF token. A cross-site form post
+is refused by its origin instead: browsers send `Origin` with every POST (and `Referer`, unless
+told not to), and a page on another site cannot forge either. Allowed are SITE_URL and the
+origins in EMBED_ALLOWED_ORIGINS (sites that embed the forms).
+"""
+
+import logging
+from functools import wraps
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django_ratelimit.core import is_ratelimited
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> str | None:
+    """'https://example.org' for any URL on that origin; None for anything that is not one."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    origin = f"{parts.scheme}://{parts.hostname}"
+    if port is not None and port != DEFAULT_PORTS[parts.scheme]:
+        origin += f":{port}"
+    return origin
+
+
+def allowed_origins() -> frozenset[str]:
+    origins = {origin_of(settings.SITE_URL), *map(origin_of, settings.EMBED_ALLOWED_ORIGINS)}
+    return frozenset(o for o in origins if o)
+
+
+def posted_from_allowed_origin(request) -> bool:
+    origin = request.META.get("HTTP_ORIGIN")
+    if origin is None:
+        # Some browsers leave Origin out of same-origin posts; Referer then tells where from.
+        origin = request.META.get("HTTP_REFERER")
+    # "null" (a sandboxed or privacy-stripped page) and no header at all are refused alike.
+    return bool(origin) and origin_of(origin) in allowed_origins()
+
+
+def refused_origin_response(request):
+    logger.warning(
+        "Refused a form post from origin %r (referer %r).",
+        request.META.get("HTTP_ORIGIN"),
+        request.META.get("HTTP_REFERER"),
+    )
+    return render(request, "403_origin.html", {"site_url": settings.SITE_URL}, status=403)
+
+
+def public_form(view):
+    """For views whose POST a visitor sends: no CSRF token, the origin checked instead."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method == "POST" and not posted_from_allowed_origin(request):
+            return refused_origin_response(request)
+        return view(request, *args, **kwargs)
+
+    return csrf_exempt(wrapped)
+
+
+def client_ip(group, request) -> str:
+    """REMOTE_ADDR, or the address the trusted proxies saw (RATE_LIMIT_PROXY_COUNT)."""
+    proxies = settings.RATE_LIMIT_PROXY_COUNT
+    if proxies:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(forwarded) >= proxies and forwarded[-proxies]:
+            return forwarded[-proxies][:64]
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def is_rate_limited(request) -> bool:
+    """Count this submission against the client; True once over the limit for the window.
+
+    Counted in the cache (Redis in production), so the count holds across workers. If the cache
+    is down, the submission goes through: losing registrations is worse than a pause in the limit.
+    """
+    rate = f"{settings.REGISTRATION_RATE_LIMIT}/{settings.REGISTRATION_RATE_WINDOW}s"
+    try:
+        return is_ratelimited(
+            request, group="registration", key=client_ip, rate=rate, method="POST", increment=True
+        )
+    except Exception:  # noqa: BLE001 (see the docstring)
+        logger.error("Cache unreachable: registration rate limit not counted.", exc_info=True)
+        return False
+
+
+def rate_limited_response(request):
+    response = render(
+        request,
+        "429.html",
+        {"retry_minutes": max(1, settings.REGISTRATION_RATE_WINDOW // 60)},
+        status=429,
+    )
+    response["Retry-After"] = str(settings.REGISTRATION_RATE_WINDOW)
+    return response

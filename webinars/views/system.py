@@ -1,0 +1,48 @@
+"""The health check and the error pages."""
+
+import logging
+
+from django.db import connection
+from django.http import HttpResponse
+from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
+
+
+def healthz(request):
+    """200 'ok' when the app and its database answer; nothing else."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 (any database failure means unhealthy)
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def page_not_found(request, exception):
+    return render(request, "404.html", status=404)
+
+
+# The 500 page when even 500.html cannot render (a static file missing from the manifest after
+# a half-done deploy, a broken template): plain HTML, no template, no static file.
+BARE_SERVER_ERROR = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    "<title>Something went wrong · Webinars</title></head><body><main>"
+    "<h1>Something went wrong</h1><p>Sorry, the page could not be shown. We have been told and "
+    "will look into it. Your registration data is safe; please try again in a few minutes.</p>"
+    '<p><a href="/">Go to the webinar calendar</a></p></main></body></html>'
+)
+
+
+def server_error(request):
+    # No context processors that could fail again: a plain template render.
+    from django.template import loader
+
+    try:
+        html = loader.get_template("500.html").render()
+    except Exception:  # noqa: BLE001 (the error page must not fail in turn)
+        logger.exception("The 500 page could not be rendered; sent the bare one.")
+        html = BARE_SERVER_ERROR
+    return HttpResponse(html, status=500)
