@@ -201,12 +201,10 @@ def compare() -> dict:
         theirs = measure(pretix.base + event)
         log(f"ours again: wrk {webinar}")
         second = measure(server.base + webinar)
-        floors = {
-            "ours": measure(server.base + "/healthz"),
-            "pretix": measure(pretix.base + "/healthcheck/"),
-        }
+        # pretix's /healthcheck/ answers 503 without a task queue: no floor of its own.
+        floor = measure(server.base + "/healthz")
     mine = run._mean([first, second])
-    return {"ours": mine, "pretix": theirs, "webinar": webinar, "event": event, "floors": floors}
+    return {"ours": mine, "pretix": theirs, "webinar": webinar, "event": event, "floor": floor}
 
 
 def markdown(result: dict) -> str:
@@ -234,8 +232,7 @@ def markdown(result: dict) -> str:
             "| --- | ---: | ---: | ---: | ---: | ---: |",
             row(f"our webinar page, uncached `{result['webinar']}`", mine),
             row(f"pretix's event page `{result['event']}`", theirs),
-            row("our `/healthz` (Django's floor)", result["floors"]["ours"]),
-            row("pretix's `/healthcheck/`", result["floors"]["pretix"]),
+            row("our `/healthz` (Django's floor, for scale)", result["floor"]),
             "",
             f"Our webinar page, uncached, answers **{ratio:.1f}x** the requests per second of "
             "pretix's event page.",
