@@ -1,6 +1,7 @@
 -- wrk script for registration POSTs (used by benchmarks/run.py).
--- BENCH_PATH: the form's path; BENCH_COOKIE: the CSRF cookie from one GET of the form;
--- BENCH_BODY: the url-encoded form with the token, where __N__ makes each email unique.
+-- BENCH_PATH: the form's path; BENCH_ORIGIN: the site's origin (SITE_URL), sent as a browser
+-- sends it with a form POST: it is all the app needs, no cookie, no token; BENCH_BODY: the
+-- url-encoded form, where __N__ makes each email unique.
 -- Counts a redirect, or a 200 page without form errors, as a registration.
 local threads = {}
 
@@ -14,7 +15,7 @@ function init(args)
   template = os.getenv("BENCH_BODY")
   headers = {
     ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Cookie"] = os.getenv("BENCH_COOKIE"),
+    ["Origin"] = os.getenv("BENCH_ORIGIN"),
   }
   n, ok, bad = 0, 0, 0
 end

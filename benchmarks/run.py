@@ -1,28 +1,41 @@
 """Benchmark the site against the Django floor (/healthz) on SQLite and PostgreSQL.
 
-    .venv/bin/python benchmarks/run.py            # about 8 minutes; writes benchmarks/RESULTS.md
+    .venv/bin/python benchmarks/run.py            # about 12 minutes; writes benchmarks/RESULTS.md
     .venv/bin/python benchmarks/run.py --post-only  # registration POSTs only; prints, writes nothing
+    .venv/bin/python benchmarks/run.py --no-pretix  # without the side by side with pretix
 
 For each database it loads the large data set (generate_demo_data: 50 series, 2,000 webinars,
 100,000 registrations), serves it with gunicorn (gunicorn.conf.py, access log off) and measures
 with wrk the requests per second and latency percentiles of /healthz and the public pages, with
-nothing cached, with only the rendered list items cached, and with the page cache on (MODES), each
-as a ratio to /healthz measured in the same server run. Registration POSTs are driven by wrk with
-benchmarks/register.lua (GET the form once for a CSRF cookie and token, then POST), counting
-errors, as production is recommended to run: MAIL_SEND_IMMEDIATELY off and the mail worker
-(`send_queued_mail --loop 1`) running on the same machine; after the POSTs the worker's queue is
-timed until it is empty, and a query checks that no webinar has more confirmed registrations than
-seats. The peak resident memory (VmHWM) of the gunicorn workers is read from /proc.
+the page cache off and on (MODES), each as a ratio to /healthz measured in the same server run.
+Registration POSTs are driven by wrk with benchmarks/register.lua (no cookie, no token: an
+`Origin` header equal to SITE_URL, as a browser sends it), counting errors, as production is
+recommended to run: MAIL_SEND_IMMEDIATELY off and the mail worker (`send_queued_mail --loop 1`)
+running on the same machine; after the POSTs the worker's queue is timed until it is empty, and
+a query checks that no webinar has more confirmed registrations than seats. The peak resident
+memory (VmHWM) of the gunicorn workers is read from /proc. The webinar page is also measured
+while registrations for it pour in (benchmarks/rush.lua beside register.lua).
+
+On PostgreSQL + Redis it then runs production's shape: nginx in front (the configuration is
+docs/nginx.conf, rendered with this run's ports and folders) with its proxy cache, and two app
+servers behind it sharing the database and Redis. nginx comes from the distribution's packages:
+installed with apt-get when running as root, otherwise downloaded and unpacked into
+benchmarks/.nginx. The rows through nginx are ratios to /healthz measured directly on one app
+server in the same run.
+
+Last, benchmarks/pretix.py serves pretix's public event page beside our uncached webinar page,
+both with 2 sync workers on SQLite (see that file; its row is added to the results).
 
 Needs: wrk on PATH, PostgreSQL at BENCH_PG (default postgres://postgres@127.0.0.1:5432) where it
 may create the database BENCH_PG_DB (default `bench_webinars`), Redis at BENCH_REDIS (default
-redis://127.0.0.1:6379/13).
+redis://127.0.0.1:6379/13). Ports BENCH_PORT (default 8613) to BENCH_PORT + 2.
 """
 
 import json
 import os
 import platform
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -39,6 +52,12 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PORT = int(os.environ.get("BENCH_PORT", "8613"))
 BASE = f"http://127.0.0.1:{PORT}"
+# Behind nginx: a second app server, and nginx itself.
+PORT_2 = PORT + 1
+NGINX_PORT = PORT + 2
+NGINX_TEMPLATE = ROOT / "docs" / "nginx.conf"
+# Where nginx is unpacked when it cannot be installed (not root).
+NGINX_DIR = ROOT / "benchmarks" / ".nginx"
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 PG_DB = os.environ.get("BENCH_PG_DB", "bench_webinars")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
@@ -52,39 +71,46 @@ def log(message: str) -> None:
     print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
 
 
-# The three ways a page is served, as the table's "cache" column names them: nothing cached
-# (every webinar item rendered), the page cache off with rendered items cached (a search or a
-# filter: each query string is a page-cache miss), and the page cache on.
+# The ways a page is served, as the table's "cache" column names them: the Django page cache off
+# (every page rendered, as for a search or a filter whose every query string misses the cache)
+# and on. The rows through nginx are in the column as `nginx`.
 MODES = {
-    "none": {"page_cache": False, "fragments": False},
-    "items": {"page_cache": False, "fragments": True},
-    "page": {"page_cache": True, "fragments": True},
+    "none": {"page_cache": False},
+    "page": {"page_cache": True},
 }
-# Pages measured with nothing cached at all (the others are not built from items).
+# Pages measured with nothing cached at all (the others are slow enough to hold a run up).
 COLD_PAGES = ("/", "search", "webinar page")
+# Each row that registers has a webinar of its own, so each starts with every seat free.
+REGISTER_SLUGS = {
+    "posts": "benchmark-registration",
+    "rush": "benchmark-rush",
+    "rush nginx": "benchmark-rush-nginx",
+}
+RUSH_LABEL = "webinar page, registrations pouring in"
 
 
 def django_env(
-    database_url: str, cache_url: str, page_cache: bool, fragments: bool = True
+    database_url: str, cache_url: str, page_cache: bool, port: int = PORT, site_url: str = ""
 ) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DEBUG="off",
         SECRET_KEY="benchmark-only-" + "k" * 50,
         ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="off",  # plain HTTP on the loopback, no proxy in front
+        SECURE_SSL_REDIRECT="off",  # plain HTTP on the loopback
+        # What visitors' browsers see: registration POSTs must come from this origin.
+        SITE_URL=site_url or f"http://127.0.0.1:{port}",
         DATABASE_URL=database_url,
         CACHE_URL=cache_url,
         CACHE_KEY_PREFIX="bench",
         PAGE_CACHE_SECONDS="3600" if page_cache else "0",
-        FRAGMENT_CACHE_SECONDS="86400" if fragments else "0",
         EMAIL_URL="dummymail://",
         # Production with a supervised mail worker: requests only record their mail.
         MAIL_SEND_IMMEDIATELY="off",
         # One client sends every POST: the per-client registration limit would answer 429.
         REGISTRATION_RATE_LIMIT="100000000",
         LOG_LEVEL="WARNING",
-        GUNICORN_BIND=f"127.0.0.1:{PORT}",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_ACCESS_LOG="off",
         GUNICORN_LOG_LEVEL="warning",
         # No recycling during the run, so the memory figure is the worker's real peak.
@@ -116,16 +142,18 @@ from datetime import timedelta
 from django.utils import timezone
 from webinars.models import Webinar
 now = timezone.now()
-bench, _ = Webinar.objects.update_or_create(
-    slug="benchmark-registration",
-    defaults=dict(title="Benchmark registration target", start=now + timedelta(days=30),
-                  end=now + timedelta(days=30, hours=1), capacity=CAPACITY, time_zone="Europe/Brussels"),
-)
+for slug in SLUGS:
+    Webinar.objects.update_or_create(
+        slug=slug,
+        defaults=dict(title="Benchmark registration target", start=now + timedelta(days=30),
+                      end=now + timedelta(days=30, hours=1), capacity=CAPACITY,
+                      time_zone="Europe/Brussels"),
+    )
 page = Webinar.objects.filter(slug__startswith="generated-", start__gt=now, series__isnull=False).order_by("start").first()
 month = timezone.localdate() + timedelta(days=40)
-print(json.dumps({"webinar": page.get_absolute_url(), "register": bench.slug,
+print(json.dumps({"webinar": page.get_absolute_url(),
                   "month": f"/calendar/{month.year}/{month.month:02d}/"}))
-""".replace("CAPACITY", str(CAPACITY))
+""".replace("CAPACITY", str(CAPACITY)).replace("SLUGS", repr(sorted(REGISTER_SLUGS.values())))
 
 OVERBOOKING = """
 from django.db.models import Count, F, Q
@@ -139,7 +167,7 @@ print(over.count(), bench.registrations.filter(status="confirmed").count(),
 
 
 class _Background:
-    """A process of the project's, run for the length of a `with` block, stopped with SIGTERM."""
+    """A process run for the length of a `with` block, stopped with SIGTERM."""
 
     def __init__(self, env: dict[str, str]):
         self.env = env
@@ -150,19 +178,27 @@ class _Background:
 
     def __exit__(self, *exc):
         self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=30)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 class Server(_Background):
-    """gunicorn with gunicorn.conf.py, on the benchmark port."""
+    """gunicorn with gunicorn.conf.py, on the port of its environment's GUNICORN_BIND."""
+
+    def __init__(self, env: dict[str, str]):
+        super().__init__(env)
+        self.base = "http://" + env["GUNICORN_BIND"]
 
     def __enter__(self):
         self._start([GUNICORN, "-c", "gunicorn.conf.py"])
         for _ in range(100):
-            if status(f"{BASE}/healthz") == 200:
+            if status(f"{self.base}/healthz") == 200:
                 return self
             time.sleep(0.2)
-        raise SystemExit("gunicorn did not answer /healthz")
+        raise SystemExit(f"gunicorn did not answer {self.base}/healthz")
 
     def worker_rss_mb(self) -> tuple[float, float]:
         """(peak, current) resident memory of the largest worker, in MB."""
@@ -177,16 +213,159 @@ class Server(_Background):
         return max(peaks), max(now)
 
 
+def nginx_binary() -> str:
+    """Debian's nginx: the installed one, else installed (root) or unpacked here (not root)."""
+    local = NGINX_DIR / "usr" / "sbin" / "nginx"
+    for candidate in (shutil.which("nginx"), "/usr/sbin/nginx", str(local)):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    if os.geteuid() == 0:
+        for package in ("nginx-light", "nginx"):
+            log(f"apt-get install {package}")
+            done = subprocess.run(
+                ["apt-get", "install", "-y", "--no-install-recommends", package],
+                env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
+                capture_output=True,
+                text=True,
+            )
+            if done.returncode == 0 and os.access("/usr/sbin/nginx", os.X_OK):
+                return "/usr/sbin/nginx"
+    else:
+        # Without root, the package's files are enough: nginx runs with its own prefix and
+        # configuration, and its libraries are those of any Debian system.
+        NGINX_DIR.mkdir(parents=True, exist_ok=True)
+        for package in ("nginx-light", "nginx"):
+            log(f"apt-get download {package}")
+            got = subprocess.run(
+                ["apt-get", "download", package], cwd=NGINX_DIR, capture_output=True, text=True
+            )
+            debs = sorted(NGINX_DIR.glob(f"{package}_*.deb"))
+            if got.returncode == 0 and debs:
+                subprocess.run(["dpkg", "-x", str(debs[-1]), str(NGINX_DIR)], check=True)
+                if os.access(local, os.X_OK):
+                    return str(local)
+    raise SystemExit("nginx is not installed and could not be installed (apt-get install nginx)")
+
+
+def render_nginx_conf(app_ports: list[int], cache_dir: Path, listen_port: int) -> str:
+    """docs/nginx.conf with this run's ports and folders, as docs/deploy.md fills it in."""
+    values = {
+        "APP_SERVERS": " ".join(f"server 127.0.0.1:{port};" for port in app_ports),
+        "CACHE_DIR": str(cache_dir),
+        "LISTEN": f"listen 127.0.0.1:{listen_port};",
+        "SERVER_NAME": "127.0.0.1",
+        "STATIC_ROOT": str(ROOT / "staticfiles"),
+        "MEDIA_ROOT": str(ROOT / "media"),
+    }
+    text = NGINX_TEMPLATE.read_text()
+    for name, value in values.items():
+        text = text.replace(f"@{name}@", value)
+    left = re.findall(r"@[A-Z_]+@", text)
+    if left:
+        raise SystemExit(f"{NGINX_TEMPLATE} has placeholders the benchmark does not fill: {left}")
+    return text
+
+
+# What Debian's /etc/nginx/nginx.conf gives the site configuration, minus everything the
+# benchmark must not touch (system paths, logs): nginx runs from its own folder.
+NGINX_MAIN = """
+daemon off;
+worker_processes auto;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+{user}
+events {{ worker_connections 1024; }}
+http {{
+    types {{
+        text/html html; text/css css; text/javascript js mjs; application/json json map;
+        application/manifest+json webmanifest; image/svg+xml svg; image/png png;
+        image/jpeg jpg jpeg; image/webp webp; image/x-icon ico; font/woff2 woff2;
+        font/woff woff; text/plain txt; application/xml xml; text/calendar ics;
+        application/gzip gz; application/octet-stream br;
+    }}
+    default_type application/octet-stream;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_timeout 65;
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    include {tmp}/webinars.conf;
+}}
+"""
+
+
+class Nginx(_Background):
+    """nginx in the foreground with docs/nginx.conf in front of the given app servers."""
+
+    def __init__(self, app_ports: list[int], port: int = NGINX_PORT):
+        super().__init__(dict(os.environ))
+        self.app_ports, self.port = app_ports, port
+        self.base = f"http://127.0.0.1:{port}"
+        self.tmp = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
+
+    def __enter__(self):
+        binary = nginx_binary()
+        # nginx's workers drop root for nobody: they must reach the cache folder.
+        self.tmp.chmod(0o755)
+        (self.tmp / "webinars.conf").write_text(
+            render_nginx_conf(self.app_ports, self.tmp / "cache", self.port)
+        )
+        user = "user nobody nogroup;" if os.geteuid() == 0 else ""
+        conf = self.tmp / "nginx.conf"
+        conf.write_text(NGINX_MAIN.format(tmp=self.tmp, user=user))
+        check = subprocess.run(
+            [
+                binary,
+                "-t",
+                "-q",
+                "-p",
+                str(self.tmp),
+                "-e",
+                str(self.tmp / "error.log"),
+                "-c",
+                str(conf),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        if check.returncode != 0:
+            raise SystemExit(f"nginx rejects the configuration:\n{check.stderr}")
+        self._start(
+            [binary, "-p", str(self.tmp), "-e", str(self.tmp / "error.log"), "-c", str(conf)]
+        )
+        for _ in range(100):
+            if status(f"{self.base}/healthz") == 200:
+                return self
+            time.sleep(0.1)
+        raise SystemExit(f"nginx did not answer: {(self.tmp / 'error.log').read_text()[-2000:]}")
+
+    def __exit__(self, *exc):
+        super().__exit__(*exc)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
 def status(url: str) -> int:
+    return fetch(url)[0]
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """(status, headers with lower-case names, body) of one GET; status 0 if unreachable."""
     parts = urllib.parse.urlsplit(url)
     try:
-        conn = HTTPConnection(parts.hostname, parts.port, timeout=10)
-        conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
-        code = conn.getresponse().status
+        conn = HTTPConnection(parts.hostname, parts.port, timeout=30)
+        conn.request(
+            "GET", parts.path + (f"?{parts.query}" if parts.query else ""), headers=headers or {}
+        )
+        reply = conn.getresponse()
+        body = reply.read()
         conn.close()
-        return code
+        return reply.status, {k.lower(): v for k, v in reply.getheaders()}, body
     except OSError:
-        return 0
+        return 0, {}, b""
 
 
 def wrk(url: str) -> dict:
@@ -254,9 +433,10 @@ def _form_template(form: _Form) -> str:
     """The form as a browser would send it, with __N__ where each POST puts a unique number.
 
     The addresses also carry this run's own tag: wrk numbers its POSTs from 1 in every run,
-    and a repeated address registers nothing (it re-sends the details).
+    and a repeated address registers nothing (it re-sends the details). A CSRF token, if a
+    page still had one, is left out: the Origin header is what lets a registration through.
     """
-    data = dict(form.fields)
+    data = {k: v for k, v in form.fields.items() if k != "csrfmiddlewaretoken"}
     tag = f"{time.monotonic_ns():x}"
     for name in data:
         low = name.lower()
@@ -304,35 +484,42 @@ class MailWorker(_Background):
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
-def _post_env(path: str) -> dict[str, str] | str:
-    """The environment of benchmarks/register.lua for the form at `path` (one visitor's CSRF
-    cookie and token), or why the form cannot be posted."""
-    conn = HTTPConnection("127.0.0.1", PORT, timeout=30)
-    conn.request("GET", path)
-    reply = conn.getresponse()
-    html = reply.read().decode(errors="replace")
-    conn.close()
-    if reply.status != 200:
-        return f"GET {path} is {reply.status}: registration not built yet"
+def _post_env(base: str, path: str, origin: str) -> dict[str, str] | str:
+    """The environment of benchmarks/register.lua for the form at `path`, or why the form
+    cannot be posted. `origin` is the site's own (SITE_URL), as a browser's POST carries it."""
+    code, _, body = fetch(base + path)
+    if code != 200:
+        return f"GET {path} is {code}: registration not built yet"
     form = _Form()
-    form.feed(html)
-    cookie = "; ".join(
-        v.split(";", 1)[0] for k, v in reply.getheaders() if k.lower() == "set-cookie"
-    )
-    return dict(os.environ, BENCH_PATH=path, BENCH_COOKIE=cookie, BENCH_BODY=_form_template(form))
+    form.feed(body.decode(errors="replace"))
+    return dict(os.environ, BENCH_PATH=path, BENCH_ORIGIN=origin, BENCH_BODY=_form_template(form))
 
 
-def post_benchmark(slug: str, env: dict[str, str]) -> dict:
-    """wrk POSTs new registrations with one visitor's CSRF cookie and token (benchmarks/register.lua),
-    while the mail worker runs; then how long the worker takes to empty the mail queue."""
+def _posts_result(out: str) -> dict:
+    result = _parse_wrk(out)
+    counted = re.search(r"REGISTRATIONS ok=(\d+) bad=(\d+)", out)
+    result["posts"] = int(counted.group(1)) + int(counted.group(2))
+    result["errors"] += int(counted.group(2))
+    return result
+
+
+def post_benchmark(base: str, slug: str, env: dict[str, str]) -> dict:
+    """wrk POSTs new registrations (benchmarks/register.lua) while the mail worker runs; then
+    how long the worker takes to empty the mail queue."""
     path = f"/webinars/{slug}/register/"
-    wrk_env = _post_env(path)
+    wrk_env = _post_env(base, path, env["SITE_URL"])
     if isinstance(wrk_env, str):
         return {"skipped": wrk_env}
     database = env["DATABASE_URL"]
     with MailWorker(env) as worker:
         _, sent_before = _mail_counts(database)
-        out = _wrk_posts(path, wrk_env)
+        out = subprocess.run(
+            _wrk_script("register.lua", base + path),
+            capture_output=True,
+            text=True,
+            check=True,
+            env=wrk_env,
+        ).stdout
         stopped = time.monotonic()
         waiting, _ = _mail_counts(database)
         left = waiting
@@ -342,10 +529,7 @@ def post_benchmark(slug: str, env: dict[str, str]) -> dict:
         drain = time.monotonic() - stopped
         _, sent_after = _mail_counts(database)
         worker_cpu = worker.cpu_seconds()
-    result = _parse_wrk(out)
-    counted = re.search(r"REGISTRATIONS ok=(\d+) bad=(\d+)", out)
-    result["posts"] = int(counted.group(1)) + int(counted.group(2))
-    result["errors"] += int(counted.group(2))
+    result = _posts_result(out)
     result["mail"] = {
         "sent": sent_after - sent_before,
         "waiting_when_posts_stopped": waiting,
@@ -356,54 +540,155 @@ def post_benchmark(slug: str, env: dict[str, str]) -> dict:
     return result
 
 
-def _wrk_script(script: str, path: str, connections: int = CONNECTIONS) -> list[str]:
+def _wrk_script(script: str, url: str, connections: int = CONNECTIONS) -> list[str]:
     threads = min(2, connections)
     return [
         *("wrk", f"-t{threads}", f"-c{connections}", f"-d{DURATION}s", "--timeout", "20s"),
-        *("--latency", "-s", str(ROOT / "benchmarks" / script), BASE + path),
+        *("--latency", "-s", str(ROOT / "benchmarks" / script), url),
     ]
 
 
-def _wrk_posts(path: str, env: dict[str, str]) -> str:
-    return subprocess.run(
-        _wrk_script("register.lua", path), capture_output=True, text=True, check=True, env=env
-    ).stdout
+# How benchmarks/rush.lua's counts read: the header it counts by, and what each value means.
+RUSH_HEADERS = {
+    "X-Page-Cache": {
+        "hit": "from the page cache",
+        "stale": "the previous copy while another worker rendered",
+        "miss": "rendered",
+    },
+    "X-Cache-Status": {
+        "hit": "from nginx's cache",
+        "stale": "nginx's previous copy while the app was asked",
+        "updating": "nginx's previous copy while it asked the app",
+        "revalidated": "revalidated by the app (304)",
+        "expired": "from the app (copy expired)",
+        "miss": "from the app",
+        "bypass": "from the app (bypass)",
+    },
+}
 
 
-def rush_benchmark(slug: str) -> dict:
-    """The page of a webinar while registrations for it pour in, page cache on: wrk GETs the
-    page (benchmarks/rush.lua counts hits, stale copies and renders) beside wrk POSTs to its
-    form. Every registration changes the page (seats left), so without the render claim in
-    webinars/cache.py every visitor after each one would render it."""
+def rush_benchmark(base: str, slug: str, env: dict[str, str], header: str) -> dict:
+    """The page of a webinar while registrations for it pour in: wrk GETs the page
+    (benchmarks/rush.lua counts the answers by `header`) beside wrk POSTs to its form, with the
+    mail worker running. Every registration changes the page (seats left)."""
     page = f"/webinars/{slug}/"
-    post_env = _post_env(f"{page}register/")
+    post_env = _post_env(base, f"{page}register/", env["SITE_URL"])
     if isinstance(post_env, str):
         return {"skipped": post_env}
     half = max(1, CONNECTIONS // 2)
-    posts = subprocess.Popen(
-        _wrk_script("register.lua", f"{page}register/", half),
-        stdout=subprocess.PIPE,
-        text=True,
-        env=post_env,
-    )
-    gets = subprocess.run(
-        _wrk_script("rush.lua", page, half), capture_output=True, text=True, check=True
-    ).stdout
-    post_out, _ = posts.communicate()
+    with MailWorker(env):
+        posts = subprocess.Popen(
+            _wrk_script("register.lua", f"{base}{page}register/", half),
+            stdout=subprocess.PIPE,
+            text=True,
+            env=post_env,
+        )
+        gets = subprocess.run(
+            _wrk_script("rush.lua", base + page, half),
+            capture_output=True,
+            text=True,
+            check=True,
+            env=dict(os.environ, BENCH_CACHE_HEADER=header),
+        ).stdout
+        post_out, _ = posts.communicate()
     result = _parse_wrk(gets)
-    counted = re.search(r"PAGES hit=(\d+) stale=(\d+) miss=(\d+) other=(\d+)", gets)
-    hit, stale, miss, other = (int(g) for g in counted.groups())
-    total = max(1, hit + stale + miss + other)
-    result["errors"] += other
+    counted = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", gets.split("PAGES", 1)[1])}
+    total = max(1, sum(counted.values()))
+    result["errors"] += counted.pop("other", 0)
+    meaning = RUSH_HEADERS[header]
+    shares = [
+        f"{100 * n / total:.0f}% {meaning.get(name, f'{header}: {name}')}"
+        for name, n in sorted(counted.items(), key=lambda kv: -kv[1])
+        if n
+    ]
+    result["posts"] = _posts_result(post_out)
     result["note"] = (
-        f"beside {_rate(_parse_wrk(post_out)['rps'])} registration POSTs/s for the same webinar: "
-        f"{100 * hit / total:.0f}% from the cache, {100 * stale / total:.0f}% the previous copy "
-        f"while another worker rendered, {100 * miss / total:.0f}% rendered"
+        f"beside {_rate(result['posts']['rps'])} registration POSTs/s for the same webinar, "
+        f"{result['posts']['errors']} POST errors: " + ", ".join(shares)
     )
     return result
 
 
-def bench_database(name: str, database_url: str, cache_url: str, post_only: bool = False) -> dict:
+def measure_pages(mode: str, base: str, urls: dict[str, str], name: str) -> dict:
+    """wrk on each page of `urls`, with /healthz right before and after each one."""
+    rows = {}
+    floors = []
+    previous = None
+    for label, path in urls.items():
+        if label in ("/healthz", "registration POST", RUSH_LABEL) or (
+            mode == "none" and label not in COLD_PAGES
+        ):
+            continue
+        code = status(base + path)
+        if code != 200:
+            rows[label] = {"skipped": f"HTTP {code} (not built yet)"}
+            continue
+        for _ in range(3):
+            status(base + path)  # warm the worker caches (and the page cache)
+        # /healthz right before and after each page: the shared machine's load drifts.
+        before = previous or wrk(base + "/healthz")
+        log(f"{name} {mode}: wrk {path}")
+        rows[label] = wrk(base + path)
+        if rows[label]["rps"] == 0:
+            # Slower than the whole wrk run: time a few requests one after another.
+            rows[label] = sequential(base + path)
+        previous = wrk(base + "/healthz")
+        rows[label]["floor"] = (before["rps"] + previous["rps"]) / 2
+        floors += [before, previous] if not floors else [previous]
+    return {"/healthz": _mean(floors or [wrk(base + "/healthz")]), **rows}
+
+
+def bench_nginx(name: str, database_url: str, cache_url: str, urls: dict[str, str]) -> dict:
+    """nginx (docs/nginx.conf) in front of two app servers on the same database and Redis.
+
+    The floor is /healthz measured directly on the first app server, before and after each
+    row: what one app server answers without any cache against what nginx's cache answers."""
+    nginx = Nginx([PORT, PORT_2])
+    envs = [
+        django_env(database_url, cache_url, page_cache=True, port=port, site_url=nginx.base)
+        for port in (PORT, PORT_2)
+    ]
+    rows = {}
+    floors = []
+    with Server(envs[0]) as first, Server(envs[1]), nginx:
+        for label in ("webinar page", "/"):
+            path = urls[label]
+            code, headers, _ = fetch(nginx.base + path)
+            if code != 200:
+                rows[label] = {"skipped": f"HTTP {code} through nginx"}
+                continue
+            # The first GET fills nginx's cache (if the app allows it); the next ones read it.
+            for _ in range(3):
+                _, headers, _ = fetch(nginx.base + path)
+            before = floors[-1] if floors else wrk(first.base + "/healthz")
+            log(f"{name} nginx: wrk {path}")
+            rows[label] = wrk(nginx.base + path)
+            after = wrk(first.base + "/healthz")
+            rows[label]["floor"] = (before["rps"] + after["rps"]) / 2
+            rows[label]["note"] = _nginx_note(headers)
+            floors += [before, after] if not floors else [after]
+        log(f"{name} nginx: the webinar page during registrations")
+        rush = rush_benchmark(nginx.base, REGISTER_SLUGS["rush nginx"], envs[0], "X-Cache-Status")
+        if "skipped" not in rush:
+            after = wrk(first.base + "/healthz")
+            rush["floor"] = (floors[-1]["rps"] + after["rps"]) / 2 if floors else after["rps"]
+            floors.append(after)
+        rows[RUSH_LABEL] = rush
+    return {"/healthz": _mean(floors), **rows}
+
+
+def _nginx_note(headers: dict[str, str]) -> str:
+    """What the last warm-up GET said about caching, so a row that nginx could not cache says
+    why rather than looking like a slow nginx."""
+    return (
+        f"through nginx, X-Cache-Status {headers.get('x-cache-status', '-')}, "
+        f"Cache-Control `{headers.get('cache-control', '-')}`"
+    )
+
+
+def bench_database(
+    name: str, database_url: str, cache_url: str, post_only: bool = False, with_nginx: bool = False
+) -> dict:
     log(f"{name}: migrate and load {SIZES}")
     env = django_env(database_url, cache_url, page_cache=True)
     manage(env, "migrate", "--noinput", "-v0")
@@ -424,51 +709,32 @@ def bench_database(name: str, database_url: str, cache_url: str, post_only: bool
         "month page": targets["month"],
         "webinar page": targets["webinar"],
         "/calendar.ics": "/calendar.ics",
+        "registration POST": f"/webinars/{REGISTER_SLUGS['posts']}/register/",
+        RUSH_LABEL: f"/webinars/{REGISTER_SLUGS['rush']}/",
     }
     result = {"load_seconds": load_seconds, "urls": urls, "modes": {}}
     peak = after = 0.0
-    for mode in ("items",) if post_only else MODES:
+    for mode in ("page",) if post_only else MODES:
         env = django_env(database_url, cache_url, **MODES[mode])
         with Server(env) as server:
-            rows = {}
-            floors = []
-            previous = None
-            for label, path in urls.items():
-                if label == "/healthz" or post_only or (mode == "none" and label not in COLD_PAGES):
-                    continue
-                code = status(BASE + path)
-                if code != 200:
-                    rows[label] = {"skipped": f"HTTP {code} (not built yet)"}
-                    continue
-                for _ in range(3):
-                    status(BASE + path)  # warm the worker caches (and the page cache)
-                # /healthz right before and after each page: the shared machine's load drifts.
-                before = previous or wrk(BASE + "/healthz")
-                log(f"{name} {mode}: wrk {path}")
-                rows[label] = wrk(BASE + path)
-                if rows[label]["rps"] == 0:
-                    # Slower than the whole wrk run: time a few requests one after another.
-                    rows[label] = sequential(BASE + path)
-                previous = wrk(BASE + "/healthz")
-                rows[label]["floor"] = (before["rps"] + previous["rps"]) / 2
-                floors += [before, previous] if not floors else [previous]
-            rows = {"/healthz": _mean(floors or [wrk(BASE + "/healthz")]), **rows}
-            if mode == "items":
-                log(f"{name}: registration POSTs")
-                rows["registration POST"] = post_benchmark(targets["register"], env)
+            rows = measure_pages(mode, server.base, {} if post_only else urls, name)
             if mode == "page":
+                log(f"{name}: registration POSTs")
+                rows["registration POST"] = post_benchmark(
+                    server.base, REGISTER_SLUGS["posts"], env
+                )
+            if mode == "page" and not post_only:
                 log(f"{name}: the webinar page during registrations")
-                rush = rush_benchmark(targets["register"])
+                rush = rush_benchmark(server.base, REGISTER_SLUGS["rush"], env, "X-Page-Cache")
                 if "skipped" not in rush:
                     rush["floor"] = rows["/healthz"]["rps"]
-                rows["webinar page, registrations pouring in"] = rush
-                result["urls"]["webinar page, registrations pouring in"] = (
-                    f"/webinars/{targets['register']}/"
-                )
+                rows[RUSH_LABEL] = rush
             worker_peak, worker_now = server.worker_rss_mb()
             peak = max(peak, worker_peak)
             after = max(after, worker_now)
         result["modes"][mode] = rows
+    if with_nginx and not post_only:
+        result["modes"]["nginx"] = bench_nginx(name, database_url, cache_url, urls)
     over, confirmed, waitlisted = manage(env, "shell", "--no-imports", "-c", OVERBOOKING).split()
     result.update(
         overbooked_webinars=int(over),
@@ -553,20 +819,26 @@ def markdown(info: dict, results: dict[str, dict], seconds: float) -> str:
         "- Ratio: requests/s of the row divided by the mean requests/s of `/healthz` measured "
         "right before and right after it on the same server; the `/healthz` row is the mean "
         "of all its runs.",
-        "- Cache column: `none` = nothing cached (page cache and list-item cache off: every "
-        "webinar item rendered); `items` = page cache off, rendered list items cached "
-        "(`webinars/fragments.py`), as for a search or a filter, whose every query string "
-        "misses the page cache; `page` = page cache on (a visitor's usual answer).",
-        "- Webinar page, registrations pouring in: on the `page` server, wrk GETs the page of "
-        "the webinar the POSTs register for (half the connections, `benchmarks/rush.lua`) "
-        "while wrk POSTs registrations for it (the other half); each registration changes "
-        "the page's seats, so its stored copy is out of date many times a second.",
-        "- Registration POSTs: wrk with `benchmarks/register.lua` on the `items` server, "
-        "one visitor's CSRF cookie and token, a new email address in every POST; an error is "
-        "any answer other than a redirect or a page without form errors. As production is "
-        "recommended to run (docs/deploy.md): `MAIL_SEND_IMMEDIATELY=off`, with the mail worker "
-        "(`manage.py send_queued_mail --loop 1`, `EMAIL_URL=dummymail://`) running on the same "
-        "machine during the POSTs and until its queue is empty.",
+        "- Cache column: `none` = Django's page cache off (`PAGE_CACHE_SECONDS=0`: every page "
+        "rendered, as for a search or a filter, whose every query string misses the cache); "
+        "`page` = the page cache on (a visitor's usual answer from one app server); `nginx` = "
+        "production's shape, PostgreSQL only: nginx with its proxy cache "
+        "([docs/nginx.conf](../docs/nginx.conf), as docs/deploy.md installs it) in front of two "
+        "app servers (gunicorn, page cache on) sharing the database and Redis; its ratio is to "
+        "`/healthz` measured directly on one app server right before and after the row.",
+        "- Webinar page, registrations pouring in: wrk GETs the page of the webinar the POSTs "
+        "register for (half the connections, `benchmarks/rush.lua`) while wrk POSTs "
+        "registrations for it (the other half) and the mail worker runs; each registration "
+        "changes the page's seats, so its stored copy is out of date many times a second. "
+        "Measured on the `page` server (the answers counted by `X-Page-Cache`) and through "
+        "nginx (counted by `X-Cache-Status`); each on a webinar of its own.",
+        "- Registration POSTs: wrk with `benchmarks/register.lua` on the `page` server: no "
+        "cookie and no token, an `Origin` header equal to `SITE_URL` as a browser sends it, a "
+        "new email address in every POST; an error is any answer other than a redirect or a "
+        "page without form errors. As production is recommended to run (docs/deploy.md): "
+        "`MAIL_SEND_IMMEDIATELY=off`, with the mail worker (`manage.py send_queued_mail --loop "
+        "1`, `EMAIL_URL=dummymail://`) running on the same machine during the POSTs and until "
+        "its queue is empty.",
         "",
         "Reproduce: `.venv/bin/python benchmarks/run.py` (see README, Benchmarks).",
         "",
@@ -574,10 +846,9 @@ def markdown(info: dict, results: dict[str, dict], seconds: float) -> str:
         "`benchmarks/lighthouse.sh` and kept in [LIGHTHOUSE.md](LIGHTHOUSE.md).",
         "",
         "Reading the figures: `/healthz` is Django's floor (one `SELECT 1`, no template). A cached "
-        "page costs about as much, and a cached webinar page also mints a CSRF token and cookie "
-        "for its form. Pages not in the page cache are bounded by the ORM and by rendering: the "
+        "page costs about as much; nginx's cached copy costs no Python at all. Pages not in the page cache are bounded by the ORM and by rendering: the "
         "calendar shows 40 webinars (20 upcoming, 20 past) after 5 queries, a webinar page "
-        "lists the ~40 other webinars of its series (a cached block unless `none`), "
+        "lists the ~40 other webinars of its series, "
         "`/calendar.ics` holds every webinar of the past year and all upcoming ones (about "
         "2,000 events here). A registration POST takes the webinar's row lock, counts the seats "
         "and records the registration and its mail intent; composing the mail (text, HTML and "
@@ -618,7 +889,7 @@ def markdown(info: dict, results: dict[str, dict], seconds: float) -> str:
                     f"| {shown} | {cache} | {_rate(row['rps'])} | {_ratio(row, floor)} | "
                     f"{row['p50']:.1f} | {row['p90']:.1f} | {row['p99']:.1f} | {errors} |"
                 )
-        post = result["modes"]["items"].get("registration POST", {})
+        post = result["modes"]["page"].get("registration POST", {})
         if "mail" in post:
             lines += ["", _mail_line(post)]
         lines.append("")
@@ -644,7 +915,7 @@ def post_summary(results: dict[str, dict]) -> str:
     """The registration POST figures of a --post-only run, for the terminal."""
     lines = []
     for name, result in results.items():
-        rows = result["modes"]["items"]
+        rows = result["modes"]["page"]
         post, floor = rows["registration POST"], rows["/healthz"]
         if "skipped" in post:
             lines.append(f"{name}: registration POST not measured: {post['skipped']}")
@@ -663,6 +934,7 @@ def post_summary(results: dict[str, dict]) -> str:
 def main() -> None:
     # --post-only: the registration POSTs alone (while working on them); prints, writes nothing.
     post_only = "--post-only" in sys.argv[1:]
+    with_pretix = "--no-pretix" not in sys.argv[1:] and not post_only
     began = time.monotonic()
     info = machine()
     results = {}
@@ -679,14 +951,32 @@ def main() -> None:
         )
     reset_postgres()
     results["PostgreSQL, Redis cache"] = bench_database(
-        "postgresql", f"{PG}/{PG_DB}", REDIS, post_only
+        "postgresql", f"{PG}/{PG_DB}", REDIS, post_only, with_nginx=True
     )
-    seconds = time.monotonic() - began
     if post_only:
         print(post_summary(results))
         return
+    pretix = ""
+    if with_pretix:
+        # Its own process: pretix.py sets up pretix's virtualenv and data on first use.
+        log("side by side with pretix (benchmarks/pretix.py)")
+        done = subprocess.run(
+            [PYTHON, str(ROOT / "benchmarks" / "pretix.py"), "--markdown"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        sys.stderr.write(done.stderr)
+        if done.returncode == 0:
+            pretix = done.stdout
+        else:
+            pretix = (
+                "## Side by side with pretix\n\nNot measured: `benchmarks/pretix.py` failed:\n\n"
+                f"```\n{done.stderr.strip()[-2000:]}\n```\n"
+            )
+    seconds = time.monotonic() - began
     out = ROOT / "benchmarks" / "RESULTS.md"
-    out.write_text(markdown(info, results, seconds) + "\n")
+    out.write_text(markdown(info, results, seconds) + "\n" + pretix)
     log(f"wrote {out} after {seconds / 60:.1f} minutes")
 
 

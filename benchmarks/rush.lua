@@ -1,35 +1,47 @@
 -- wrk script for GETs of a webinar page during registrations (used by benchmarks/run.py):
--- counts the answers by their X-Page-Cache header (hit, stale, miss) and anything but a 200.
+-- counts the 200 answers by the value of the header BENCH_CACHE_HEADER (X-Page-Cache from the
+-- app: hit, stale, miss; X-Cache-Status from nginx: HIT, UPDATING, EXPIRED...) and anything
+-- but a 200 as other.
 local threads = {}
+-- Every value either header can take; thread:get reads globals, so each count is one (n_hit...).
+local names = {"hit", "stale", "miss", "updating", "expired", "revalidated", "bypass", "none", "other"}
+local known = {}
+for _, name in ipairs(names) do
+  known[name] = true
+end
 
 function setup(thread)
   table.insert(threads, thread)
 end
 
 function init(args)
-  hit, stale, miss, other = 0, 0, 0, 0
+  header = os.getenv("BENCH_CACHE_HEADER") or "X-Page-Cache"
+  for _, name in ipairs(names) do
+    _G["n_" .. name] = 0
+  end
 end
 
 function response(status, headers, body)
-  local answer = headers["X-Page-Cache"]
+  local name
   if status ~= 200 then
-    other = other + 1
-  elseif answer == "hit" then
-    hit = hit + 1
-  elseif answer == "stale" then
-    stale = stale + 1
+    name = "other"
   else
-    miss = miss + 1
+    name = string.lower(headers[header] or "none")
+    if not known[name] or name == "other" then
+      name = "none"
+    end
   end
+  _G["n_" .. name] = _G["n_" .. name] + 1
 end
 
 function done(summary, latency, requests)
-  local totals = {hit = 0, stale = 0, miss = 0, other = 0}
-  for _, thread in ipairs(threads) do
-    for name, _ in pairs(totals) do
-      totals[name] = totals[name] + thread:get(name)
+  local parts = {}
+  for _, name in ipairs(names) do
+    local total = 0
+    for _, thread in ipairs(threads) do
+      total = total + thread:get("n_" .. name)
     end
+    table.insert(parts, name .. "=" .. total)
   end
-  io.write(string.format("PAGES hit=%d stale=%d miss=%d other=%d\n",
-    totals.hit, totals.stale, totals.miss, totals.other))
+  io.write("PAGES " .. table.concat(parts, " ") .. "\n")
 end
