@@ -29,24 +29,24 @@ from mailer import engine
 from mailer.models import PRIORITY_MEDIUM, RESULT_FAILURE, Message, MessageLog, get_message_id
 
 from webinars import ical
+from webinars.formatting import absolute_url, when
 from webinars.models import PendingMail, Registration, Webinar
-from webinars.templatetags.webinar_tags import when
 
 logger = logging.getLogger(__name__)
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
 
 
 def personal_links(registration: Registration) -> dict[str, str]:
     """The registrant's own page, personal join link, calendar feed and cancel page."""
     token = registration.token
     return {
-        "page_url": absolute(reverse("webinars:registration", kwargs={"token": token})),
-        "join_url": absolute(reverse("webinars:registration_join", kwargs={"token": token})),
-        "feed_url": absolute(reverse("webinars:registration_calendar", kwargs={"token": token})),
-        "cancel_url": absolute(reverse("webinars:registration_cancel", kwargs={"token": token})),
+        "page_url": absolute_url(reverse("webinars:registration", kwargs={"token": token})),
+        "join_url": absolute_url(reverse("webinars:registration_join", kwargs={"token": token})),
+        "feed_url": absolute_url(
+            reverse("webinars:registration_calendar", kwargs={"token": token})
+        ),
+        "cancel_url": absolute_url(
+            reverse("webinars:registration_cancel", kwargs={"token": token})
+        ),
     }
 
 
@@ -57,7 +57,7 @@ def _context(registration: Registration, **extra) -> dict:
         "registration": registration,
         "webinar": webinar,
         "when": when(webinar),
-        "webinar_url": absolute(webinar.get_absolute_url()),
+        "webinar_url": absolute_url(webinar.get_absolute_url()),
         "is_confirmed": is_confirmed,
         "is_waitlisted": registration.status == Registration.Status.WAITLISTED,
         "join_window_minutes": settings.JOIN_WINDOW_MINUTES,
@@ -192,7 +192,7 @@ def organiser_notice_message(registration: Registration) -> EmailMultiAlternativ
         context=_context(
             registration,
             counts=counts,
-            admin_url=absolute(
+            admin_url=absolute_url(
                 reverse("admin:webinars_registration_changelist")
                 + f"?webinar__id__exact={webinar.pk}"
             ),

@@ -14,7 +14,7 @@ from django.utils.text import Truncator
 from django.utils.translation import to_locale
 
 from series.models import Series, SeriesOrganisation
-from webinars.ical import page_url
+from webinars.formatting import absolute_url, page_url
 from webinars.models import Webinar
 from webinars.text import plain_text
 
@@ -44,7 +44,7 @@ def organisers(series: Series | None) -> list[dict]:
             for p in series.partners.all()
             if p.role == SeriesOrganisation.Role.ORGANISER
         ]
-    return orgs or [{"@type": "Organization", "name": SITE_NAME, "url": settings.SITE_URL + "/"}]
+    return orgs or [{"@type": "Organization", "name": SITE_NAME, "url": absolute_url("/")}]
 
 
 def _person(appearance) -> dict:
@@ -52,7 +52,7 @@ def _person(appearance) -> dict:
     data = {
         "@type": "Person",
         "name": speaker.name,
-        "url": settings.SITE_URL + speaker.get_absolute_url(),
+        "url": absolute_url(speaker.get_absolute_url()),
     }
     if speaker.affiliation:
         data["affiliation"] = {"@type": "Organization", "name": speaker.affiliation}
@@ -128,16 +128,16 @@ def event_data(webinar: Webinar, *, series: Series | None = None, now=None) -> d
         data["superEvent"] = {
             "@type": "EventSeries",
             "name": series.title,
-            "url": settings.SITE_URL + series.get_absolute_url(),
+            "url": absolute_url(series.get_absolute_url()),
         }
     return data
 
 
 def breadcrumb_data(webinar: Webinar, *, series: Series | None = None) -> dict:
     """schema.org BreadcrumbList: calendar > series > webinar."""
-    trail = [("Calendar", settings.SITE_URL + reverse("webinars:calendar"))]
+    trail = [("Calendar", absolute_url(reverse("webinars:calendar")))]
     if series is not None:
-        trail.append((series.title, settings.SITE_URL + series.get_absolute_url()))
+        trail.append((series.title, absolute_url(series.get_absolute_url())))
     trail.append((webinar.title, page_url(webinar)))
     return {
         "@context": "https://schema.org",
