@@ -305,10 +305,6 @@ def _transitions(
     return initial, tuple(found)
 
 
-def _offset_text(offset: timedelta) -> str:
-    return icalendar.vUTCOffset(offset).to_ical().decode()
-
-
 def vtimezone(tzid: str, *, first_year: int, last_year: int) -> icalendar.Timezone:
     """A compact VTIMEZONE valid for every instant from first_year to last_year.
 

@@ -335,7 +335,7 @@ class Webinar(models.Model):
         """This save's changes, against the row in the database (not as loaded: a refresh, an
         earlier save or another process may have changed it since)."""
         saved = self.CALENDAR_FIELDS if update_fields is None else update_fields
-        # Deferred fields are left out: save() does not write them, and reading them would.
+        # Deferred fields are left out: save() does not write them, and getattr would load each.
         names = [name for name in self.CALENDAR_FIELDS if name in saved and name in self.__dict__]
         before = Webinar._base_manager.filter(pk=self.pk).values(*names).first() if names else None
         if not before:
