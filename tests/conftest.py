@@ -7,7 +7,6 @@ import time_machine
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-
 # Every test runs at this moment, the clock ticking on from it, whatever the real date and hour:
 # a midweek morning far from a daylight-saving change, so "a week from now" is an ordinary
 # day. Tests about a particular moment (a DST night, 29 February) travel there themselves.

@@ -139,7 +139,7 @@ class WebinarAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', url, _("list"))
 
     # Raising the capacity (here or anywhere through the ORM) promotes waiting registrants:
-    # see webinars/registration_signals.py, which calls services.webinar_fill_seats.
+    # Webinar.save() calls services.webinar_changed, which calls services.webinar_fill_seats.
 
 
 @admin.register(Speaker)

@@ -6,10 +6,7 @@ class WebinarsConfig(AppConfig):
     verbose_name = "Webinars"
 
     def ready(self):
-        from webinars import (  # noqa: F401 (connects the receivers)
-            calendar_signals,
-            registration_signals,
-        )
+        from webinars import calendar_signals  # noqa: F401 (connects the receivers)
 
         # Saves and deletes of anything public pages show forget the cached pages.
         from webinars.cache import connect_signals

@@ -7,10 +7,10 @@ server, the webinar and the visitor are in.
 from datetime import UTC, datetime
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from django.conf import settings
 from django.urls import reverse
 
-from webinars.ical import page_url, people_lines
+from webinars.formatting import absolute_url, page_url
+from webinars.ical import people_lines
 from webinars.models import Webinar
 
 GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
@@ -79,6 +79,6 @@ def calendar_links(webinar: Webinar) -> dict[str, str]:
 
 def subscribe_links(path: str) -> dict[str, str]:
     """The https:// and webcal:// addresses of a feed path such as /calendar.ics."""
-    https = settings.SITE_URL + path
+    https = absolute_url(path)
     scheme, netloc, url_path, query, fragment = urlsplit(https)
     return {"https": https, "webcal": urlunsplit(("webcal", netloc, url_path, query, fragment))}

@@ -7,8 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from webinars.formatting import when
 from webinars.models import Registration
-from webinars.templatetags.webinar_tags import when
 
 # Common misspellings of the biggest mail providers' domains, and what was meant.
 DOMAIN_TYPOS = {

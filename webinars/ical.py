@@ -19,6 +19,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from series.models import SeriesOrganisation
+from webinars.formatting import page_url
 from webinars.models import Webinar
 from webinars.text import plain_text
 
@@ -31,11 +32,6 @@ DEFAULT_REFRESH = timedelta(hours=12)
 def webinar_uid(webinar: Webinar) -> str:
     """Stable across edits: derived from the webinar's UUID, never from its title or time."""
     return f"{webinar.uid}@{UID_DOMAIN}"
-
-
-def page_url(webinar: Webinar) -> str:
-    """The absolute public page of the webinar."""
-    return settings.SITE_URL + webinar.get_absolute_url()
 
 
 def organiser_names(webinar: Webinar) -> list[str]:
@@ -307,10 +303,6 @@ def _transitions(
         else:
             at += day
     return initial, tuple(found)
-
-
-def _offset_text(offset: timedelta) -> str:
-    return icalendar.vUTCOffset(offset).to_ical().decode()
 
 
 def vtimezone(tzid: str, *, first_year: int, last_year: int) -> icalendar.Timezone:

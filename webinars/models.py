@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from series.models import Series, SeriesOrganisation
 from series.paths import slug_path
+from webinars.changes import MOVE_NOTICE_THRESHOLD, WebinarChanges
 
 # The shape of an IANA zone name ("UTC", "Europe/Brussels", "America/Argentina/Buenos_Aires",
 # "Etc/GMT+5"), checked by the database; the exact list is checked by validate_time_zone.
@@ -308,33 +309,48 @@ class Webinar(models.Model):
     CALENDAR_FIELDS = ("start", "end", "time_zone", "title", "status", "location")
 
     def save(self, *args, **kwargs):
-        """Saves; bumps `sequence` when the time, title, status or venue changed since loading.
+        """Saves; bumps `sequence` when the time, title, status or venue changed, then hands
+        what changed to services.webinar_changed (registrants, waiting list).
 
-        In save() rather than in a service because the contract asks that every ORM save,
-        not only admin, keeps subscribed calendars up to date.
+        In save() rather than in admin or a view, so that every ORM save does the same; loading
+        fixtures saves raw (save_base), without either.
         """
-        remembered = getattr(self, "_calendar_values", None)
         update_fields = kwargs.get("update_fields")
-        saved = set(self.CALENDAR_FIELDS if update_fields is None else update_fields)
-        if remembered and not self._state.adding:
-            changed = any(
-                getattr(self, name) != value
-                for name, value in remembered.items()
-                if name in saved and name in self.__dict__
-            )
-            if changed:
-                self.sequence += 1
-                if update_fields is not None and "sequence" not in update_fields:
-                    kwargs["update_fields"] = [*update_fields, "sequence"]
+        changes = None if self._state.adding else self._changes_to_save(update_fields)
+        if changes is not None and changes.calendar_fields_changed:
+            self.sequence += 1
+            if update_fields is not None and "sequence" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "sequence"]
         super().save(*args, **kwargs)
-        if remembered and update_fields is not None:
-            # Fields left out of update_fields still differ from the database.
-            remembered.update({name: self.__dict__[name] for name in saved & remembered.keys()})
-        else:
-            self._remember_calendar_values()
+        if changes is not None:
+            from webinars.services import webinar_changed
+
+            webinar_changed(self, changes)
 
     def get_absolute_url(self):
         return slug_path("webinars:detail", self.slug)
+
+    def _changes_to_save(self, update_fields) -> WebinarChanges:
+        """This save's changes, against the row in the database (not as loaded: a refresh, an
+        earlier save or another process may have changed it since)."""
+        saved = self.CALENDAR_FIELDS if update_fields is None else update_fields
+        # Deferred fields are left out: save() does not write them, and getattr would load each.
+        names = [name for name in self.CALENDAR_FIELDS if name in saved and name in self.__dict__]
+        before = Webinar._base_manager.filter(pk=self.pk).values(*names).first() if names else None
+        if not before:
+            return WebinarChanges()
+        after = {name: getattr(self, name) for name in names}
+        return WebinarChanges(
+            moved=any(
+                abs(before[name] - after[name]) >= MOVE_NOTICE_THRESHOLD
+                for name in ("start", "end")
+                if name in before
+            ),
+            cancelled="status" in before
+            and before["status"] != self.Status.CANCELLED
+            and after["status"] == self.Status.CANCELLED,
+            calendar_fields_changed=before != after,
+        )
 
     def clean(self):
         super().clean()
@@ -347,22 +363,6 @@ class Webinar(models.Model):
                 {"capacity": _("Capacity must be at least 1, or empty for unlimited.")},
                 code="capacity",
             )
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._remember_calendar_values()
-        return instance
-
-    def _remember_calendar_values(self) -> None:
-        # Read __dict__ so that deferred fields are not loaded just to be remembered.
-        self._calendar_values = {
-            name: self.__dict__[name] for name in self.CALENDAR_FIELDS if name in self.__dict__
-        }
-
-    def refresh_from_db(self, *args, **kwargs):
-        super().refresh_from_db(*args, **kwargs)
-        self._remember_calendar_values()
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -8,6 +8,7 @@ transaction itself is BEGIN IMMEDIATE), so concurrent submissions can never exce
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +21,9 @@ from webinars import mail
 from webinars.availability import badge_changes
 from webinars.models import Registration, Webinar
 from webinars.signals import availability_changed
+
+if TYPE_CHECKING:
+    from webinars.changes import WebinarChanges
 
 
 class RegistrationError(ValidationError):
@@ -249,6 +253,25 @@ def webinar_notify_registrants(*, webinar: Webinar, change: str) -> int:
         registration.webinar = webinar
         mail.queue_webinar_changed(registration, change=change)
     return len(registrations)
+
+
+def webinar_changed(
+    webinar: Webinar, changes: "WebinarChanges", *, now: datetime | None = None
+) -> None:
+    """What follows a saved edit of a webinar (Webinar.save calls it, for admin and ORM alike).
+
+    Registrants hear that it was cancelled or moved, unless it is over. Waiting registrants
+    take any free seats: a raised capacity frees some, and so do un-cancelling and moving the
+    start later, after cancellations that could promote nobody then.
+    """
+    now = now or timezone.now()
+    if webinar.end >= now:
+        if changes.cancelled:
+            webinar_notify_registrants(webinar=webinar, change="cancelled")
+        elif changes.moved and not webinar.is_cancelled:
+            webinar_notify_registrants(webinar=webinar, change="rescheduled")
+    if webinar.registrations.waitlisted().exists():
+        webinar_fill_seats(webinar=webinar, now=now)
 
 
 def registration_send_reminder(*, registration: Registration, now: datetime | None = None) -> bool:

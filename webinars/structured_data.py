@@ -14,7 +14,8 @@ from django.utils.text import Truncator
 from django.utils.translation import to_locale
 
 from series.models import Series, SeriesOrganisation
-from webinars.ical import page_url
+from webinars.availability import registration_state
+from webinars.formatting import absolute_url, page_url
 from webinars.models import Webinar
 from webinars.text import plain_text
 
@@ -22,8 +23,6 @@ SITE_NAME = "Webinars"
 SCHEMA = "https://schema.org/"
 # Registration is free; schema.org offers want a currency next to a price of 0.
 PRICE_CURRENCY = "EUR"
-# At most this many seats left reads as "limited availability".
-FEW_SEATS = 5
 # Characters inside <script> that could end it or start markup; escaped as JSON allows.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -44,7 +43,7 @@ def organisers(series: Series | None) -> list[dict]:
             for p in series.partners.all()
             if p.role == SeriesOrganisation.Role.ORGANISER
         ]
-    return orgs or [{"@type": "Organization", "name": SITE_NAME, "url": settings.SITE_URL + "/"}]
+    return orgs or [{"@type": "Organization", "name": SITE_NAME, "url": absolute_url("/")}]
 
 
 def _person(appearance) -> dict:
@@ -52,28 +51,27 @@ def _person(appearance) -> dict:
     data = {
         "@type": "Person",
         "name": speaker.name,
-        "url": settings.SITE_URL + speaker.get_absolute_url(),
+        "url": absolute_url(speaker.get_absolute_url()),
     }
     if speaker.affiliation:
         data["affiliation"] = {"@type": "Organization", "name": speaker.affiliation}
     return data
 
 
+# schema.org ItemAvailability for each registration state (webinars.availability), so search
+# results say what the page and the list badges say.
+AVAILABILITY = {
+    "open": "InStock",
+    "few": "LimitedAvailability",
+    "full": "SoldOut",  # a waiting list remains, but no seat
+    "closed": "Discontinued",
+    "cancelled": "Discontinued",
+}
+
+
 def availability(webinar: Webinar, now=None) -> str:
     """schema.org ItemAvailability of the (free) registration."""
-    if webinar.is_cancelled or not webinar.is_registration_open(now):
-        return SCHEMA + "Discontinued"
-    if webinar.capacity is None:
-        return SCHEMA + "InStock"
-    confirmed = getattr(webinar, "confirmed_count", None)
-    if confirmed is None:
-        confirmed = webinar.registrations.confirmed().count()
-    seats_left = webinar.capacity - confirmed
-    if seats_left <= 0:
-        return SCHEMA + "SoldOut"  # a waiting list remains, but no seat
-    if seats_left <= FEW_SEATS:
-        return SCHEMA + "LimitedAvailability"
-    return SCHEMA + "InStock"
+    return SCHEMA + AVAILABILITY[registration_state(webinar, now).code]
 
 
 def description(webinar: Webinar, *, limit: int = 300) -> str:
@@ -128,16 +126,16 @@ def event_data(webinar: Webinar, *, series: Series | None = None, now=None) -> d
         data["superEvent"] = {
             "@type": "EventSeries",
             "name": series.title,
-            "url": settings.SITE_URL + series.get_absolute_url(),
+            "url": absolute_url(series.get_absolute_url()),
         }
     return data
 
 
 def breadcrumb_data(webinar: Webinar, *, series: Series | None = None) -> dict:
     """schema.org BreadcrumbList: calendar > series > webinar."""
-    trail = [("Calendar", settings.SITE_URL + reverse("webinars:calendar"))]
+    trail = [("Calendar", absolute_url(reverse("webinars:calendar")))]
     if series is not None:
-        trail.append((series.title, settings.SITE_URL + series.get_absolute_url()))
+        trail.append((series.title, absolute_url(series.get_absolute_url())))
     trail.append((webinar.title, page_url(webinar)))
     return {
         "@context": "https://schema.org",

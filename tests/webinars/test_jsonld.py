@@ -10,6 +10,8 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import make_registration, make_webinar
+from webinars import structured_data
+from webinars.availability import registration_state, seats_state
 from webinars.models import Webinar
 
 SITE = "https://webinars.example.org"
@@ -142,7 +144,7 @@ def test_cancelled_venue_webinar(client, db):
 
 @pytest.mark.parametrize(
     ("capacity", "confirmed", "availability"),
-    [(None, 3, "InStock"), (50, 3, "InStock"), (8, 3, "LimitedAvailability"), (3, 3, "SoldOut")],
+    [(None, 3, "InStock"), (50, 3, "InStock"), (8, 6, "LimitedAvailability"), (3, 3, "SoldOut")],
 )
 def test_offer_availability_follows_the_seats(client, db, capacity, confirmed, availability):
     webinar = make_webinar(capacity=capacity, start=timezone.now() + timedelta(days=3))
@@ -155,6 +157,28 @@ def test_offer_availability_follows_the_seats(client, db, capacity, confirmed, a
     assert event["offers"]["availability"] == SCHEMA + availability
     if capacity:
         assert event["maximumAttendeeCapacity"] == capacity
+
+
+@pytest.mark.parametrize(
+    ("capacity", "confirmed", "state", "availability"),
+    [
+        (None, 300, "open", "InStock"),
+        (100, 89, "open", "InStock"),
+        (100, 90, "few", "LimitedAvailability"),  # 10 left: a tenth of the seats
+        (100, 92, "few", "LimitedAvailability"),
+        (8, 5, "open", "InStock"),  # 3 left: more than the 2 that small webinars count as few
+        (8, 6, "few", "LimitedAvailability"),
+        (40, 40, "full", "SoldOut"),
+    ],
+)
+def test_offer_availability_is_the_registration_state(db, capacity, confirmed, state, availability):
+    # The badges' rule (webinars.availability) decides, so search results say what the page says.
+    webinar = make_webinar(capacity=capacity, start=timezone.now() + timedelta(days=3))
+    webinar.confirmed_count = confirmed  # as list and page queries annotate it
+
+    assert seats_state(capacity, confirmed).code == state
+    assert registration_state(webinar).code == state
+    assert structured_data.availability(webinar) == SCHEMA + availability
 
 
 def test_dates_carry_the_webinars_own_offset(client, db):

@@ -1,14 +1,19 @@
 """Organisers change a webinar: registrants hear about cancellations and new times, and
 admin reads and shows times in the webinar's own zone."""
 
+import io
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
+from django.core import serializers
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_registration, make_webinar, webinar_admin_form
+from webinars import services
+from webinars.changes import WebinarChanges
 from webinars.models import Registration, Webinar
 from webinars.services import registration_cancel
 
@@ -131,3 +136,52 @@ def test_admin_changing_the_zone_reads_the_typed_time_in_the_new_zone(admin_clie
     assert response.status_code == 302
     webinar.refresh_from_db()
     assert webinar.start == datetime(2031, 1, 10, 1, 0, tzinfo=UTC)  # 10:00 JST
+
+
+def test_a_save_hands_the_service_what_it_changed(db, monkeypatch):
+    saves = []
+    monkeypatch.setattr(services, "webinar_changed", lambda webinar, changes: saves.append(changes))
+    webinar = make_webinar()  # created: nothing changed for anybody
+    webinar.start += timedelta(seconds=20)  # a correction, not a new time
+    webinar.save()
+    webinar.start += timedelta(hours=1)
+    webinar.end += timedelta(hours=1)
+    webinar.save()
+    webinar.status = Webinar.Status.CANCELLED
+    webinar.save()
+    webinar.description = "Not shown in calendars"
+    webinar.save()
+
+    assert saves == [
+        WebinarChanges(calendar_fields_changed=True),
+        WebinarChanges(moved=True, calendar_fields_changed=True),
+        WebinarChanges(cancelled=True, calendar_fields_changed=True),
+        WebinarChanges(),
+    ]
+
+
+def test_a_change_left_out_of_update_fields_is_not_announced(db, flush_mail):
+    webinar = make_webinar(capacity=10)
+    make_registration(webinar)
+    webinar.status = Webinar.Status.CANCELLED
+
+    webinar.save(update_fields=["capacity"])
+
+    assert flush_mail() == []
+    assert Webinar.objects.get(pk=webinar.pk).status == Webinar.Status.SCHEDULED
+
+
+def test_loading_a_fixture_mails_nobody(db, flush_mail, tmp_path):
+    webinar = make_webinar()
+    make_registration(webinar)
+    webinar.status = Webinar.Status.CANCELLED
+    webinar.start += timedelta(hours=2)
+    webinar.end += timedelta(hours=2)
+    fixture = tmp_path / "webinar.json"
+    fixture.write_text(serializers.serialize("json", [webinar]))
+
+    call_command("loaddata", str(fixture), stdout=io.StringIO())
+
+    assert flush_mail() == []
+    loaded = Webinar.objects.get(pk=webinar.pk)
+    assert (loaded.status, loaded.sequence) == (Webinar.Status.CANCELLED, 0)

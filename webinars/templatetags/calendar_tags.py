@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from webinars import calendar_links as links
 from webinars import structured_data
+from webinars.formatting import clock
 
 register = template.Library()
 
@@ -73,8 +74,5 @@ def this_month_url() -> str:
     )
 
 
-@register.filter
-def clock(webinar) -> str:
-    """'23:30 EST': the start in the webinar's own zone (the date filter would convert it)."""
-    start = webinar.local_start
-    return f"{start:%H:%M} {start.tzname()}"
+# Not Django's date filter: that would show the start in the server's zone.
+register.filter(clock)

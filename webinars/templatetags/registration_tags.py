@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
+from webinars import formatting
 from webinars.availability import RegistrationState, registration_state
 from webinars.forms import RegistrationForm
 
@@ -48,9 +49,8 @@ def _empty_field_list(auto_id, language) -> SafeString:
 
 @register.filter
 def in_zone(value: datetime, webinar) -> str:
-    """'1 October 2020, 09:30 CEST': an instant in the webinar's own time zone."""
-    local = value.astimezone(webinar.tz)
-    return f"{local.day} {local:%B %Y}, {local:%H:%M} {local.tzname()}"
+    """{{ moment|in_zone:webinar }}: '1 October 2020, 09:30 CEST', in the webinar's own zone."""
+    return formatting.in_zone(value, webinar.tz)
 
 
 @register.simple_tag

@@ -3,6 +3,7 @@ photos and logos."""
 
 from django import template
 
+from webinars.formatting import date_parts, iso_datetime
 from webinars.images import Thumbnail, thumbnail
 
 register = template.Library()
@@ -11,17 +12,8 @@ register = template.Library()
 HONORIFICS = {"prof", "prof.", "dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "sir"}
 
 
-@register.filter
-def date_parts(webinar) -> dict[str, str]:
-    """Day, short month and year of the start, in the webinar's own zone, for a date block."""
-    start = webinar.local_start
-    return {"day": str(start.day), "month": f"{start:%b}", "year": str(start.year)}
-
-
-@register.filter
-def iso_datetime(value) -> str:
-    """An ISO 8601 time for <time datetime>, to the second (HTML allows at most 3 decimals)."""
-    return value.isoformat(timespec="seconds")
+register.filter(date_parts)
+register.filter(iso_datetime)
 
 
 @register.filter

@@ -19,11 +19,11 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
 from django.views.decorators.http import require_safe
 
+from webinars.formatting import when
 from webinars.ical import DEFAULT_REFRESH, CalendarResponse, calendar_for, event_description
 from webinars.models import Webinar
 from webinars.selectors import webinars_for_calendars
 from webinars.structured_data import SITE_NAME
-from webinars.templatetags.webinar_tags import when
 from webinars.text import plain_text
 
 # The all-webinars feed keeps a year of the past: enough to look back, small enough to poll.

@@ -1,0 +1,19 @@
+"""What one save of a webinar changed, as Webinar.save() hands it to services.webinar_changed."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+# A time that moved by less is a correction (seconds typed in a form), not news to registrants.
+MOVE_NOTICE_THRESHOLD = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class WebinarChanges:
+    """Differences between the row as it was in the database and the values saved over it."""
+
+    # The start or the end is at least MOVE_NOTICE_THRESHOLD away from where it was.
+    moved: bool = False
+    # Scheduled before, cancelled now.
+    cancelled: bool = False
+    # Something a calendar entry shows (Webinar.CALENDAR_FIELDS): calendars must replace theirs.
+    calendar_fields_changed: bool = False

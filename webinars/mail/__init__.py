@@ -1,0 +1,39 @@
+"""Mail to registrants and organisers: recorded as intents (outbox), composed from templates
+(compose), delivered after commit or by `send_queued_mail` (worker).
+
+Callers use these names; the modules behind them are the package's own business.
+"""
+
+from webinars.mail.compose import personal_links
+from webinars.mail.outbox import (
+    queue_cancelled,
+    queue_details,
+    queue_organiser_notice,
+    queue_promoted,
+    queue_reminder,
+    queue_webinar_changed,
+)
+from webinars.mail.worker import (
+    Delivery,
+    deliver,
+    deliver_pending,
+    queue_flush,
+    requeue_due,
+    retry_delay,
+)
+
+__all__ = [
+    "Delivery",
+    "deliver",
+    "deliver_pending",
+    "personal_links",
+    "queue_cancelled",
+    "queue_details",
+    "queue_flush",
+    "queue_organiser_notice",
+    "queue_promoted",
+    "queue_reminder",
+    "queue_webinar_changed",
+    "requeue_due",
+    "retry_delay",
+]

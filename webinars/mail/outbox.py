@@ -1,0 +1,55 @@
+"""Recording mail to send: one small PendingMail row (an intent) per message.
+
+A `queue_*` function writes its row inside the caller's transaction, so a registration and
+its mail are stored together or not at all, and the webinar row lock is never held while a
+message is composed (webinars.mail.worker does that after commit).
+"""
+
+import functools
+
+from django.conf import settings
+from django.db import transaction
+
+from webinars.mail import worker
+from webinars.mail.compose import WEBINAR_CHANGES
+from webinars.models import PendingMail, Registration
+
+
+def _record(registration: Registration, kind: str, **args) -> PendingMail:
+    intent = PendingMail.objects.create(
+        registration=registration, kind=kind, status=registration.status, args=args
+    )
+    if settings.MAIL_SEND_IMMEDIATELY:
+        transaction.on_commit(functools.partial(worker.deliver_now, intent.pk), robust=True)
+    return intent
+
+
+def queue_details(registration: Registration) -> PendingMail:
+    """The confirmation or waiting-list notice, with an .ics invitation."""
+    return _record(registration, PendingMail.Kind.DETAILS)
+
+
+def queue_promoted(registration: Registration) -> PendingMail:
+    return _record(registration, PendingMail.Kind.PROMOTED)
+
+
+def queue_cancelled(registration: Registration, *, by_organiser: bool = False) -> PendingMail:
+    """The acknowledgement, with a calendar file that removes the entry (METHOD:CANCEL)."""
+    return _record(registration, PendingMail.Kind.CANCELLED, by_organiser=by_organiser)
+
+
+def queue_webinar_changed(registration: Registration, *, change: str) -> PendingMail:
+    """Tell a registrant that the webinar was cancelled ("cancelled") or moved ("rescheduled")."""
+    if change not in WEBINAR_CHANGES:
+        # Refused now, in the caller's transaction, rather than failing later in the worker.
+        raise ValueError(f"change must be one of {WEBINAR_CHANGES}, not {change!r}")
+    return _record(registration, PendingMail.Kind.WEBINAR_CHANGED, change=change)
+
+
+def queue_reminder(registration: Registration) -> PendingMail:
+    return _record(registration, PendingMail.Kind.REMINDER)
+
+
+def queue_organiser_notice(registration: Registration) -> PendingMail:
+    """A short notice to the series' notify_email about a new registration."""
+    return _record(registration, PendingMail.Kind.ORGANISER_NOTICE)
