@@ -141,7 +141,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-# --- Registration, mail queue, reminders and retention (issue 3) ---
+# --- Registration, mail queue, reminders and retention ---
 # Mail is recorded in the database (webinars.PendingMail) in the same transaction as the
 # registration, then composed onto django-mailer's queue and sent by `manage.py send_queued_mail`
 # (cron or --loop), which retries with back-off.
@@ -176,7 +176,7 @@ JOIN_WINDOW_MINUTES = env.int("JOIN_WINDOW_MINUTES", default=30)
 REMINDER_LEAD_HOURS = env.int("REMINDER_LEAD_HOURS", default=24)
 REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=90)
 
-# --- Production hardening (issue 6): all from the environment, safe by default -----------------
+# --- Production hardening: all from the environment, safe by default ---
 
 # Behind a reverse proxy that terminates TLS, set SECURE_PROXY_SSL_HEADER=on so Django trusts the
 # proxy's X-Forwarded-Proto header; the proxy must set (not pass through) that header.

@@ -44,7 +44,7 @@ def default_time_zone() -> str:
 
 
 def new_token() -> str:
-    # 32 random bytes = 256 bits, well above the 128 the contract asks for.
+    # 32 random bytes = 256 bits: far beyond guessing.
     return secrets.token_urlsafe(32)
 
 
