@@ -634,3 +634,12 @@ def test_series_page_links_to_series_form_only_while_something_is_open(client, d
 
     assert 'href="/series/open-one/register/"' in open_page
     assert "/register/" not in past_page
+
+
+def test_registration_forms_answer_head_like_get(client, db):
+    webinar = make_webinar(series=make_series(slug="heads"))
+
+    for url in (register_url(webinar), "/series/heads/register/"):
+        response = client.head(url)
+        assert response.status_code == 200, url
+        assert not response.cookies

@@ -80,7 +80,7 @@ def _submit(request, form, thanks_name: str, slug: str, chosen) -> HttpResponse 
 
 
 @public_form
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def register(request, slug):
     """The registration form of one webinar (GET), and its submission (POST)."""
     form = RegistrationForm(request.POST if request.method == "POST" else None)
@@ -117,7 +117,7 @@ def _open_webinars(request, series: Series):
 
 
 @public_form
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def series_register(request, slug):
     """One form, one checkbox per webinar of the series open for registration."""
     # A series with nothing published is not public.
