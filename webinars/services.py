@@ -199,9 +199,11 @@ def registration_cancel(
         current.save(update_fields=["status", "cancelled_at", "updated"])
         current.webinar = webinar
         mail.queue_cancelled(current, by_organiser=by_organiser)
-        _fill_seats(webinar, now)
+        promoted = _fill_seats(webinar, now)
         # A promotion usually takes the freed seat again: the state moves only when it does not.
-        if before is not None and badge_changes(webinar.capacity, before, _seats_taken(webinar)):
+        # The row lock holds the count still, so what it is now follows without counting again.
+        after = None if before is None else before - 1 + len(promoted)
+        if before is not None and badge_changes(webinar.capacity, before, after):
             availability_changed.send(sender=Webinar, webinar=webinar)
     registration.status = current.status
     registration.cancelled_at = current.cancelled_at
