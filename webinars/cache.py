@@ -92,12 +92,11 @@ def _renew() -> None:
         logger.error("Cache unreachable: stored pages may stay out of date.", exc_info=True)
 
 
-def current_generation() -> str:
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = uuid.uuid4().hex[:16]
-        if not cache.add(GENERATION_KEY, generation, seconds_until_pages_change()):
-            generation = cache.get(GENERATION_KEY) or generation
+def _start_generation() -> str:
+    """A generation where none is current; another worker's, if it started one first."""
+    generation = uuid.uuid4().hex[:16]
+    if not cache.add(GENERATION_KEY, generation, seconds_until_pages_change()):
+        generation = cache.get(GENERATION_KEY) or generation
     return generation
 
 
@@ -163,7 +162,8 @@ class PublicPageCacheMiddleware:
         key = "pages:page:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
         try:
             found = cache.get_many([GENERATION_KEY, key])
-            generation = found.get(GENERATION_KEY) or current_generation()
+            # The generation was in that round trip: only a missing one needs another.
+            generation = found.get(GENERATION_KEY) or _start_generation()
         except Exception:  # noqa: BLE001 (without the cache, visitors still get fresh pages)
             logger.warning("Cache unreachable: serving pages uncached.", exc_info=True)
             return self._answer(request, self.get_response(request), None, None)
