@@ -4,15 +4,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
 
-from series.models import Series, SeriesOrganisation
+from series.models import Series
 from webinars.availability import list_state
 from webinars.models import Speaker, Webinar, WebinarSpeaker
-from webinars.selectors import partners_by_role, sibling_webinars, webinars_visible_to
+from webinars.selectors import (
+    load_partners_and_disclaimers,
+    partners_by_role,
+    sibling_webinars,
+    speaker_names,
+    webinars_visible_to,
+)
 from webinars.views.viewer import is_staff
 
 PAST_PER_PAGE = 20
@@ -70,31 +76,14 @@ def list_page(queryset: QuerySet, per_page: int, raw_number: str | None) -> List
 
 
 def with_list_states(webinars: Sequence[Webinar], now: datetime) -> None:
-    """Set the speakers' names (one query) and the badge that each list item shows.
+    """Set the speakers' names and the badge that each list item shows.
 
-    Names as plain rows: an item shows nothing else of its speakers, and building the link and
-    person objects for 40 items cost more than the rest of the page. Upcoming webinars need
-    their seat counts (WebinarQuerySet.with_counts); past ones show none.
+    Upcoming webinars need their seat counts (WebinarQuerySet.with_counts); past ones show none.
     """
-    names: dict[int, list[str]] = {w.pk: [] for w in webinars}
-    rows = (
-        WebinarSpeaker.objects.filter(webinar__in=list(names), role=WebinarSpeaker.Role.SPEAKER)
-        .order_by("webinar_id", "order", "pk")
-        .values_list("webinar_id", "speaker__name")
-    )
-    for webinar_id, name in rows if names else ():
-        names[webinar_id].append(name)
+    names = speaker_names(webinars)
     for webinar in webinars:
         webinar.speaker_names = names[webinar.pk]
         webinar.list_state = list_state(webinar, now)
-
-
-def _partners_and_disclaimers(series: Series) -> None:
-    prefetch_related_objects(
-        [series],
-        Prefetch("partners", queryset=SeriesOrganisation.objects.select_related("organisation")),
-        "disclaimers",
-    )
 
 
 class CalendarView(TemplateView):
@@ -163,7 +152,7 @@ class WebinarDetailView(DetailView):
         webinar = self.object
         series = webinar.series
         if series is not None:
-            _partners_and_disclaimers(series)
+            load_partners_and_disclaimers(series)
         context.update(
             series=series,
             partner_groups=partners_by_role(series) if series else [],
@@ -191,7 +180,7 @@ class SeriesDetailView(DetailView):
             # A series with nothing published yet is not public.
             raise Http404("No published webinars in this series.")
         with_list_states(webinars, timezone.now())
-        _partners_and_disclaimers(self.object)
+        load_partners_and_disclaimers(self.object)
         context.update(webinars=webinars, partner_groups=partners_by_role(self.object))
         return context
 
