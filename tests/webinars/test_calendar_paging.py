@@ -35,3 +35,13 @@ def test_calendar_upcoming_page_out_of_range_shows_the_last_page(client, db):
 
     assert response.status_code == 200
     assert "Only one" in text_of(response)
+
+
+def test_calendar_page_numbers_that_are_not_pages_show_a_page(client, db):
+    make_webinar(title="Only one")
+
+    for number in ("99999999999999999999999", "-3", "0", "", "abc", "1e5", "9" * 5000):
+        response = client.get("/", {"upcoming": number, "page": number})
+
+        assert response.status_code == 200, number
+        assert "Only one" in text_of(response)

@@ -643,3 +643,41 @@ def test_registration_forms_answer_head_like_get(client, db):
         response = client.head(url)
         assert response.status_code == 200, url
         assert not response.cookies
+
+
+def test_malformed_origin_or_referer_is_refused_never_a_500(db):
+    webinar = make_webinar()
+    for headers in (
+        {"Origin": "null"},
+        {"Origin": "http://[::1"},
+        {"Origin": "http://127.0.0.1:99999"},
+        {"Origin": "javascript:alert(1)"},
+        {"Referer": "not a url"},
+        {"Origin": ""},
+    ):
+        response = Client(headers=headers).post(register_url(webinar), VALID)
+
+        assert response.status_code == 403, headers
+    assert Registration.objects.count() == 0
+
+
+def test_a_referer_from_the_site_is_enough_without_origin(db, settings):
+    webinar = make_webinar()
+    client = Client(headers={"Referer": f"{settings.SITE_URL}/webinars/{webinar.slug}/"})
+
+    response = client.post(register_url(webinar), VALID)
+
+    assert response.status_code == 302
+    assert Registration.objects.count() == 1
+
+
+def test_an_embedding_site_may_post_the_form(db, settings):
+    settings.EMBED_ALLOWED_ORIGINS = ["https://www.example.org"]
+    webinar = make_webinar()
+
+    response = Client(headers={"Origin": "https://www.example.org"}).post(
+        register_url(webinar), VALID
+    )
+
+    assert response.status_code == 302
+    assert Registration.objects.count() == 1

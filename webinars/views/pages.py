@@ -25,6 +25,7 @@ PAST_PER_PAGE = 20
 # Upcoming webinars come in pages too: a busy site has hundreds scheduled (month pages list all).
 UPCOMING_PER_PAGE = 20
 MAX_QUERY_LENGTH = 200
+MAX_OFFSET = 2**31
 
 
 def clean_query(raw: str) -> str:
@@ -67,7 +68,8 @@ def list_page(queryset: QuerySet, per_page: int, raw_number: str | None) -> List
     except ValueError:
         number = 1
     start = (number - 1) * per_page
-    rows = list(queryset[start : start + per_page + 1])
+    # An offset no list reaches is past the end without asking (SQLite's integers stop at 2**63).
+    rows = list(queryset[start : start + per_page + 1]) if start < MAX_OFFSET else []
     if not rows and number > 1:
         # Past the end (an old link): the last page, as a paginator would show.
         last = max(1, -(-queryset.count() // per_page))
