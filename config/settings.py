@@ -43,13 +43,19 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "csp",
     "django_ratelimit",
+    "corsheaders",
     "series",
     "webinars",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # In front of the page cache, so that stored API answers get CORS headers and count against
+    # the API's rate limit too.
+    "corsheaders.middleware.CorsMiddleware",
+    "api.middleware.ApiRateLimitMiddleware",
     # Outside sessions and CSRF: a stored page is served without opening either.
     "webinars.cache.PublicPageCacheMiddleware",
     # Inside the page cache: cached pages replay the stored policy header instead of rebuilding it.
@@ -205,6 +211,18 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Origins (https://www.example.org) of sites that embed the public pages and post their forms;
 # SITE_URL is always allowed.
 EMBED_ALLOWED_ORIGINS = env.list("EMBED_ALLOWED_ORIGINS", default=[])
+
+# The public API (api/): reads only, open to scripts on any site, no credentials.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = 86400
+# Reads per client per window (counted in the cache, like the registration limit).
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=120)
+API_RATE_WINDOW = env.int("API_RATE_WINDOW", default=60)
 
 # Content-Security-Policy (django-csp): no inline script or style anywhere; JSON-LD data blocks
 # are not executed, so they need no exception. CSP_EXTRA_IMG_SRC adds e.g. a media CDN origin.

@@ -55,6 +55,21 @@ CACHED_URL_NAMES = frozenset(
         "series:register",
         "series:register_thanks",
         "series:ical",
+        "embed:calendar",
+        "embed:series",
+        "embed:register",
+        "embed:register_thanks",
+        "embed:series_register",
+        "embed:series_register_thanks",
+        # The public API: the same answer for every client, invalidated with the pages.
+        "api:index",
+        "api:series_list",
+        "api:series_detail",
+        "api:webinar_list",
+        "api:webinar_detail",
+        "api:speaker_list",
+        "api:speaker_detail",
+        "api:openapi-json",
     }
 )
 # A registrant's own pages (a secret token), a redirect that follows the clock, the health check.
@@ -66,6 +81,8 @@ UNCACHED_URL_NAMES = frozenset(
         "webinars:registration_cancel",
         "webinars:registration_join",
         "webinars:registration_calendar",
+        # django-ninja's root route, shadowed by api:index (registered first); never reached.
+        "api:api-root",
     }
 )
 # Models no public page shows. Registrations change pages only through availability states.

@@ -59,6 +59,8 @@ class Speaker(models.Model):
         _("photo"), upload_to="speakers/", blank=True, help_text=_("Optional portrait.")
     )
     url = models.URLField(_("website"), blank=True)
+    # What the public API's changed_since filter reads, as it reads Webinar.updated.
+    updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]

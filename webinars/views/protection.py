@@ -80,20 +80,36 @@ def client_ip(group, request) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def is_rate_limited(request) -> bool:
-    """Count this submission against the client; True once over the limit for the window.
+def over_limit(request, *, group: str, limit: int, window: int, methods) -> bool:
+    """Count this request against the client in `group`; True once over `limit` per `window` s.
 
     Counted in the cache (Redis in production), so the count holds across workers. If the cache
-    is down, the submission goes through: losing registrations is worse than a pause in the limit.
+    is down, the request goes through: losing registrations (or answering no reads) is worse
+    than a pause in the limit.
     """
-    rate = f"{settings.REGISTRATION_RATE_LIMIT}/{settings.REGISTRATION_RATE_WINDOW}s"
     try:
         return is_ratelimited(
-            request, group="registration", key=client_ip, rate=rate, method="POST", increment=True
+            request,
+            group=group,
+            key=client_ip,
+            rate=f"{limit}/{window}s",
+            method=methods,
+            increment=True,
         )
     except Exception:  # noqa: BLE001 (see the docstring)
-        logger.error("Cache unreachable: registration rate limit not counted.", exc_info=True)
+        logger.error("Cache unreachable: %s rate limit not counted.", group, exc_info=True)
         return False
+
+
+def is_rate_limited(request) -> bool:
+    """Count this registration submission; True once over REGISTRATION_RATE_LIMIT."""
+    return over_limit(
+        request,
+        group="registration",
+        limit=settings.REGISTRATION_RATE_LIMIT,
+        window=settings.REGISTRATION_RATE_WINDOW,
+        methods="POST",
+    )
 
 
 def rate_limited_response(request):

@@ -81,29 +81,37 @@ def _submit(request, form, thanks_name: str, slug: str, chosen) -> HttpResponse 
 
 @public_form
 @require_http_methods(["GET", "HEAD", "POST"])
-def register(request, slug):
-    """The registration form of one webinar (GET), and its submission (POST)."""
+def register(request, slug, *, embed=False):
+    """The registration form of one webinar (GET), and its submission (POST).
+
+    embed=True: the compact form for an iframe, whose thanks page stays in the frame.
+    """
     form = RegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         # The rules read the locked row; seat counts are only needed if the form comes back.
         webinar = get_object_or_404(
             webinars_visible_to(staff=is_staff(request)).only("pk"), slug=slug
         )
-        answer = _submit(request, form, "webinars:register_thanks", slug, lambda: [webinar])
+        thanks = "embed:register_thanks" if embed else "webinars:register_thanks"
+        answer = _submit(request, form, thanks, slug, lambda: [webinar])
         if answer:
             return answer
     webinar = _webinar_or_404(request, slug)
     return render(
         request,
-        "webinars/register.html",
+        "embed/register.html" if embed else "webinars/register.html",
         {"webinar": webinar, "form": form, "state": registration_state(webinar)},
     )
 
 
 @require_GET
-def register_thanks(request, slug):
+def register_thanks(request, slug, *, embed=False):
     webinar = _webinar_or_404(request, slug)
-    return render(request, "webinars/thanks.html", {"webinar": webinar, **_typo_context(request)})
+    return render(
+        request,
+        "embed/thanks.html" if embed else "webinars/thanks.html",
+        {"webinar": webinar, **_typo_context(request)},
+    )
 
 
 def _open_webinars(request, series: Series):
@@ -118,7 +126,7 @@ def _open_webinars(request, series: Series):
 
 @public_form
 @require_http_methods(["GET", "HEAD", "POST"])
-def series_register(request, slug):
+def series_register(request, slug, *, embed=False):
     """One form, one checkbox per webinar of the series open for registration."""
     # A series with nothing published is not public.
     visible = webinars_visible_to(staff=is_staff(request)).filter(series=OuterRef("pk"))
@@ -136,7 +144,7 @@ def series_register(request, slug):
         answer = _submit(
             request,
             form,
-            "series:register_thanks",
+            "embed:series_register_thanks" if embed else "series:register_thanks",
             slug,
             lambda: list(form.cleaned_data["webinars"]),
         )
@@ -144,15 +152,19 @@ def series_register(request, slug):
             return answer
     return render(
         request,
-        "webinars/series_register.html",
+        "embed/series_register.html" if embed else "webinars/series_register.html",
         {"series": series, "form": form, "has_open": bool(listed)},
     )
 
 
 @require_GET
-def series_register_thanks(request, slug):
+def series_register_thanks(request, slug, *, embed=False):
     series = get_object_or_404(Series, slug=slug)
-    return render(request, "webinars/thanks.html", {"series": series, **_typo_context(request)})
+    return render(
+        request,
+        "embed/thanks.html" if embed else "webinars/thanks.html",
+        {"series": series, **_typo_context(request)},
+    )
 
 
 def private_page(view):

@@ -1,0 +1,305 @@
+"""The public, read-only JSON API under /api/ (django-ninja), with its OpenAPI schema.
+
+Answers are public pages like any other: the page cache stores them, gives them ETags and
+answers If-None-Match with 304 (webinars/cache.py); CORS headers come from django-cors-headers
+and the rate limit from api.middleware, both in front of the cache so they apply to cached
+answers too. Nothing private is ever read here: no join link, no registrant, nothing unpublished.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Path, Query
+from ninja.errors import ValidationError
+
+from api import schemas
+from api.selectors import appearances, public_series, public_speakers, public_webinars
+from series.models import Series
+from webinars.availability import registration_state
+from webinars.images import thumbnail
+from webinars.models import Speaker, Webinar, WebinarSpeaker
+from webinars.text import render_markdown
+
+# 304 comes from the page cache (If-None-Match), 429 from api.middleware: listed for clients.
+ERRORS = {304: None, 404: schemas.Error, 422: schemas.Error, 429: schemas.Error}
+READ = ["GET", "HEAD"]
+
+
+class ReadOnlyAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """HEAD is answered wherever GET is (HTTP says it is GET without the body); listed
+        apart it would repeat each operation under the same operationId."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for item in schema["paths"].values():
+            item.pop("head", None)
+        return schema
+
+
+api = ReadOnlyAPI(
+    title="Webinars API",
+    version="1",
+    description=(
+        "Read-only: published series, webinars and speakers. Public, no authentication, no "
+        "cookies. Answers carry an ETag (send If-None-Match for a 304), CORS allows any origin, "
+        "and each client has a request budget per minute (429 with Retry-After beyond it)."
+    ),
+    urls_namespace="api",
+    # The interactive docs page loads its script from a CDN: a third-party request.
+    docs_url=None,
+    openapi_url="/openapi.json",
+)
+
+
+def read(path: str, schema, name: str):
+    """A GET (and HEAD) operation answering `schema`, or one of the ERRORS."""
+    return api.api_operation(READ, path, response={200: schema, **ERRORS}, url_name=name)
+
+
+def _one(queryset, slug: str):
+    found = queryset.filter(slug=slug).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def _api_url(name: str, **kwargs) -> str:
+    return _absolute(reverse(f"api:{name}", kwargs=kwargs or None))
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    errors = []
+    for error in exc.errors:
+        where = ".".join(str(part) for part in error.get("loc", ())[1:]) or "request"
+        errors.append(f"{where}: {error.get('msg', '')}")
+    return api.create_response(
+        request, {"detail": _("Invalid parameters."), "errors": errors}, status=422
+    )
+
+
+def not_found(request, exception=None):
+    """Any other address under /api/: a JSON 404, not the site's HTML page."""
+    return api.create_response(request, {"detail": _("Not found."), "errors": []}, status=404)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": _("Not found."), "errors": []}, status=404)
+
+
+def _page(request: HttpRequest, queryset, params: schemas.ListParams, item) -> dict:
+    """One page of `queryset`, read with one row more to learn whether another follows.
+
+    No COUNT over the whole list: the client follows `next` until it is null.
+    """
+    start = (params.page - 1) * params.page_size
+    rows = list(queryset[start : start + params.page_size + 1])
+    query = request.GET.copy()
+
+    def link(number: int) -> str:
+        query["page"] = str(number)
+        return _absolute(request.path) + "?" + urlencode(sorted(query.lists()), doseq=True)
+
+    return {
+        "page": params.page,
+        "page_size": params.page_size,
+        "next": link(params.page + 1) if len(rows) > params.page_size else None,
+        "previous": link(params.page - 1) if params.page > 1 else None,
+        "items": [item(row) for row in rows[: params.page_size]],
+    }
+
+
+def _changed_since(queryset, params: schemas.ListParams):
+    if params.changed_since is not None:
+        queryset = queryset.filter(updated__gte=params.changed_since)
+    return queryset
+
+
+# --- Series ---
+
+
+def _series_ref(series: Series) -> dict:
+    return {
+        "id": series.pk,
+        "slug": series.slug,
+        "title": series.title,
+        "url": _absolute(series.get_absolute_url()),
+        "api_url": _api_url("series_detail", slug=series.slug),
+    }
+
+
+def _series(series: Series) -> dict:
+    return {
+        **_series_ref(series),
+        "description": series.description,
+        "description_html": render_markdown(series.description),
+        "calendar_url": _absolute(reverse("series:ical", kwargs={"slug": series.slug})),
+        "webinars_url": _api_url("webinar_list") + "?" + urlencode({"series": series.slug}),
+        "embed_url": _absolute(reverse("embed:series", kwargs={"slug": series.slug})),
+        "organisations": [
+            {
+                "name": partner.organisation.name,
+                "website": partner.organisation.url or None,
+                "role": partner.role,
+            }
+            for partner in series.partners.all()
+        ],
+        "disclaimers": [disclaimer.text for disclaimer in series.disclaimers.all()],
+        "updated": series.updated,
+    }
+
+
+@read("/series", schemas.SeriesPage, "series_list")
+def series_list(request, params: Query[schemas.ListParams]):
+    """Series with published webinars, by title."""
+    return _page(request, _changed_since(public_series(), params), params, _series)
+
+
+@read("/series/{slug}", schemas.Series, "series_detail")
+def series_detail(request, slug: Path[str]):
+    """One series; its webinars are at `webinars_url`."""
+    series = _one(public_series(), slug)
+    return _series(series)
+
+
+# --- Webinars ---
+
+
+def _speaker_role(link: WebinarSpeaker) -> dict:
+    speaker = link.speaker
+    return {
+        "id": speaker.pk,
+        "slug": speaker.slug,
+        "name": speaker.name,
+        "affiliation": speaker.affiliation,
+        "role": link.role,
+        "url": _absolute(speaker.get_absolute_url()),
+        "api_url": _api_url("speaker_detail", slug=speaker.slug),
+    }
+
+
+def _webinar(webinar: Webinar, now: datetime) -> dict:
+    slug = webinar.slug
+    return {
+        "id": webinar.pk,
+        "uid": webinar.uid,
+        "slug": slug,
+        "series": _series_ref(webinar.series) if webinar.series else None,
+        "number": webinar.number,
+        "title": webinar.title,
+        "description": webinar.description,
+        "description_html": render_markdown(webinar.description),
+        "start": webinar.start,
+        "end": webinar.end,
+        "time_zone": webinar.time_zone,
+        "status": webinar.status,
+        "online": webinar.is_online,
+        "location": webinar.location,
+        "event_url": webinar.event_url or None,
+        "registration": {
+            "state": registration_state(webinar, now).code,
+            "closes": webinar.closes_at,
+            "url": _absolute(reverse("webinars:register", kwargs={"slug": slug})),
+        },
+        "speakers": [_speaker_role(link) for link in webinar.speakers + webinar.moderators],
+        "url": _absolute(webinar.get_absolute_url()),
+        "api_url": _api_url("webinar_detail", slug=slug),
+        "calendar_url": _absolute(reverse("webinars:ical", kwargs={"slug": slug})),
+        "updated": webinar.updated,
+    }
+
+
+@read("/webinars", schemas.WebinarPage, "webinar_list")
+def webinar_list(request, params: Query[schemas.WebinarParams]):
+    """Published webinars; filter by series, speaker, upcoming or past, and changed since."""
+    now = timezone.now()
+    webinars = _changed_since(public_webinars(), params)
+    if params.series:
+        webinars = webinars.filter(series__slug=params.series)
+    if params.speaker:
+        # EXISTS, not a join: one row per webinar without DISTINCT.
+        with_speaker = WebinarSpeaker.objects.filter(
+            webinar=OuterRef("pk"), speaker__slug=params.speaker
+        )
+        webinars = webinars.filter(Exists(with_speaker))
+    if params.when == "upcoming":
+        webinars = webinars.upcoming(now)
+    elif params.when == "past":
+        webinars = webinars.past(now)
+    else:
+        webinars = webinars.order_by("start", "pk")
+    return _page(request, webinars, params, lambda webinar: _webinar(webinar, now))
+
+
+@read("/webinars/{slug}", schemas.Webinar, "webinar_detail")
+def webinar_detail(request, slug: Path[str]):
+    webinar = _one(public_webinars(), slug)
+    return _webinar(webinar, timezone.now())
+
+
+# --- Speakers ---
+
+
+def _speaker(speaker: Speaker) -> dict:
+    photo = thumbnail(speaker.photo, width=480, height=480, crop=True)
+    return {
+        "id": speaker.pk,
+        "slug": speaker.slug,
+        "name": speaker.name,
+        "affiliation": speaker.affiliation,
+        "bio": speaker.bio,
+        "bio_html": render_markdown(speaker.bio),
+        "website": speaker.url or None,
+        "photo": _absolute(photo.url) if photo else None,
+        "url": _absolute(speaker.get_absolute_url()),
+        "api_url": _api_url("speaker_detail", slug=speaker.slug),
+        "updated": speaker.updated,
+    }
+
+
+@read("/speakers", schemas.SpeakerPage, "speaker_list")
+def speaker_list(request, params: Query[schemas.ListParams]):
+    """Speakers of published webinars, by name."""
+    return _page(request, _changed_since(public_speakers(), params), params, _speaker)
+
+
+@read("/speakers/{slug}", schemas.SpeakerDetail, "speaker_detail")
+def speaker_detail(request, slug: Path[str]):
+    speaker = _one(public_speakers(), slug)
+    return {
+        **_speaker(speaker),
+        "webinars": [
+            {
+                "webinar": link.webinar.slug,
+                "title": link.webinar.title,
+                "start": link.webinar.start,
+                "role": link.role,
+                "url": _absolute(link.webinar.get_absolute_url()),
+                "api_url": _api_url("webinar_detail", slug=link.webinar.slug),
+            }
+            for link in appearances(speaker)
+        ],
+    }
+
+
+@api.api_operation(
+    READ, "/", response={200: schemas.Index, 304: None, 429: schemas.Error}, url_name="index"
+)
+def index(request):
+    """Where the lists are."""
+    return {
+        "series": _api_url("series_list"),
+        "webinars": _api_url("webinar_list"),
+        "speakers": _api_url("speaker_list"),
+        "openapi": _api_url("openapi-json"),
+    }

@@ -1,0 +1,50 @@
+/*
+ * Inside an embed page: tells the page that frames it how tall the content is, so that the
+ * host's optional script (embed.js) can size the iframe. Only an origin allowed to frame the
+ * page (data-embed-origins, the site's EMBED_ALLOWED_ORIGINS) is told, and only the parent.
+ */
+(function () {
+  "use strict";
+  if (window.parent === window) {
+    return;
+  }
+  var allowed = (document.body.getAttribute("data-embed-origins") || "").split(" ").filter(Boolean);
+  var parentOrigin = null;
+
+  function originOf(url) {
+    try {
+      return new URL(url).origin;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function send() {
+    if (parentOrigin) {
+      var height = Math.ceil(document.documentElement.scrollHeight);
+      window.parent.postMessage({ type: "webinars:height", height: height }, parentOrigin);
+    }
+  }
+
+  function accept(origin) {
+    if (origin && allowed.indexOf(origin) !== -1) {
+      parentOrigin = origin;
+      send();
+    }
+  }
+
+  // The host script says hello with its origin; answer only an allowed one, from the parent.
+  window.addEventListener("message", function (event) {
+    if (event.source === window.parent && event.data && event.data.type === "webinars:hello") {
+      accept(event.origin);
+    }
+  });
+  // Where the browser tells who frames the page, start without waiting for the hello.
+  var ancestors = window.location.ancestorOrigins;
+  accept(ancestors && ancestors.length ? ancestors[0] : originOf(document.referrer));
+  if (window.ResizeObserver) {
+    new ResizeObserver(send).observe(document.documentElement);
+  } else {
+    window.addEventListener("resize", send);
+  }
+})();
