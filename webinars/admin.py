@@ -25,6 +25,7 @@ from webinars.models import (
     available_time_zones,
 )
 from webinars.services import registration_cancel
+from webinars.views.embed import frame_origins, iframe_snippet
 
 
 class WebinarInline(admin.TabularInline):
@@ -38,6 +39,35 @@ class WebinarInline(admin.TabularInline):
 @admin.register(Series)
 class SeriesAdmin(BaseSeriesAdmin):
     inlines = [*BaseSeriesAdmin.inlines, WebinarInline]
+    readonly_fields = ["embed_snippet"]
+
+    @admin.display(description=_("embed on your website"))
+    def embed_snippet(self, obj):
+        if obj is None or not obj.pk:
+            return _("Save the series first.")
+        snippet = iframe_snippet(
+            reverse("embed:series", kwargs={"slug": obj.slug}),
+            _("Webinars: %(title)s") % {"title": obj.title},
+        )
+        origins = frame_origins()
+        if origins:
+            allowed = _("Sites allowed to show it: %(origins)s.") % {"origins": ", ".join(origins)}
+        else:
+            allowed = _(
+                "No site may show it yet: add your website's origin (e.g. https://www.example.org) "
+                "to EMBED_ALLOWED_ORIGINS."
+            )
+        return format_html(
+            '<textarea readonly rows="4" cols="90" class="vLargeTextField" aria-label="{}">{}'
+            '</textarea><p class="help">{} {}</p>',
+            _("HTML to paste"),
+            snippet,
+            _(
+                "Paste this into a page of your website. The script is optional: it makes the "
+                "frame as tall as its content."
+            ),
+            allowed,
+        )
 
 
 class WebinarSpeakerInline(admin.TabularInline):

@@ -118,6 +118,11 @@ PUBLIC_URLS = [
     "/sitemap.xml",
     "/robots.txt",
     "/privacy/",
+    # Framed by no one while EMBED_ALLOWED_ORIGINS is empty (tests/webinars/test_embed.py).
+    "/embed/",
+    "/embed/series/supply/",
+    "/embed/webinars/mining/register/",
+    "/api/webinars",
     "/healthz",
     "/no-such-page/",
 ]

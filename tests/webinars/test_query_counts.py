@@ -53,6 +53,22 @@ PUBLIC_PAGES = (
     "/sitemap.xml",
     "/robots.txt",
     "/privacy/",
+    "/embed/",
+    f"/embed/?series={SERIES}",
+    f"/embed/series/{SERIES}/",
+    f"/embed/series/{SERIES}/register/",
+    f"/embed/series/{SERIES}/register/thanks/",
+    f"/embed/webinars/{WEBINAR}/register/",
+    f"/embed/webinars/{WEBINAR}/register/thanks/",
+    "/api/",
+    "/api/openapi.json",
+    "/api/webinars",
+    f"/api/webinars?series={SERIES}&when=past",
+    f"/api/webinars/{WEBINAR}",
+    "/api/series",
+    f"/api/series/{SERIES}",
+    "/api/speakers",
+    "/api/speakers/erik-smolders",
 )
 
 
