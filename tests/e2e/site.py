@@ -84,5 +84,10 @@ def build_site() -> dict[str, str]:
         "month": f"/calendar/{timezone.localdate():%Y/%m}/",
         "month-seed": "/calendar/2020/10/",
         "privacy": "/privacy/",
+        "embed-calendar": "/embed/",
+        "embed-series": "/embed/series/open-science/",
+        "embed-register": "/embed/webinars/preprints/register/",
+        "embed-series-register": "/embed/series/open-science/register/",
+        "embed-thanks": "/embed/webinars/open-data/register/thanks/",
         "not-found": "/webinars/no-such-webinar/",
     }

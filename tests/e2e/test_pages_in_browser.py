@@ -25,6 +25,11 @@ PAGES = [
     "month",
     "month-seed",
     "privacy",
+    "embed-calendar",
+    "embed-series",
+    "embed-register",
+    "embed-series-register",
+    "embed-thanks",
     "not-found",
 ]
 # (label, viewport, colour scheme): both sizes in light, and the phone in dark.
