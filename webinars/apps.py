@@ -6,7 +6,10 @@ class WebinarsConfig(AppConfig):
     verbose_name = "Webinars"
 
     def ready(self):
-        from webinars import calendar_signals  # noqa: F401 (connects the receivers)
+        from webinars import (
+            calendar_signals,  # noqa: F401 (connects the receivers)
+            checks,  # noqa: F401 (registers the system checks)
+        )
 
         # Saves and deletes of anything public pages show forget the cached pages.
         from webinars.cache import connect_signals

@@ -172,3 +172,16 @@ def test_admin_says_when_no_site_may_show_the_snippet(admin_client, site, settin
     response = admin_client.get(reverse("admin:series_series_change", args=[site.series.pk]))
 
     assert "No site may show it yet" in response.content.decode()
+
+
+def test_an_entry_that_is_no_origin_is_reported_by_the_system_check(settings):
+    from django.core.checks import run_checks
+
+    settings.EMBED_ALLOWED_ORIGINS = [HOST, "www.example.org", "ftp://files.example.org"]
+
+    messages = [m for m in run_checks() if m.id == "webinars.W001"]
+
+    assert [m.msg.split(" is not")[0] for m in messages] == [
+        "EMBED_ALLOWED_ORIGINS: 'www.example.org'",
+        "EMBED_ALLOWED_ORIGINS: 'ftp://files.example.org'",
+    ]
