@@ -251,7 +251,8 @@ def webinar_detail(request, slug: Path[str]):
 
 
 def _speaker(speaker: Speaker) -> dict:
-    photo = thumbnail(speaker.photo, width=480, height=480, crop=True)
+    # The size the speaker pages use, so the file made for them serves here too.
+    photo = thumbnail(speaker.photo, width=240, height=240, crop=True)
     return {
         "id": speaker.pk,
         "slug": speaker.slug,

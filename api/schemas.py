@@ -144,7 +144,7 @@ class Speaker(Schema):
     bio: str = Field(description="Markdown.")
     bio_html: str
     website: str | None
-    photo: str | None = Field(description="A square portrait (webp), if there is one.")
+    photo: str | None = Field(description="A square portrait, 240 px (webp), if there is one.")
     url: str
     api_url: str
     updated: datetime
