@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "series",
     "webinars",
     "api",
+    "following",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 MAIL_SEND_IMMEDIATELY = env.bool("MAIL_SEND_IMMEDIATELY", default=True)
 MAIL_RETRY_BASE_SECONDS = env.int("MAIL_RETRY_BASE_SECONDS", default=60)
 MAIL_RETRY_MAX_SECONDS = env.int("MAIL_RETRY_MAX_SECONDS", default=6 * 3600)
+# A message that failed to compose this many times is given up (and shown as failed in admin).
+MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=10)
 MAILER_LOCK_PATH = str(env.path("MAILER_LOCK_PATH", default=BASE_DIR / "send_mail"))
 # The mail log keeps who/when, not the message bodies (personal data).
 MAILER_EMAIL_LOG_MESSAGE_DATA = False

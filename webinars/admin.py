@@ -6,7 +6,7 @@ from datetime import UTC
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +40,27 @@ class WebinarInline(admin.TabularInline):
 class SeriesAdmin(BaseSeriesAdmin):
     inlines = [*BaseSeriesAdmin.inlines, WebinarInline]
     readonly_fields = ["embed_snippet"]
+    list_display = [*BaseSeriesAdmin.list_display, "follower_count"]
+
+    def get_queryset(self, request):
+        following = Q(
+            followers__confirmed_at__isnull=False, followers__unsubscribed_at__isnull=True
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(follower_count=Count("followers", filter=following))
+        )
+
+    @admin.display(description=_("followers"), ordering="follower_count")
+    def follower_count(self, obj):
+        url = reverse("admin:following_follower_changelist")
+        return format_html(
+            '<a href="{}?series__id__exact={}&amp;state=following">{}</a>',
+            url,
+            obj.pk,
+            obj.follower_count,
+        )
 
     @admin.display(description=_("embed on your website"))
     def embed_snippet(self, obj):

@@ -55,6 +55,8 @@ CACHED_URL_NAMES = frozenset(
         "series:register",
         "series:register_thanks",
         "series:ical",
+        "following:follow",
+        "following:sent",
         "embed:calendar",
         "embed:series",
         "embed:register",
@@ -81,6 +83,8 @@ UNCACHED_URL_NAMES = frozenset(
         "webinars:registration_cancel",
         "webinars:registration_join",
         "webinars:registration_calendar",
+        "following:confirm",
+        "following:unsubscribe",
         # django-ninja's root route, shadowed by api:index (registered first); never reached.
         "api:api-root",
     }

@@ -17,3 +17,5 @@ class WebinarChanges:
     cancelled: bool = False
     # Something a calendar entry shows (Webinar.CALENDAR_FIELDS): calendars must replace theirs.
     calendar_fields_changed: bool = False
+    # Hidden from visitors before, published now (or created published).
+    published: bool = False

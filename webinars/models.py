@@ -318,16 +318,23 @@ class Webinar(models.Model):
         fixtures saves raw (save_base), without either.
         """
         update_fields = kwargs.get("update_fields")
-        changes = None if self._state.adding else self._changes_to_save(update_fields)
-        if changes is not None and changes.calendar_fields_changed:
+        created = self._state.adding
+        changes = (
+            WebinarChanges(published=self.is_published)
+            if created
+            else self._changes_to_save(update_fields)
+        )
+        if changes.calendar_fields_changed:
             self.sequence += 1
             if update_fields is not None and "sequence" not in update_fields:
                 kwargs["update_fields"] = [*update_fields, "sequence"]
         super().save(*args, **kwargs)
-        if changes is not None:
+        # Every edit may free seats (a raised capacity is not a calendar change); a new webinar
+        # has no registrants, only followers to tell.
+        if not created or changes.published:
             from webinars.services import webinar_changed
 
-            webinar_changed(self, changes)
+            webinar_changed(self, changes, created=created)
 
     def get_absolute_url(self):
         return slug_path("webinars:detail", self.slug)
@@ -335,9 +342,10 @@ class Webinar(models.Model):
     def _changes_to_save(self, update_fields) -> WebinarChanges:
         """This save's changes, against the row in the database (not as loaded: a refresh, an
         earlier save or another process may have changed it since)."""
-        saved = self.CALENDAR_FIELDS if update_fields is None else update_fields
         # Deferred fields are left out: save() does not write them, and getattr would load each.
-        names = [name for name in self.CALENDAR_FIELDS if name in saved and name in self.__dict__]
+        watched = (*self.CALENDAR_FIELDS, "is_published")
+        saved = watched if update_fields is None else update_fields
+        names = [name for name in watched if name in saved and name in self.__dict__]
         before = Webinar._base_manager.filter(pk=self.pk).values(*names).first() if names else None
         if not before:
             return WebinarChanges()
@@ -351,7 +359,12 @@ class Webinar(models.Model):
             cancelled="status" in before
             and before["status"] != self.Status.CANCELLED
             and after["status"] == self.Status.CANCELLED,
-            calendar_fields_changed=before != after,
+            calendar_fields_changed=any(
+                before[name] != after[name] for name in self.CALENDAR_FIELDS if name in before
+            ),
+            published="is_published" in before
+            and not before["is_published"]
+            and after["is_published"],
         )
 
     def clean(self):

@@ -258,15 +258,26 @@ def webinar_notify_registrants(*, webinar: Webinar, change: str) -> int:
 
 
 def webinar_changed(
-    webinar: Webinar, changes: "WebinarChanges", *, now: datetime | None = None
+    webinar: Webinar,
+    changes: "WebinarChanges",
+    *,
+    created: bool = False,
+    now: datetime | None = None,
 ) -> None:
     """What follows a saved edit of a webinar (Webinar.save calls it, for admin and ORM alike).
 
-    Registrants hear that it was cancelled or moved, unless it is over. Waiting registrants
+    Followers of its series hear about it once it is published. Registrants hear that it was
+    cancelled or moved, unless it is over. Waiting registrants
     take any free seats: a raised capacity frees some, and so do un-cancelling and moving the
     start later, after cancellations that could promote nobody then.
     """
     now = now or timezone.now()
+    if changes.published:
+        from following.services import webinar_published
+
+        webinar_published(webinar=webinar, now=now)
+    if created:
+        return
     if webinar.end >= now:
         if changes.cancelled:
             webinar_notify_registrants(webinar=webinar, change="cancelled")

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.core.management import call_command
 from django.utils import timezone
 
+from following.models import Follower
 from tests.factories import (
     add_speaker,
     make_disclaimer,
@@ -68,6 +69,10 @@ def build_site() -> dict[str, str]:
         registration_closes=now - timedelta(hours=1),
     )
     webinar("cancelled-talk", 5, "A talk that was called off", 31, status="cancelled")
+    asked = Follower.objects.create(series=series, email="reader@example.org")
+    following = Follower.objects.create(
+        series=series, email="follower@example.org", confirmed_at=timezone.now()
+    )
     return {
         "calendar": "/",
         "calendar-series": "/?series=open-science",
@@ -84,6 +89,10 @@ def build_site() -> dict[str, str]:
         "month": f"/calendar/{timezone.localdate():%Y/%m}/",
         "month-seed": "/calendar/2020/10/",
         "privacy": "/privacy/",
+        "follow": "/series/open-science/follow/",
+        "follow-sent": "/series/open-science/follow/sent/",
+        "follow-confirm": f"/follow/{asked.token}/",
+        "follow-unsubscribe": f"/follow/{following.token}/unsubscribe/",
         "embed-calendar": "/embed/",
         "embed-series": "/embed/series/open-science/",
         "embed-register": "/embed/webinars/preprints/register/",

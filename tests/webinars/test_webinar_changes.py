@@ -140,8 +140,12 @@ def test_admin_changing_the_zone_reads_the_typed_time_in_the_new_zone(admin_clie
 
 def test_a_save_hands_the_service_what_it_changed(db, monkeypatch):
     saves = []
-    monkeypatch.setattr(services, "webinar_changed", lambda webinar, changes: saves.append(changes))
-    webinar = make_webinar()  # created: nothing changed for anybody
+    monkeypatch.setattr(
+        services,
+        "webinar_changed",
+        lambda webinar, changes, created: saves.append((created, changes)),
+    )
+    webinar = make_webinar(is_published=False)  # created as a draft: news to nobody
     webinar.start += timedelta(seconds=20)  # a correction, not a new time
     webinar.save()
     webinar.start += timedelta(hours=1)
@@ -151,12 +155,17 @@ def test_a_save_hands_the_service_what_it_changed(db, monkeypatch):
     webinar.save()
     webinar.description = "Not shown in calendars"
     webinar.save()
+    webinar.is_published = True
+    webinar.save()
+    make_webinar(title="Created published")
 
     assert saves == [
-        WebinarChanges(calendar_fields_changed=True),
-        WebinarChanges(moved=True, calendar_fields_changed=True),
-        WebinarChanges(cancelled=True, calendar_fields_changed=True),
-        WebinarChanges(),
+        (False, WebinarChanges(calendar_fields_changed=True)),
+        (False, WebinarChanges(moved=True, calendar_fields_changed=True)),
+        (False, WebinarChanges(cancelled=True, calendar_fields_changed=True)),
+        (False, WebinarChanges()),
+        (False, WebinarChanges(published=True)),
+        (True, WebinarChanges(published=True)),
     ]
 
 
