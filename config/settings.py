@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "webinars",
     "api",
     "following",
+    "afterwards",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +164,11 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 MAIL_SEND_IMMEDIATELY = env.bool("MAIL_SEND_IMMEDIATELY", default=True)
 MAIL_RETRY_BASE_SECONDS = env.int("MAIL_RETRY_BASE_SECONDS", default=60)
 MAIL_RETRY_MAX_SECONDS = env.int("MAIL_RETRY_MAX_SECONDS", default=6 * 3600)
+# Largest material an organiser may upload (slides, handouts), and largest attendance report.
+MATERIAL_MAX_MB = env.int("MATERIAL_MAX_MB", default=50)
+ATTENDANCE_REPORT_MAX_MB = env.int("ATTENDANCE_REPORT_MAX_MB", default=5)
+# Registrants can give or change their feedback for this many days after a webinar ends.
+FEEDBACK_DAYS = env.int("FEEDBACK_DAYS", default=14)
 # A message that failed to compose this many times is given up (and shown as failed in admin).
 MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=10)
 MAILER_LOCK_PATH = str(env.path("MAILER_LOCK_PATH", default=BASE_DIR / "send_mail"))

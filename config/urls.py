@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("webinars.urls")),
     path("series/", include(series_patterns)),
     path("", include("following.urls")),
+    path("", include("afterwards.urls")),
     path("embed/", include("webinars.urls_embed")),
     # Outside any language prefix: the API's addresses are one contract for every client.
     path("api/", api.urls),

@@ -96,6 +96,12 @@ def webinar_admin_form(**fields) -> dict:
         "join_url": "",
         "webinar_speakers-TOTAL_FORMS": "0",
         "webinar_speakers-INITIAL_FORMS": "0",
+        "materials-TOTAL_FORMS": "0",
+        "materials-INITIAL_FORMS": "0",
+        "recording_url": "",
+        "recording_audience": "public",
+        "summary": "",
+        "summary_audience": "public",
     }
     data.update(fields)
     return data

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from afterwards.admin import MaterialInline
 from series.admin import URL_AS_HTTPS, BaseSeriesAdmin
 from series.models import Series
 from webinars.models import (
@@ -135,7 +136,7 @@ class WebinarAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["series"]
-    inlines = [WebinarSpeakerInline]
+    inlines = [WebinarSpeakerInline, MaterialInline]
     readonly_fields = ["uid", "sequence", "created", "updated"]
     fieldsets = [
         (None, {"fields": ["series", "number", "title", "slug", "description"]}),
@@ -144,6 +145,13 @@ class WebinarAdmin(admin.ModelAdmin):
         (
             _("Registration and publishing"),
             {"fields": ["capacity", "registration_closes", "status", "is_published"]},
+        ),
+        (
+            _("After the webinar"),
+            {
+                "classes": ["collapse"],
+                "fields": ["recording_url", "recording_audience", "summary", "summary_audience"],
+            },
         ),
         (
             _("Calendar"),

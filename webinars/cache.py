@@ -84,14 +84,26 @@ UNCACHED_URL_NAMES = frozenset(
         "webinars:registration_join",
         "webinars:registration_calendar",
         "following:confirm",
+        "afterwards:registrant_material",
+        "afterwards:feedback",
+        # A file download: streamed, and small enough a browser keeps it.
+        "afterwards:material",
         "following:unsubscribe",
         # django-ninja's root route, shadowed by api:index (registered first); never reached.
         "api:api-root",
     }
 )
 # Models no public page shows. Registrations change pages only through availability states.
-NOT_CONTENT = frozenset({"webinars.pendingmail", "webinars.registration"})
-CONTENT_APPS = frozenset({"series", "webinars"})
+NOT_CONTENT = frozenset(
+    {
+        "webinars.pendingmail",
+        "webinars.registration",
+        "afterwards.followup",
+        "afterwards.followupdelivery",
+        "afterwards.feedback",
+    }
+)
+CONTENT_APPS = frozenset({"series", "webinars", "afterwards"})
 
 GENERATION_KEY = "pages:generation"
 # Headers set again on every answer rather than replayed from the stored copy.

@@ -192,6 +192,13 @@ class WebinarQuerySet(models.QuerySet):
         )
 
 
+class Audience(models.TextChoices):
+    """Who may see something shown after a webinar: anyone, or its registrants on their own page."""
+
+    PUBLIC = "public", _("everyone (public page)")
+    REGISTRANTS = "registrants", _("registrants only (their own page)")
+
+
 class Webinar(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("scheduled")
@@ -268,6 +275,25 @@ class Webinar(models.Model):
             "Private meeting link, only ever given to confirmed registrants. "
             "You can change it at any time: registrants' personal join links follow it."
         ),
+    )
+    recording_url = models.URLField(
+        _("recording"),
+        blank=True,
+        help_text=_(
+            "Address of the recording, shown once the webinar is over. A YouTube or Vimeo "
+            "address gets a player that loads only when the visitor presses play."
+        ),
+    )
+    recording_audience = models.CharField(
+        _("recording is for"), max_length=20, choices=Audience, default=Audience.PUBLIC
+    )
+    summary = models.TextField(
+        _("summary"),
+        blank=True,
+        help_text=_("A few lines on what was said, shown once the webinar is over. Markdown."),
+    )
+    summary_audience = models.CharField(
+        _("summary is for"), max_length=20, choices=Audience, default=Audience.PUBLIC
     )
     uid = models.UUIDField(_("calendar UID"), default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(
@@ -487,6 +513,12 @@ class Registration(models.Model):
     promoted_at = models.DateTimeField(null=True, blank=True)
     details_sent_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    attended_at = models.DateTimeField(
+        _("attended"),
+        null=True,
+        blank=True,
+        help_text=_("When they first opened their join link, or when attendance was recorded."),
+    )
     anonymised_at = models.DateTimeField(null=True, blank=True)
 
     objects = RegistrationQuerySet.as_manager()

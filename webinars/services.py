@@ -301,6 +301,17 @@ def registration_send_reminder(*, registration: Registration, now: datetime | No
     return bool(claimed)
 
 
+def registration_record_attendance(
+    *, registration: Registration, now: datetime | None = None
+) -> bool:
+    """Note that a registrant joined; only the first time counts. True if this call noted it."""
+    now = now or timezone.now()
+    noted = Registration.objects.filter(pk=registration.pk, attended_at__isnull=True).update(
+        attended_at=now
+    )
+    return bool(noted)
+
+
 def registrations_purge(*, older_than_days: int, now: datetime | None = None) -> int:
     """Anonymise registrations of webinars that ended more than `older_than_days` ago.
 

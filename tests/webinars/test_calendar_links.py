@@ -1,6 +1,6 @@
 """'Add to calendar' and 'Subscribe' links, and the visitor's-local-time hooks on pages."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
@@ -78,9 +78,11 @@ def test_outlook_links_carry_utc_times_across_dst(across_dst):
     )
 
 
-def test_webinar_page_shows_add_to_calendar_links(client, across_dst):
+def test_webinar_page_shows_add_to_calendar_links(client, across_dst, _clock):
     before, _ = across_dst
     links = calendar_links(before)
+    # A week before it: a webinar that is over offers no calendar links.
+    _clock.move_to(before.start - timedelta(days=7))
 
     response = client.get(before.get_absolute_url())
 

@@ -113,6 +113,10 @@ def test_sequence_grows_when_saved_through_admin(admin_client, db):
         "webinar_speakers-INITIAL_FORMS": "0",
         "webinar_speakers-MIN_NUM_FORMS": "0",
         "webinar_speakers-MAX_NUM_FORMS": "1000",
+        "materials-TOTAL_FORMS": "0",
+        "materials-INITIAL_FORMS": "0",
+        "recording_audience": "public",
+        "summary_audience": "public",
     }
 
     response = admin_client.post(f"/admin/webinars/webinar/{webinar.pk}/change/", data)

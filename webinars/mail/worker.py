@@ -169,11 +169,12 @@ def requeue_due(now: datetime | None = None) -> int:
 
 def queue_flush(now: datetime | None = None) -> dict[str, int]:
     """One pass of the worker: compose what is due, re-queue what is due, send what is queued."""
+    from afterwards.mail import deliver_due as deliver_follow_ups
     from following.mail import deliver_due as deliver_followers_mail
 
     delivered = deliver_pending(now)
-    followers = deliver_followers_mail(now)
-    delivered.update(queued=followers["queued"], failed=followers["failed"])
+    for more in (deliver_followers_mail(now), deliver_follow_ups(now)):
+        delivered.update(queued=more["queued"], failed=more["failed"])
     requeued = requeue_due(now)
     before = Message.objects.count()
     engine.send_all()

@@ -9,6 +9,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
 
+from afterwards.models import Material
+from afterwards.selectors import recap_for
 from series.models import Series
 from webinars.availability import list_state
 from webinars.models import Speaker, Webinar, WebinarSpeaker
@@ -147,6 +149,7 @@ class WebinarDetailView(DetailView):
             .with_counts()
             .for_listing()
             .select_related("series")
+            .annotate(has_materials=Exists(Material.objects.filter(webinar=OuterRef("pk"))))
         )
 
     def get_context_data(self, **kwargs):
@@ -155,12 +158,23 @@ class WebinarDetailView(DetailView):
         series = webinar.series
         if series is not None:
             load_partners_and_disclaimers(series)
+        is_over = webinar.end <= timezone.now()
         context.update(
             series=series,
             partner_groups=partners_by_role(series) if series else [],
             siblings=sibling_webinars(webinar, staff=is_staff(self.request)),
+            is_over=is_over,
+            recap=recap_for(webinar, registrant=False) if is_over else None,
         )
         return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        recap = context.get("recap")
+        if recap and recap.player:
+            # The one frame this page may load, and only once the visitor presses play.
+            response._csp_update = {"frame-src": [recap.player.origin]}
+        return response
 
 
 class SeriesDetailView(DetailView):

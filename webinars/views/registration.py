@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.generic import TemplateView
 
+from afterwards.selectors import recap_for
 from series.models import Series
 from webinars import ical, services
 from webinars.availability import registration_state
@@ -232,7 +233,14 @@ def registration_detail(request, token):
         return _cancel(registration)
     context = _registration_context(registration)
     context["just_cancelled"] = request.GET.get("cancelled") == "1" and context["is_cancelled"]
-    return render(request, "webinars/registration.html", context)
+    recap = None
+    if context["is_over"] and not context["is_cancelled"]:
+        recap = recap_for(registration.webinar, registrant=True)
+    context["recap"] = recap
+    response = render(request, "webinars/registration.html", context)
+    if recap and recap.player:
+        response._csp_update = {"frame-src": [recap.player.origin]}
+    return response
 
 
 @private_page
@@ -261,6 +269,7 @@ def registration_join(request, token):
     context = _registration_context(registration)
     webinar = registration.webinar
     if context["join_open"] and webinar.join_url:
+        services.registration_record_attendance(registration=registration)
         return HttpResponseRedirect(webinar.join_url)
     return render(request, "webinars/join_not_yet.html", context)
 

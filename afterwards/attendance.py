@@ -1,0 +1,105 @@
+"""Reading attendance reports (CSV as Zoom, Teams, BigBlueButton and Jitsi export them).
+
+Those files differ in encoding (UTF-8 with or without BOM, UTF-16 from Teams, Windows-1252),
+separator (comma, semicolon, tab) and preamble lines before the header. What they share is a
+column of email addresses, found by its header. Nothing here writes: `match()` says which
+registrations a report names, for the organiser to check before anything is saved.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from webinars.models import Registration, Webinar
+
+ENCODINGS = ("utf-8-sig", "utf-16", "cp1252")
+MAX_ROWS = 20_000
+
+
+class ReportError(ValueError):
+    """A report that cannot be read; the message says why, for the organiser."""
+
+
+@dataclass
+class Match:
+    column: str
+    matched: list[Registration] = field(default_factory=list)
+    already: list[Registration] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+def _text(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    for encoding in ENCODINGS:
+        if encoding == "utf-16":
+            continue
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ReportError(
+        _("The file is not text in a known encoding (UTF-8, UTF-16 or Windows-1252).")
+    )
+
+
+def _is_email_header(name: str) -> bool:
+    name = name.strip().lower().replace("-", "")
+    return "email" in name or name in {"mail", "emailaddress"}
+
+
+def read_addresses(data: bytes, column: str = "") -> tuple[str, list[str]]:
+    """(the email column's header, the addresses in it, lower-cased) from a CSV report."""
+    text = _text(data)
+    sample = text[:20_000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    if len(rows) > MAX_ROWS:
+        raise ReportError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
+    wanted = column.strip().lower()
+    for number, row in enumerate(rows):
+        names = [cell.strip() for cell in row]
+        if wanted:
+            index = next((i for i, n in enumerate(names) if n.lower() == wanted), None)
+        else:
+            index = next((i for i, n in enumerate(names) if _is_email_header(n)), None)
+        if index is None:
+            continue
+        addresses = []
+        for later in rows[number + 1 :]:
+            if index < len(later) and "@" in later[index]:
+                addresses.append(later[index].strip().lower())
+        return names[index], addresses
+    if wanted:
+        raise ReportError(_("No column is headed “%(column)s”.") % {"column": column.strip()})
+    raise ReportError(
+        _("No column of email addresses was found: its header should name it, e.g. “User Email”.")
+    )
+
+
+def match(webinar: Webinar, data: bytes, column: str = "") -> Match:
+    header, addresses = read_addresses(data, column)
+    result = Match(column=header, rows=len(addresses))
+    by_address = {
+        r.email.lower(): r
+        for r in webinar.registrations.confirmed().filter(anonymised_at__isnull=True)
+    }
+    seen = set()
+    for address in addresses:
+        if address in seen:
+            continue
+        seen.add(address)
+        registration = by_address.get(address)
+        if registration is None:
+            result.unmatched.append(address)
+        elif registration.attended_at:
+            result.already.append(registration)
+        else:
+            result.matched.append(registration)
+    return result

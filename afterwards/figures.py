@@ -1,0 +1,145 @@
+"""Figures for organisers: counts per webinar and per series, and registrations per day.
+
+The chart is SVG drawn on the server (readable without JavaScript), always beside a table
+with the same numbers for screen readers and for copying.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+
+from webinars.models import Registration, Webinar
+
+S = Registration.Status
+
+
+def with_figures(webinars: QuerySet) -> QuerySet:
+    return webinars.annotate(
+        fig_registered=Count("registrations", distinct=True),
+        fig_confirmed=Count(
+            "registrations", filter=Q(registrations__status=S.CONFIRMED), distinct=True
+        ),
+        fig_waiting=Count(
+            "registrations", filter=Q(registrations__status=S.WAITLISTED), distinct=True
+        ),
+        fig_cancelled=Count(
+            "registrations", filter=Q(registrations__status=S.CANCELLED), distinct=True
+        ),
+        fig_joined=Count(
+            "registrations", filter=Q(registrations__attended_at__isnull=False), distinct=True
+        ),
+        fig_rating=Avg("registrations__feedback__rating"),
+        fig_ratings=Count("registrations__feedback", distinct=True),
+    )
+
+
+@dataclass
+class Totals:
+    registered: int = 0
+    confirmed: int = 0
+    waiting: int = 0
+    cancelled: int = 0
+    joined: int = 0
+    past_confirmed: int = 0
+    rating_sum: float = 0.0
+    ratings: int = 0
+
+    @property
+    def no_show_rate(self) -> float | None:
+        if not self.past_confirmed:
+            return None
+        return 1 - self.joined / self.past_confirmed
+
+    @property
+    def rating(self) -> float | None:
+        return self.rating_sum / self.ratings if self.ratings else None
+
+
+def no_show_rate(webinar, now) -> float | None:
+    """Share of confirmed registrants who did not join; None before the end or without any."""
+    if webinar.end > now or not webinar.fig_confirmed:
+        return None
+    return 1 - min(webinar.fig_joined, webinar.fig_confirmed) / webinar.fig_confirmed
+
+
+def totals(webinars, now) -> Totals:
+    total = Totals()
+    for w in webinars:
+        total.registered += w.fig_registered
+        total.confirmed += w.fig_confirmed
+        total.waiting += w.fig_waiting
+        total.cancelled += w.fig_cancelled
+        if w.end <= now:
+            total.joined += min(w.fig_joined, w.fig_confirmed)
+            total.past_confirmed += w.fig_confirmed
+        if w.fig_ratings:
+            total.rating_sum += (w.fig_rating or 0) * w.fig_ratings
+            total.ratings += w.fig_ratings
+    return total
+
+
+def registrations_per_day(webinar: Webinar) -> list[tuple[date, int]]:
+    """Every day from the announcement (the webinar's creation) to its start, in its zone."""
+    zone = webinar.tz
+    first = webinar.created.astimezone(zone).date()
+    last = webinar.start.astimezone(zone).date()
+    created = webinar.registrations.values_list("created", flat=True)
+    per_day = Counter(moment.astimezone(zone).date() for moment in created)
+    if per_day:
+        first = min(first, min(per_day))
+        last = max(last, max(per_day))
+    # A webinar announced years ahead would draw thousands of bars; the last 366 days tell it.
+    first = max(first, last - timedelta(days=365))
+    days = (last - first).days + 1
+    return [
+        (first + timedelta(days=n), per_day.get(first + timedelta(days=n), 0)) for n in range(days)
+    ]
+
+
+def chart_svg(rows: list[tuple[date, int]]) -> str:
+    """Bars of registrations per day; the figure's title and table carry the words."""
+    width, height, pad = 720, 200, 24
+    peak = max((n for _, n in rows), default=0) or 1
+    bar = (width - 2 * pad) / max(len(rows), 1)
+    bars = format_html_join(
+        "",
+        '<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}"><title>{}: {}</title></rect>',
+        (
+            (
+                pad + i * bar,
+                height - pad - (n / peak) * (height - 2 * pad),
+                max(bar - 1, 0.5),
+                (n / peak) * (height - 2 * pad),
+                day.isoformat(),
+                n,
+            )
+            for i, (day, n) in enumerate(rows)
+        ),
+    )
+    first = rows[0][0].isoformat() if rows else ""
+    last = rows[-1][0].isoformat() if rows else ""
+    return format_html(
+        '<svg class="figures-chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="chart-title"'
+        ' xmlns="http://www.w3.org/2000/svg"><title id="chart-title">{title}</title>'
+        '<line x1="{pad}" y1="{base}" x2="{right}" y2="{base}" class="axis"></line>'
+        '<g class="bars">{bars}</g>'
+        '<text x="{pad}" y="{label_y}" class="label">{first}</text>'
+        '<text x="{right}" y="{label_y}" class="label" text-anchor="end">{last}</text>'
+        '<text x="{pad}" y="14" class="label">{peak_label}</text></svg>',
+        w=width,
+        h=height,
+        pad=pad,
+        base=height - pad,
+        right=width - pad,
+        label_y=height - 6,
+        bars=bars,
+        first=first,
+        last=last,
+        title=_("Registrations per day, %(first)s to %(last)s; the table below has the numbers.")
+        % {"first": first, "last": last},
+        peak_label=_("most in a day: %(peak)d") % {"peak": peak if rows else 0},
+    )

@@ -1,0 +1,17 @@
+from django.urls import path
+
+# The `token` converter is registered by webinars.urls.
+import webinars.urls  # noqa: F401
+from afterwards import views
+
+app_name = "afterwards"
+
+urlpatterns = [
+    path("webinars/<slug:slug>/materials/<int:pk>/", views.public_material, name="material"),
+    path("registrations/<token:token>/feedback/", views.feedback, name="feedback"),
+    path(
+        "registrations/<token:token>/materials/<int:pk>/",
+        views.registrant_material,
+        name="registrant_material",
+    ),
+]
