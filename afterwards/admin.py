@@ -170,6 +170,7 @@ class FeedbackAdmin(admin.ModelAdmin):
     fields = ["webinar", "rating", "comment", "created", "updated"]
     readonly_fields = fields
     actions = [export_feedback]
+    change_list_template = "admin/afterwards/feedback_list.html"
 
     @admin.display(description=_("webinar"), ordering="registration__webinar__start")
     def webinar(self, obj):

@@ -52,7 +52,7 @@ def _is_email_header(name: str) -> bool:
 
 
 def read_addresses(data: bytes, column: str = "") -> tuple[str, list[str]]:
-    """(the email column's header, the addresses in it, lower-cased) from a CSV report."""
+    """(the email column's header, its addresses lower-cased, each once) from a CSV report."""
     text = _text(data)
     sample = text[:20_000]
     try:
@@ -63,19 +63,24 @@ def read_addresses(data: bytes, column: str = "") -> tuple[str, list[str]]:
     if len(rows) > MAX_ROWS:
         raise ReportError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
     wanted = column.strip().lower()
-    for number, row in enumerate(rows):
+    # Reports hold several tables (a meeting summary, then the participants), each under its
+    # own header row: every table with an email column counts.
+    header, index, addresses = None, None, []
+    for row in rows:
         names = [cell.strip() for cell in row]
         if wanted:
-            index = next((i for i, n in enumerate(names) if n.lower() == wanted), None)
+            found = next((i for i, n in enumerate(names) if n.lower() == wanted), None)
         else:
-            index = next((i for i, n in enumerate(names) if _is_email_header(n)), None)
-        if index is None:
+            found = next((i for i, n in enumerate(names) if _is_email_header(n)), None)
+        if found is not None:
+            header, index = header or names[found], found
             continue
-        addresses = []
-        for later in rows[number + 1 :]:
-            if index < len(later) and "@" in later[index]:
-                addresses.append(later[index].strip().lower())
-        return names[index], addresses
+        if index is not None and index < len(row) and "@" in row[index]:
+            address = row[index].strip().lower()
+            if address not in addresses:
+                addresses.append(address)
+    if header is not None:
+        return header, addresses
     if wanted:
         raise ReportError(_("No column is headed “%(column)s”.") % {"column": column.strip()})
     raise ReportError(
@@ -90,11 +95,7 @@ def match(webinar: Webinar, data: bytes, column: str = "") -> Match:
         r.email.lower(): r
         for r in webinar.registrations.confirmed().filter(anonymised_at__isnull=True)
     }
-    seen = set()
     for address in addresses:
-        if address in seen:
-            continue
-        seen.add(address)
         registration = by_address.get(address)
         if registration is None:
             result.unmatched.append(address)

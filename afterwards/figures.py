@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Avg, Count, Q, QuerySet
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from webinars.models import Registration, Webinar
@@ -105,20 +106,12 @@ def chart_svg(rows: list[tuple[date, int]]) -> str:
     width, height, pad = 720, 200, 24
     peak = max((n for _, n in rows), default=0) or 1
     bar = (width - 2 * pad) / max(len(rows), 1)
-    bars = format_html_join(
-        "",
-        '<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}"><title>{}: {}</title></rect>',
-        (
-            (
-                pad + i * bar,
-                height - pad - (n / peak) * (height - 2 * pad),
-                max(bar - 1, 0.5),
-                (n / peak) * (height - 2 * pad),
-                day.isoformat(),
-                n,
-            )
+    # Only numbers and ISO dates go into the bars, so they need no escaping.
+    bars = mark_safe(  # noqa: S308
+        "".join(
+            f'<rect x="{pad + i * bar:.1f}" y="{height - pad - (n / peak) * (height - 2 * pad):.1f}" width="{max(bar - 1, 0.5):.1f}" height="{(n / peak) * (height - 2 * pad):.1f}"><title>{day.isoformat()}: {int(n)}</title></rect>'
             for i, (day, n) in enumerate(rows)
-        ),
+        )
     )
     first = rows[0][0].isoformat() if rows else ""
     last = rows[-1][0].isoformat() if rows else ""

@@ -3,12 +3,13 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from afterwards.certificates import can_have_certificate, certificate_pdf
 from afterwards.forms import FeedbackForm
 from afterwards.models import Feedback, Material
 from webinars.models import Audience, Registration
@@ -84,3 +85,14 @@ def feedback(request, token):
             "page_url": reverse("webinars:registration", kwargs={"token": token}),
         },
     )
+
+
+@private_page
+@require_GET
+def certificate(request, token):
+    registration = registration_for_token(token)
+    if not can_have_certificate(registration, timezone.now()):
+        raise Http404("No certificate for this registration.")
+    response = HttpResponse(certificate_pdf(registration), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="certificate.pdf"'
+    return response

@@ -25,3 +25,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     }
 # The test client speaks plain HTTP; production redirects to HTTPS unless told otherwise.
 SECURE_SSL_REDIRECT = False
+# Uploads made by tests (materials, photos) stay out of the project's media/.
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="webinars-test-media-")

@@ -26,6 +26,11 @@ class Series(models.Model):
             "If set, this address receives a short notice for every registration in this series."
         ),
     )
+    certificates = models.BooleanField(
+        _("certificates of attendance"),
+        default=False,
+        help_text=_("Registrants who attended can download a PDF certificate from their own page."),
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -86,6 +86,7 @@ UNCACHED_URL_NAMES = frozenset(
         "following:confirm",
         "afterwards:registrant_material",
         "afterwards:feedback",
+        "afterwards:certificate",
         # A file download: streamed, and small enough a browser keeps it.
         "afterwards:material",
         "following:unsubscribe",

@@ -112,6 +112,8 @@ LIST_ITEM_FIELDS = (
     "status",
     "is_published",
     "updated",
+    "recording_url",
+    "recording_audience",
 )
 
 
@@ -420,6 +422,10 @@ class Webinar(models.Model):
     @property
     def is_online(self) -> bool:
         return not self.location
+
+    @property
+    def has_public_recording(self) -> bool:
+        return bool(self.recording_url) and self.recording_audience == Audience.PUBLIC
 
     @property
     def is_cancelled(self) -> bool:

@@ -327,6 +327,10 @@ def registrations_purge(*, older_than_days: int, now: datetime | None = None) ->
         .values_list("pk", flat=True)
         .order_by("pk")
     )
+    from afterwards.models import Feedback
+
+    # A rating stays in the figures; a comment may say who wrote it.
+    Feedback.objects.filter(registration_id__in=ids).update(comment="")
     for pk in ids:
         # One row at a time: each needs its own placeholder address and fresh token.
         Registration.objects.filter(pk=pk).update(

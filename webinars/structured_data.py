@@ -7,6 +7,7 @@ private and never appears here.
 import json
 
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -122,6 +123,16 @@ def event_data(webinar: Webinar, *, series: Series | None = None, now=None) -> d
     }
     if webinar.capacity is not None:
         data["maximumAttendeeCapacity"] = webinar.capacity
+    if webinar.has_public_recording and webinar.end <= (now or timezone.now()):
+        # Only a public recording: a registrants-only one must not leak through search engines.
+        data["recordedIn"] = {
+            "@type": "VideoObject",
+            "name": webinar.title,
+            "description": description(webinar),
+            "url": webinar.recording_url,
+            "uploadDate": webinar.local_end.isoformat(),
+            "thumbnailUrl": absolute_url(static("img/social.png")),
+        }
     if series is not None:
         data["superEvent"] = {
             "@type": "EventSeries",

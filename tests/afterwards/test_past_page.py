@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
-from django.test import Client
 from django.utils import timezone
 
 from afterwards.models import Material
@@ -150,3 +149,67 @@ def test_a_webinar_still_ahead_shows_registration_not_its_recording(client, db):
 def test_player_addresses(url, src):
     player = player_for(url)
     assert (player.src if player else None) == src
+
+
+def test_lists_and_search_engines_see_a_public_recording_only(client, past):
+    from webinars.models import Webinar
+
+    html = client.get("/webinars/copper/").content.decode()
+    assert '"recordedIn": {"@type": "VideoObject"' in html
+    assert (
+        '<strong class="badge badge--recording">Recording</strong>'
+        in client.get("/").content.decode()
+    )
+
+    Webinar.objects.filter(pk=past.pk).update(recording_audience="registrants")
+    from django.core.cache import cache
+
+    cache.clear()
+    hidden = client.get("/webinars/copper/").content.decode()
+    assert "recordedIn" not in hidden and "dQw4w9WgXcQ" not in hidden
+    assert "badge--recording" not in client.get("/").content.decode()
+
+
+def test_purging_registrations_removes_feedback_comments_and_keeps_ratings(past, _clock):
+    from afterwards.models import Feedback
+    from webinars.services import registrations_purge
+
+    registration = make_registration(past, status="confirmed", attended_at=past.start)
+    Feedback.objects.create(registration=registration, rating=4, comment="I am Ada from Ghent")
+
+    registrations_purge(older_than_days=1)
+
+    feedback = Feedback.objects.get()
+    assert (feedback.rating, feedback.comment) == (4, "")
+
+
+def test_attendees_of_a_certifying_series_download_a_certificate(client, past):
+    import io
+
+    from pypdf import PdfReader
+
+    from tests.factories import make_series
+
+    past.series = make_series(title="Metals", certificates=True)
+    past.number = 3
+    past.save()
+    joined = make_registration(
+        past, name="Zoë Łukasiewicz", status="confirmed", attended_at=past.start
+    )
+    absent = make_registration(past, status="confirmed")
+
+    page = client.get(f"/registrations/{joined.token}/")
+    assert "Download your certificate of attendance (PDF)" in text_of(page)
+    response = client.get(f"/registrations/{joined.token}/certificate.pdf")
+
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(PdfReader(io.BytesIO(response.content)).pages[0].extract_text().split())
+    assert "Certificate of attendance" in text
+    assert "Zoë Łukasiewicz" in text
+    assert "Metals, webinar 3: Copper" in text
+    assert "on Thursday 4 June 2026, 10:00–11:30 CEST (90 minutes)" in text
+    assert client.get(f"/registrations/{absent.token}/certificate.pdf").status_code == 404
+    assert "certificate" not in text_of(client.get(f"/registrations/{absent.token}/"))
+    past.series.certificates = False
+    past.series.save()
+    assert client.get(f"/registrations/{joined.token}/certificate.pdf").status_code == 404

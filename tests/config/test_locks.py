@@ -27,6 +27,7 @@ DEV_ONLY = {
     "aiosmtpd",
     "vobject",
     "recurring-ical-events",
+    "pypdf",
 }
 
 PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[^\s;]+)(\s*;.*)?$")

@@ -2,9 +2,11 @@
 
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils import timezone
 
+from afterwards.models import Material
 from following.models import Follower
 from tests.factories import (
     add_speaker,
@@ -69,6 +71,20 @@ def build_site() -> dict[str, str]:
         registration_closes=now - timedelta(hours=1),
     )
     webinar("cancelled-talk", 5, "A talk that was called off", 31, status="cancelled")
+    recorded = webinar(
+        "recorded-talk",
+        0,
+        "A talk with a recording",
+        -20,
+        recording_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        summary="We compared **three** ways to publish data, and answered eleven questions.",
+    )
+    Material.objects.create(
+        webinar=recorded,
+        title="Slides (PDF)",
+        file=ContentFile(b"%PDF-1.4", name="slides.pdf"),
+    )
+    attendee = make_registration(recorded, status="confirmed", attended_at=recorded.start)
     asked = Follower.objects.create(series=series, email="reader@example.org")
     following = Follower.objects.create(
         series=series, email="follower@example.org", confirmed_at=timezone.now()
@@ -89,6 +105,9 @@ def build_site() -> dict[str, str]:
         "month": f"/calendar/{timezone.localdate():%Y/%m}/",
         "month-seed": "/calendar/2020/10/",
         "privacy": "/privacy/",
+        "webinar-recorded": "/webinars/recorded-talk/",
+        "registration-after": f"/registrations/{attendee.token}/",
+        "feedback": f"/registrations/{attendee.token}/feedback/",
         "follow": "/series/open-science/follow/",
         "follow-sent": "/series/open-science/follow/sent/",
         "follow-confirm": f"/follow/{asked.token}/",

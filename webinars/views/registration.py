@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.generic import TemplateView
 
+from afterwards.certificates import can_have_certificate
 from afterwards.selectors import recap_for
 from series.models import Series
 from webinars import ical, services
@@ -237,6 +238,7 @@ def registration_detail(request, token):
     if context["is_over"] and not context["is_cancelled"]:
         recap = recap_for(registration.webinar, registrant=True)
     context["recap"] = recap
+    context["has_certificate"] = can_have_certificate(registration, timezone.now())
     response = render(request, "webinars/registration.html", context)
     if recap and recap.player:
         response._csp_update = {"frame-src": [recap.player.origin]}
