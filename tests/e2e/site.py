@@ -75,7 +75,7 @@ def build_site() -> dict[str, str]:
         "recorded-talk",
         0,
         "A talk with a recording",
-        -20,
+        -5,
         recording_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
         summary="We compared **three** ways to publish data, and answered eleven questions.",
     )

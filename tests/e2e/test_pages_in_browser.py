@@ -124,13 +124,16 @@ def test_webinar_page_states_are_words(open_page, site):
         "webinar-waiting-list": "Full: waiting list. Register to join the waiting list; if a seat frees up, the first in line gets it and is told by email.",
         "webinar-closed": "Registration closed.",
         "webinar-cancelled": "Cancelled. This webinar will not take place.",
-        "webinar-past": "Registration closed.",
+        # Over: when it took place, in place of the registration box.
+        "webinar-past": "Took place on Thursday 1 October 2020.",
     }
     page = open_page("phone", "/")
     seen = {}
     for name in expected:
         page.goto(site[name])
-        seen[name] = page.locator(".webinar__registration .state").inner_text()
+        seen[name] = page.locator(
+            ".webinar__registration .state, .webinar__recap .state"
+        ).inner_text()
 
     assert seen == expected
 
