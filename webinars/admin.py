@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from series.admin import URL_AS_HTTPS, BaseSeriesAdmin
 from series.models import Series
+from webinars.forms import AddressField
 from webinars.models import (
     PendingMail,
     Registration,
@@ -36,8 +37,25 @@ class WebinarInline(admin.TabularInline):
     ordering = ["start"]
 
 
+class SendableAddressMixin:
+    """Address fields stored as mail will be sent, refused with a clear error otherwise."""
+
+    address_fields: tuple[str, ...] = ("email",)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.address_fields:
+            return AddressField(
+                label=db_field.verbose_name.capitalize(),
+                required=not db_field.blank,
+                max_length=db_field.max_length,
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 @admin.register(Series)
-class SeriesAdmin(BaseSeriesAdmin):
+class SeriesAdmin(SendableAddressMixin, BaseSeriesAdmin):
+    address_fields = ("notify_email",)
     inlines = [*BaseSeriesAdmin.inlines, WebinarInline]
     readonly_fields = ["embed_snippet"]
 
@@ -255,7 +273,7 @@ def cancel_registrations(modeladmin, request, queryset):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(SendableAddressMixin, admin.ModelAdmin):
     list_display = ["name", "email", "organisation", "webinar", "status", "created"]
     list_filter = ["status", "webinar__series", "webinar"]
     list_select_related = ["webinar"]

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from webinars.addresses import sendable_address
 from webinars.formatting import when
 from webinars.models import Registration
 
@@ -48,11 +49,25 @@ def suggest_domain(email: str) -> str | None:
 
 
 def reject_control_characters(value: str) -> None:
-    if any(unicodedata.category(c) == "Cc" for c in value) or _BIDI_CONTROLS.search(value):
+    # Cc: tabs, line feeds; Zl, Zp: the Unicode line and paragraph separators.
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value) or _BIDI_CONTROLS.search(
+        value
+    ):
         raise ValidationError(
             _("Please remove control characters such as tabs or line breaks."),
             code="control_characters",
         )
+
+
+class AddressField(forms.EmailField):
+    """An email field that stores the address as it will be sent (webinars.addresses)."""
+
+    # sendable_address() checks more than Django's validator, with its own messages.
+    default_validators = []
+
+    def clean(self, value):
+        value = super().clean(value)
+        return sendable_address(value) if value else value
 
 
 class RegistrationForm(forms.Form):
@@ -65,7 +80,7 @@ class RegistrationForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": _("Please enter your name.")},
     )
-    email = forms.EmailField(
+    email = AddressField(
         label=_("Email"),
         max_length=Registration._meta.get_field("email").max_length,
         help_text=_("We send your registration details and calendar invitation here."),
@@ -92,11 +107,6 @@ class RegistrationForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
-
-    def clean_email(self):
-        email = self.cleaned_data["email"]
-        reject_control_characters(email)
-        return email
 
     @property
     def is_bot(self) -> bool:

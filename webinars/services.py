@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from webinars import mail
+from webinars.addresses import sendable_address
 from webinars.availability import badge_changes
 from webinars.models import Registration, Webinar
 from webinars.signals import availability_changed
@@ -37,10 +38,11 @@ class RegistrationOutcome:
 
 
 def normalise_email(email: str) -> str:
-    """Trimmed, with the domain in lower case (the local part is the owner's business)."""
-    email = email.strip()
-    local, sep, domain = email.rpartition("@")
-    return f"{local}{sep}{domain.lower()}" if sep else email
+    """The address as it will be sent (webinars.addresses); RegistrationError if it cannot be."""
+    try:
+        return sendable_address(email)
+    except ValidationError as error:
+        raise RegistrationError(error.messages[0], code="email") from None
 
 
 def _refusal(webinar: Webinar, now: datetime) -> RegistrationError | None:
