@@ -162,6 +162,12 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 MAIL_SEND_IMMEDIATELY = env.bool("MAIL_SEND_IMMEDIATELY", default=True)
 MAIL_RETRY_BASE_SECONDS = env.int("MAIL_RETRY_BASE_SECONDS", default=60)
 MAIL_RETRY_MAX_SECONDS = env.int("MAIL_RETRY_MAX_SECONDS", default=6 * 3600)
+# A message that fails to compose or send this many times is given up and shown as failed in
+# admin; every other message keeps going out.
+MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=10)
+MAILER_EMAIL_MAX_RETRIES = max(MAIL_MAX_ATTEMPTS - 1, 0)
+# Any failure to send defers that one message (django-mailer's own handler re-raises most).
+MAILER_ERROR_HANDLER = "webinars.mail.worker.delivery_failed"
 MAILER_LOCK_PATH = str(env.path("MAILER_LOCK_PATH", default=BASE_DIR / "send_mail"))
 # The mail log keeps who/when, not the message bodies (personal data).
 MAILER_EMAIL_LOG_MESSAGE_DATA = False

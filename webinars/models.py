@@ -505,6 +505,15 @@ class Registration(models.Model):
 
 
 class PendingMailQuerySet(models.QuerySet):
+    def due(self, now):
+        """Intents to try now: not given up, and past their back-off."""
+        return self.filter(failed_at__isnull=True).filter(
+            Q(retry_after__isnull=True) | Q(retry_after__lte=now)
+        )
+
+    def failed(self):
+        return self.filter(failed_at__isnull=False)
+
     def for_composing(self):
         """Everything a message and its calendar invitation read, in a fixed number of queries."""
         return self.select_related("registration__webinar__series").prefetch_related(
@@ -547,6 +556,9 @@ class PendingMail(models.Model):
     # Composing failed before: not again before this time (growing delays, see mail.retry_delay).
     retry_after = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Set when MAIL_MAX_ATTEMPTS tries have failed: the worker leaves the row alone from then on,
+    # for an organiser to look at (admin lists it as "failed").
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     objects = PendingMailQuerySet.as_manager()
 

@@ -200,4 +200,9 @@ def compose_intent(intent: PendingMail) -> EmailMultiAlternatives | None:
         return None
     # The message tells the moment it was recorded, not whatever happened since.
     registration.status = intent.status
-    return COMPOSERS[intent.kind](registration, **intent.args)
+    message = COMPOSERS[intent.kind](registration, **intent.args)
+    if message is not None:
+        # Rendering the MIME message raises now, while the intent can record why, what would
+        # otherwise fail at the mail server's door (an address or header that cannot be encoded).
+        message.message()
+    return message

@@ -2,9 +2,10 @@
 
 `deliver()` composes an intent, puts the message on django-mailer's queue and deletes the
 intent in one transaction: right after commit when MAIL_SEND_IMMEDIATELY is on, and in
-`send_queued_mail` (`queue_flush()`) for whatever is left. A message the mail server refuses
-stays queued, an intent that fails to compose stays recorded; both are retried with
-exponential back-off.
+`send_queued_mail` (`queue_flush()`) for whatever is left. A message that fails to send (the
+server refuses it, or anything else raises) stays queued, an intent that fails to compose stays
+recorded; both are retried with exponential back-off and given up after MAIL_MAX_ATTEMPTS, and
+no failing message ever stops the others.
 """
 
 import logging
@@ -13,8 +14,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from mailer import engine
 from mailer.models import PRIORITY_MEDIUM, RESULT_FAILURE, Message, MessageLog, get_message_id
@@ -72,10 +72,14 @@ def _note_failure(pk: int, error: Exception) -> None:
         intent = PendingMail.objects.filter(pk=pk).first()
         if intent is None:
             return
-        intent.retry_after = timezone.now() + retry_delay(intent.attempts)
+        now = timezone.now()
+        intent.retry_after = now + retry_delay(intent.attempts)
         intent.attempts += 1
         intent.last_error = f"{type(error).__name__}: {error}"[:2000]
-        intent.save(update_fields=["attempts", "retry_after", "last_error"])
+        if intent.attempts >= settings.MAIL_MAX_ATTEMPTS:
+            intent.failed_at = now
+            logger.error("Mail %s failed %s times; given up", pk, intent.attempts)
+        intent.save(update_fields=["attempts", "retry_after", "last_error", "failed_at"])
     except Exception:  # noqa: BLE001 (the database itself may be what failed)
         logger.exception("Could not note the failure of mail %s", pk)
 
@@ -123,11 +127,7 @@ BATCH_SIZE = 50
 def deliver_pending(now: datetime | None = None) -> Counter:
     """Deliver every intent that is due, oldest first, in batches; counts by outcome."""
     now = now or timezone.now()
-    due = list(
-        PendingMail.objects.filter(Q(retry_after__isnull=True) | Q(retry_after__lte=now))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    due = list(PendingMail.objects.due(now).order_by("pk").values_list("pk", flat=True))
     counts = Counter()
     for start in range(0, len(due), BATCH_SIZE):
         counts.update(deliver_batch(due[start : start + BATCH_SIZE]))
@@ -144,10 +144,9 @@ def requeue_due(now: datetime | None = None) -> int:
     """Put deferred messages whose back-off has passed back in the queue; returns how many."""
     now = now or timezone.now()
     count = 0
-    deferred = Message.objects.deferred().order_by("when_added")
-    max_retries = getattr(settings, "MAILER_EMAIL_MAX_RETRIES", None)
-    if max_retries is not None:
-        deferred = deferred.filter(retry_count__lt=max_retries)
+    deferred = (
+        Message.objects.deferred().filter(retry_count__lt=max_retries()).order_by("when_added")
+    )
     for message in deferred:
         email = message.email
         message_id = get_message_id(email) if email is not None else None
@@ -167,6 +166,37 @@ def requeue_due(now: datetime | None = None) -> int:
     return count
 
 
+def max_retries() -> int:
+    """Retries after the first attempt: a message is tried MAIL_MAX_ATTEMPTS times in all."""
+    return max(settings.MAIL_MAX_ATTEMPTS - 1, 0)
+
+
+def given_up_messages():
+    """Queued messages that failed to send MAIL_MAX_ATTEMPTS times: nobody retries them."""
+    return Message.objects.deferred().filter(retry_count__gte=max_retries())
+
+
+def delivery_failed(smtp_connection, message: Message, error: Exception):
+    """django-mailer's error handler (MAILER_ERROR_HANDLER): any failure defers that message.
+
+    django-mailer's own handler re-raises everything but a few SMTP errors, which stopped the
+    whole pass at one message a server could not take. A database error is the worker's own
+    trouble and still raises.
+    """
+    if isinstance(error, DatabaseError):
+        raise error
+    logger.warning("Sending message %s failed; deferred: %r", message.pk, error)
+    message.defer()
+    MessageLog.objects.log(message, RESULT_FAILURE, log_message=f"{type(error).__name__}: {error}")
+    if smtp_connection is not None:
+        try:
+            smtp_connection.close()
+        except Exception:  # noqa: BLE001 (a broken connection is dropped either way)
+            logger.debug("Closing the SMTP connection failed", exc_info=True)
+    # None makes django-mailer open a fresh connection for the next message.
+    return None, "deferred"
+
+
 def queue_flush(now: datetime | None = None) -> dict[str, int]:
     """One pass of the worker: compose what is due, re-queue what is due, send what is queued."""
     delivered = deliver_pending(now)
@@ -174,10 +204,12 @@ def queue_flush(now: datetime | None = None) -> dict[str, int]:
     before = Message.objects.count()
     engine.send_all()
     after = Message.objects.count()
+    given_up = given_up_messages().count() + PendingMail.objects.failed().count()
     return {
         "composed": delivered["queued"],
         "failed": delivered["failed"],
         "requeued": requeued,
         "sent": before - after,
         "deferred": Message.objects.deferred().count(),
+        "given_up": given_up,
     }
