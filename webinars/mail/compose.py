@@ -17,6 +17,7 @@ from django.urls import reverse
 from webinars import ical
 from webinars.formatting import absolute_url, page_url, when
 from webinars.models import PendingMail, Registration, Webinar
+from webinars.text import one_line
 
 # The registrant's own pages, each addressed by their token.
 PERSONAL_PAGES = {
@@ -75,8 +76,8 @@ def compose(
     text = render_to_string(f"mail/{template}.txt", context)
     html = render_to_string(f"mail/{template}.html", context)
     message = EmailMultiAlternatives(
-        # A line break in a title would make an invalid header; never let it fail a registration.
-        subject=" ".join(subject.split()),
+        # A line break in a title would make an invalid header; never let it fail a message.
+        subject=one_line(subject),
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
