@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a form (the CSRF check of admin's login included).
+    "webinars.request_charset.RequestCharsetMiddleware",
     # In front of the page cache, so that stored API answers get CORS headers and count against
     # the API's rate limit too.
     "corsheaders.middleware.CorsMiddleware",

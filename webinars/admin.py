@@ -1,6 +1,7 @@
 """Admin for webinars, speakers and registrations, and the series admin with its webinars."""
 
 import csv
+import re
 import zoneinfo
 from datetime import UTC
 
@@ -204,11 +205,14 @@ class SpeakerAdmin(admin.ModelAdmin):
 # Cells a spreadsheet would run as a formula start with one of these; a leading quote
 # makes them text (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet that splits on ";" or "|" (a European Excel) or ignores the quotes starts a new
+# cell after a separator: what follows one gets the quote too.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([,;|\t\r\n]\s*)(?=[=+\-@])")
 
 
 def csv_safe(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", "" if value is None else str(value))
+    return "'" + text if text.lstrip(" ").startswith(FORMULA_START) else text
 
 
 def _utc(value) -> str:
@@ -234,7 +238,8 @@ def export_csv(modeladmin, request, queryset):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="registrations.csv"'
     response.write("\ufeff")  # the BOM makes Excel read UTF-8 names correctly
-    writer = csv.writer(response)
+    # Every cell quoted: a separator inside one never splits it, whichever the reader uses.
+    writer = csv.writer(response, quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_HEADER)
     for r in queryset.select_related("webinar").order_by("webinar__start", "created", "pk"):
         writer.writerow(

@@ -59,6 +59,17 @@ def reject_control_characters(value: str) -> None:
         )
 
 
+class ConsentCheckbox(forms.CheckboxInput):
+    """Ticked only when the form says so: a browser sends "on" for the box, nothing otherwise.
+
+    Django's checkbox takes any value but "false" as ticked, so "off", "0" or "no" from a
+    script would be stored as consent.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name) == "on"
+
+
 class AddressField(forms.EmailField):
     """An email field that stores the address as it will be sent (webinars.addresses)."""
 
@@ -99,6 +110,7 @@ class RegistrationForm(forms.Form):
     )
     consent = forms.BooleanField(
         label=_("I agree to the privacy notice"),
+        widget=ConsentCheckbox,
         error_messages={"required": _("Please agree to the privacy notice to register.")},
     )
     # Honeypot: hidden from people (CSS and aria-hidden), filled in by naive bots.
@@ -117,7 +129,26 @@ class RegistrationForm(forms.Form):
         return [self[name] for name in ("name", "email", "organisation")]
 
 
+# Primary keys are 64-bit signed integers (BigAutoField): a larger number is no webinar, and
+# SQLite cannot even compare with it.
+MAX_PK = 2**63 - 1
+
+
 class WebinarChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk).strip())
+            except (TypeError, ValueError):
+                number = 0
+            if not 1 <= number <= MAX_PK:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:20]},
+                )
+        return super()._check_values(value)
+
     def label_from_instance(self, obj):
         number = f"Webinar {obj.number}: " if obj.number else ""
         return f"{number}{obj.title}, {when(obj)}"

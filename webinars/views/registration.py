@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import TemplateView
 
 from series.models import Series
@@ -104,7 +104,7 @@ def register(request, slug, *, embed=False):
     )
 
 
-@require_GET
+@require_safe
 def register_thanks(request, slug, *, embed=False):
     webinar = _webinar_or_404(request, slug)
     return render(
@@ -157,7 +157,7 @@ def series_register(request, slug, *, embed=False):
     )
 
 
-@require_GET
+@require_safe
 def series_register_thanks(request, slug, *, embed=False):
     series = get_object_or_404(Series, slug=slug)
     return render(
@@ -224,7 +224,7 @@ def _registration_context(registration: Registration) -> dict:
 
 @private_page
 @public_form
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def registration_detail(request, token):
     """A registrant's own page: status, webinar, join link in the window; POST cancels."""
     registration = registration_for_token(token)
@@ -237,7 +237,7 @@ def registration_detail(request, token):
 
 @private_page
 @public_form
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def registration_cancel(request, token):
     """GET asks for confirmation (a link prefetcher must not cancel); POST cancels."""
     registration = registration_for_token(token)
@@ -254,7 +254,7 @@ def _cancel(registration: Registration) -> HttpResponse:
 
 
 @private_page
-@require_GET
+@require_safe
 def registration_join(request, token):
     """Redirect a confirmed registrant to the webinar's current join URL once the window opens."""
     registration = registration_for_token(token)
@@ -266,7 +266,7 @@ def registration_join(request, token):
 
 
 @private_page
-@require_GET
+@require_safe
 def registration_calendar(request, token):
     """Personal feed: every webinar this email address is registered for (not cancelled)."""
     registration = registration_for_token(token)
