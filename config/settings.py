@@ -184,6 +184,9 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # development); with a supervised `send_queued_mail --loop 1` turn it off: requests then only
 # record the mail (docs/deploy.md).
 MAIL_SEND_IMMEDIATELY = env.bool("MAIL_SEND_IMMEDIATELY", default=True)
+# ... in a thread of the web worker, after the request has answered: a mail server that hangs
+# never holds a visitor. (The tests turn it off: a thread cannot see a test's open transaction.)
+MAIL_BACKGROUND_THREAD = True
 MAIL_RETRY_BASE_SECONDS = env.int("MAIL_RETRY_BASE_SECONDS", default=60)
 MAIL_RETRY_MAX_SECONDS = env.int("MAIL_RETRY_MAX_SECONDS", default=6 * 3600)
 # A message that fails to compose or send this many times is given up and shown as failed in

@@ -29,5 +29,8 @@ if not os.environ.get("CACHE_URL"):
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "KEY_PREFIX": CACHES["default"]["KEY_PREFIX"],  # noqa: F405
     }
+# A test runs in one transaction that the mail thread's own connection could not see: immediate
+# mail is composed in the request's thread instead (tests that need the thread turn it on).
+MAIL_BACKGROUND_THREAD = False
 # The test client speaks plain HTTP; production redirects to HTTPS unless told otherwise.
 SECURE_SSL_REDIRECT = False

@@ -9,15 +9,25 @@ no failing message ever stops the others.
 """
 
 import logging
+import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.core.mail import get_connection
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 from mailer import engine
-from mailer.models import PRIORITY_MEDIUM, RESULT_FAILURE, Message, MessageLog, get_message_id
+from mailer.models import (
+    PRIORITY_MEDIUM,
+    RESULT_FAILURE,
+    RESULT_SUCCESS,
+    Message,
+    MessageLog,
+    get_message_id,
+)
 
 from webinars.mail.compose import compose_intent
 from webinars.models import PendingMail
@@ -84,12 +94,50 @@ def _note_failure(pk: int, error: Exception) -> None:
         logger.exception("Could not note the failure of mail %s", pk)
 
 
+_background: ThreadPoolExecutor | None = None
+_background_lock = threading.Lock()
+
+
+def deliver_soon(pk: int) -> None:
+    """Compose and send intent pk in this process's mail thread, so no request ever waits for
+    the mail server (MAIL_SEND_IMMEDIATELY). Whatever the thread does not get to (the process
+    ends, the server is down) stays recorded for `send_queued_mail`."""
+    if not settings.MAIL_BACKGROUND_THREAD:
+        deliver_now(pk)
+        return
+    global _background
+    with _background_lock:
+        if _background is None:
+            # Created on first use, in the web worker itself: a thread started before gunicorn
+            # forks its workers would not exist in them.
+            _background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail")
+        _background.submit(_deliver_in_thread, pk)
+
+
+def _deliver_in_thread(pk: int) -> None:
+    try:
+        deliver_now(pk)
+    except Exception:  # noqa: BLE001 (the intent or queued message stays for the worker)
+        logger.exception("Background delivery of mail %s failed", pk)
+    finally:
+        # The thread's own database connection, not left open between messages.
+        connections.close_all()
+
+
+def wait_for_background_mail(timeout: float = 30) -> None:
+    """Block until the mail thread has done what it was given (for tests and shutdown)."""
+    with _background_lock:
+        executor = _background
+    if executor is not None:
+        executor.submit(lambda: None).result(timeout=timeout)
+
+
 def deliver_now(pk: int) -> None:
     delivery = deliver(pk)
     if delivery.message is None:
         return
     try:
-        engine.send_all(Message.objects.filter(pk=delivery.message.pk))
+        send_queue(Message.objects.filter(pk=delivery.message.pk))
     except Exception:  # noqa: BLE001 (the queued row stays; the worker retries it)
         logger.exception("Immediate send failed; message %s stays queued", delivery.message.pk)
 
@@ -197,12 +245,48 @@ def delivery_failed(smtp_connection, message: Message, error: Exception):
     return None, "deferred"
 
 
+def send_queue(queryset=None) -> None:
+    """Send the queued messages (or those of queryset) that are not deferred.
+
+    django-mailer's send_all() sends each message inside a transaction that locks its row. On
+    PostgreSQL that lock is the message's alone; on SQLite a transaction that writes holds the
+    whole database, so a mail server that hangs would stop every registration for as long as
+    it does. There the messages are sent outside any transaction, kept apart by django-mailer's
+    lock file alone (one sender per machine, which is all SQLite serves).
+    """
+    if connection.vendor != "sqlite":
+        engine.send_all(queryset)
+        return
+    acquired, lock = engine.acquire_lock()
+    if not acquired:
+        return
+    try:
+        smtp_connection = None
+        for message in engine.prioritize(queryset):
+            try:
+                if smtp_connection is None:
+                    smtp_connection = get_connection(backend=settings.MAILER_EMAIL_BACKEND)
+                email = message.email
+                if email is not None:
+                    email.connection = smtp_connection
+                    engine.ensure_message_id(email)
+                    email.send()
+                    email.connection = None
+                    message.email = email
+                    MessageLog.objects.log(message, RESULT_SUCCESS)
+                message.delete()
+            except Exception as error:  # noqa: BLE001 (delivery_failed defers it, or raises)
+                smtp_connection, _ = delivery_failed(smtp_connection, message, error)
+    finally:
+        engine.release_lock(lock)
+
+
 def queue_flush(now: datetime | None = None) -> dict[str, int]:
     """One pass of the worker: compose what is due, re-queue what is due, send what is queued."""
     delivered = deliver_pending(now)
     requeued = requeue_due(now)
     before = Message.objects.count()
-    engine.send_all()
+    send_queue()
     after = Message.objects.count()
     given_up = given_up_messages().count() + PendingMail.objects.failed().count()
     return {
