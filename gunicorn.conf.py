@@ -14,8 +14,14 @@ worker_class = "sync"
 # Load Django once in the master: workers share its memory pages and start faster.
 preload_app = True
 
-# A request taking longer than this is stuck; the worker is replaced.
+# A request taking longer than this is stuck; the worker is replaced. What a request may still
+# wait for: a database lock (SQLite's busy timeout is 20 s; PostgreSQL row locks are held for
+# milliseconds) and Redis (CACHE_SOCKET_TIMEOUT, 0.25 s, then skipped). Mail is never sent inside
+# a request (the mail thread or the worker does it, each bounded by EMAIL_TIMEOUT), so 30 s stays
+# above the worst case.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+# On shutdown a worker finishes its requests and lets its mail thread finish the message it is
+# sending (EMAIL_TIMEOUT, 10 s); what is left stays recorded for `send_queued_mail`.
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then so memory cannot creep up over weeks.

@@ -17,12 +17,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from mailer import engine
 from mailer.models import PRIORITY_MEDIUM, Message
 
 from afterwards import attendance, figures
 from afterwards.mail import follow_up_message
 from afterwards.models import Feedback, FollowUp, Material, WebinarRecord
+from webinars.mail.worker import send_queue
 from webinars.models import Registration
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ class FollowUpAdmin(admin.ModelAdmin):
                 request, _("Your account has no email address: add one first."), messages.ERROR
             )
             return
-        sent = 0
+        sent, queued_pks = 0, []
         for follow_up in queryset.select_related("webinar"):
             sample = follow_up.webinar.registrations.confirmed().first()
             if sample is None:
@@ -83,9 +83,10 @@ class FollowUpAdmin(admin.ModelAdmin):
                 message.subject = f"[{_('Test')}] {message.subject}"
                 queued = Message(email=message, priority=PRIORITY_MEDIUM)
                 queued.save()
+                queued_pks.append(queued.pk)
                 sent += 1
         try:
-            engine.send_all()
+            send_queue(Message.objects.filter(pk__in=queued_pks))
         except Exception:  # noqa: BLE001 (it stays queued for the worker)
             logger.exception("Sending the follow-up test failed; it stays queued")
         self.message_user(

@@ -22,6 +22,7 @@ from api import schemas
 from api.selectors import appearances, public_series, public_speakers, public_webinars
 from series.models import Series
 from webinars.availability import registration_state
+from webinars.cache import vary_on_query
 from webinars.images import thumbnail
 from webinars.models import Speaker, Webinar, WebinarSpeaker
 from webinars.text import render_markdown
@@ -104,7 +105,12 @@ def _page(request: HttpRequest, queryset, params: schemas.ListParams, item) -> d
     """
     start = (params.page - 1) * params.page_size
     rows = list(queryset[start : start + params.page_size + 1])
+    # Only the parameters the list reads: the page cache keys on those alone (vary_on_query), so
+    # a tracking tag must not travel into the stored links either.
     query = request.GET.copy()
+    for name in list(query):
+        if name not in type(params).model_fields:
+            del query[name]
 
     def link(number: int) -> str:
         query["page"] = str(number)
@@ -157,6 +163,14 @@ def _series(series: Series) -> dict:
         "disclaimers": [disclaimer.text for disclaimer in series.disclaimers.all()],
         "updated": series.updated,
     }
+
+
+for _name, _params in [
+    ("api:series_list", schemas.ListParams),
+    ("api:webinar_list", schemas.WebinarParams),
+    ("api:speaker_list", schemas.ListParams),
+]:
+    vary_on_query(_name, _params.model_fields)
 
 
 @read("/series", schemas.SeriesPage, "series_list")

@@ -83,10 +83,17 @@ COLD_PAGES = ("/", "search", "webinar page")
 # Each row that registers has a webinar of its own, so each starts with every seat free.
 REGISTER_SLUGS = {
     "posts": "benchmark-registration",
+    "timing": "benchmark-timing",
     "rush": "benchmark-rush",
     "rush nginx": "benchmark-rush-nginx",
 }
 RUSH_LABEL = "webinar page, registrations pouring in"
+# One POST at a time, alternately a new address and one already registered, with mail sent
+# immediately (MAIL_SEND_IMMEDIATELY's default): the answer must not tell them apart.
+NEW_LABEL = "registration POST, new address"
+KNOWN_LABEL = "registration POST, known address"
+POST_LABELS = ("registration POST", NEW_LABEL, KNOWN_LABEL)
+TIMING_POSTS = int(os.environ.get("BENCH_TIMING_POSTS", "100"))
 
 
 def django_env(
@@ -441,7 +448,7 @@ def _form_template(form: _Form) -> str:
     for name in data:
         low = name.lower()
         if "email" in low:
-            data[name] = f"load__N__-{tag}@bench.invalid"
+            data[name] = f"load__N__-{tag}@bench.example.org"
         elif "organi" in low:
             data[name] = "Benchmark Ltd"
         elif "name" in low:
@@ -540,6 +547,75 @@ def post_benchmark(base: str, slug: str, env: dict[str, str]) -> dict:
     return result
 
 
+def _post_once(base: str, path: str, body: str, origin: str) -> tuple[int, float]:
+    """(status, milliseconds) of one form POST, its redirect not followed."""
+    host, port = base.removeprefix("http://").split(":")
+    conn = HTTPConnection(host, int(port), timeout=60)
+    started = time.perf_counter()
+    conn.request(
+        "POST",
+        path,
+        body=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Origin": origin},
+    )
+    response = conn.getresponse()
+    response.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    conn.close()
+    return response.status, elapsed
+
+
+def _timing_row(times: list[float], errors: int, floor_rps: float) -> dict:
+    times = sorted(times)
+
+    def at(share: float) -> float:
+        return times[min(len(times) - 1, int(len(times) * share))]
+
+    return {
+        "rps": 1000 / (sum(times) / len(times)),
+        "p50": at(0.5),
+        "p90": at(0.9),
+        "p99": at(0.99),
+        "errors": errors,
+        "floor": floor_rps,
+    }
+
+
+def address_timing_benchmark(base: str, slug: str, env: dict[str, str]) -> dict[str, dict]:
+    """TIMING_POSTS pairs of POSTs, one at a time: a new address, then one already registered
+    for the webinar, on a server that sends mail immediately. Ratios to /healthz timed the same
+    way; the known row's note gives its p50 over the new row's (1.00: indistinguishable)."""
+    path = f"/webinars/{slug}/register/"
+    wrk_env = _post_env(base, path, env["SITE_URL"])
+    if isinstance(wrk_env, str):
+        return {NEW_LABEL: {"skipped": wrk_env}, KNOWN_LABEL: {"skipped": wrk_env}}
+    template, origin = wrk_env["BENCH_BODY"], env["SITE_URL"]
+    known = template.replace("__N__", "known")
+    _post_once(base, path, known, origin)  # registers it
+    times = {NEW_LABEL: [], KNOWN_LABEL: []}
+    errors = dict.fromkeys(times, 0)
+    healthz = []
+    for n in range(TIMING_POSTS):
+        pair = [(NEW_LABEL, template.replace("__N__", f"t{n}")), (KNOWN_LABEL, known)]
+        # Each kind as often first as second: a POST right after a new registration shares the
+        # machine with that one's mail being composed.
+        for label, body in pair if n % 2 else reversed(pair):
+            code, ms = _post_once(base, path, body, origin)
+            times[label].append(ms)
+            errors[label] += code not in (302, 303)
+        started = time.perf_counter()
+        status(base + "/healthz")
+        healthz.append((time.perf_counter() - started) * 1000)
+    floor = 1000 / (sum(healthz) / len(healthz))
+    rows = {label: _timing_row(times[label], errors[label], floor) for label in times}
+    note = "one at a time, MAIL_SEND_IMMEDIATELY=on"
+    rows[NEW_LABEL]["note"] = note
+    rows[KNOWN_LABEL]["note"] = (
+        f"{note}; p50 known / new: {rows[KNOWN_LABEL]['p50'] / rows[NEW_LABEL]['p50']:.2f}"
+    )
+    return rows
+
+
 def _wrk_script(script: str, url: str, connections: int = CONNECTIONS) -> list[str]:
     threads = min(2, connections)
     return [
@@ -615,7 +691,7 @@ def measure_pages(mode: str, base: str, urls: dict[str, str], name: str) -> dict
     floors = []
     previous = None
     for label, path in urls.items():
-        if label in ("/healthz", "registration POST", RUSH_LABEL) or (
+        if label in ("/healthz", RUSH_LABEL, *POST_LABELS) or (
             mode == "none" and label not in COLD_PAGES
         ):
             continue
@@ -710,6 +786,8 @@ def bench_database(
         "webinar page": targets["webinar"],
         "/calendar.ics": "/calendar.ics",
         "registration POST": f"/webinars/{REGISTER_SLUGS['posts']}/register/",
+        NEW_LABEL: f"/webinars/{REGISTER_SLUGS['timing']}/register/",
+        KNOWN_LABEL: f"/webinars/{REGISTER_SLUGS['timing']}/register/",
         RUSH_LABEL: f"/webinars/{REGISTER_SLUGS['rush']}/",
     }
     result = {"load_seconds": load_seconds, "urls": urls, "modes": {}}
@@ -733,6 +811,14 @@ def bench_database(
             peak = max(peak, worker_peak)
             after = max(after, worker_now)
         result["modes"][mode] = rows
+    if not post_only:
+        log(f"{name}: new and known addresses, one POST at a time, mail sent immediately")
+        immediate = dict(django_env(database_url, cache_url, page_cache=True))
+        immediate["MAIL_SEND_IMMEDIATELY"] = "on"
+        with Server(immediate) as server:
+            result["modes"]["page"].update(
+                address_timing_benchmark(server.base, REGISTER_SLUGS["timing"], immediate)
+            )
     if with_nginx and not post_only:
         result["modes"]["nginx"] = bench_nginx(name, database_url, cache_url, urls)
     over, confirmed, waitlisted = manage(env, "shell", "--no-imports", "-c", OVERBOOKING).split()
@@ -839,6 +925,11 @@ def markdown(info: dict, results: dict[str, dict], seconds: float) -> str:
         "`MAIL_SEND_IMMEDIATELY=off`, with the mail worker (`manage.py send_queued_mail --loop "
         "1`, `EMAIL_URL=dummymail://`) running on the same machine during the POSTs and until "
         "its queue is empty.",
+        "- Registration POST, new / known address: one POST at a time on a server of its own "
+        "with `MAIL_SEND_IMMEDIATELY=on` (the default), alternately a new address and one "
+        "already registered for the webinar; its ratio is to `/healthz` timed one at a time in "
+        "the same loop, and the known row's note compares the two medians: the answer must not "
+        "tell whether an address is registered.",
         "",
         "Reproduce: `.venv/bin/python benchmarks/run.py` (see README, Benchmarks).",
         "",
@@ -876,7 +967,7 @@ def markdown(info: dict, results: dict[str, dict], seconds: float) -> str:
                 shown = (
                     label if label == "registration POST" else f"{label} `{result['urls'][label]}`"
                 )
-                cache = "-" if label == "registration POST" else mode
+                cache = "-" if label in POST_LABELS else mode
                 if "skipped" in row:
                     lines.append(
                         f"| {shown} | {cache} | not measured: {row['skipped']} | | | | | |"

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a form (the CSRF check of admin's login included).
+    "webinars.request_charset.RequestCharsetMiddleware",
     # In front of the page cache, so that stored API answers get CORS headers and count against
     # the API's rate limit too.
     "corsheaders.middleware.CorsMiddleware",
@@ -105,7 +107,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Without CACHE_URL, a cache in files under CACHE_DIR: shared by every worker on this machine (an
+# edit shows on all of them, the rate limit counts them together). Several machines need Redis.
+CACHE_DIR = env.path("CACHE_DIR", default=BASE_DIR / ".cache")
+CACHES = {
+    "default": env.cache_url_config(env.str("CACHE_URL", default="") or f"filecache://{CACHE_DIR}")
+}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache":
+    # Django's default of 300 would keep too few pages; each write counts the files.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
+# A Redis that hangs costs a request at most this long per call, and after a failure it is
+# skipped for CACHE_RETRY_SECONDS (webinars/cache_backends.py): pages render without it.
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.25)
+CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=5)
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "webinars.cache_backends.FailFastRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "socket_timeout": CACHE_SOCKET_TIMEOUT,
+            "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
+            # One try: a retry after a timeout only doubles the wait.
+            "retry_on_timeout": False,
+        }
+    )
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -162,6 +186,9 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # development); with a supervised `send_queued_mail --loop 1` turn it off: requests then only
 # record the mail (docs/deploy.md).
 MAIL_SEND_IMMEDIATELY = env.bool("MAIL_SEND_IMMEDIATELY", default=True)
+# ... in a thread of the web worker, after the request has answered: a mail server that hangs
+# never holds a visitor. (The tests turn it off: a thread cannot see a test's open transaction.)
+MAIL_BACKGROUND_THREAD = True
 MAIL_RETRY_BASE_SECONDS = env.int("MAIL_RETRY_BASE_SECONDS", default=60)
 MAIL_RETRY_MAX_SECONDS = env.int("MAIL_RETRY_MAX_SECONDS", default=6 * 3600)
 # Largest material an organiser may upload (slides, handouts), and largest attendance report.
@@ -169,8 +196,12 @@ MATERIAL_MAX_MB = env.int("MATERIAL_MAX_MB", default=50)
 ATTENDANCE_REPORT_MAX_MB = env.int("ATTENDANCE_REPORT_MAX_MB", default=5)
 # Registrants can give or change their feedback for this many days after a webinar ends.
 FEEDBACK_DAYS = env.int("FEEDBACK_DAYS", default=14)
-# A message that failed to compose this many times is given up (and shown as failed in admin).
+# A message that fails to compose or send this many times is given up and shown as failed in
+# admin; every other message keeps going out.
 MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=10)
+MAILER_EMAIL_MAX_RETRIES = max(MAIL_MAX_ATTEMPTS - 1, 0)
+# Any failure to send defers that one message (django-mailer's own handler re-raises most).
+MAILER_ERROR_HANDLER = "webinars.mail.worker.delivery_failed"
 MAILER_LOCK_PATH = str(env.path("MAILER_LOCK_PATH", default=BASE_DIR / "send_mail"))
 # The mail log keeps who/when, not the message bodies (personal data).
 MAILER_EMAIL_LOG_MESSAGE_DATA = False
@@ -183,9 +214,14 @@ RATELIMIT_FAIL_OPEN = True
 # django-ratelimit's list of supported backends predates Django's own RedisCache, whose add() and
 # incr() are the atomic operations it needs (the suite runs the limit on Redis in CI).
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
-    # Local memory is shared within one process, which is what runserver and the tests are;
-    # with several workers, CACHE_URL must name Redis (docs/deploy.md).
+if CACHES["default"]["BACKEND"] in (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.filebased.FileBasedCache",
+):
+    # Local memory is shared within one process, which is what runserver and the tests are (a
+    # deployment check warns when gunicorn runs several: webinars.W002). Files are shared by the
+    # workers of one machine; their counts are not atomic, so two submissions at the same
+    # instant may count once, which a rate limit can live with. Several machines: Redis.
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 # How many reverse proxies append to X-Forwarded-For in front of the app (0 = use REMOTE_ADDR).
 RATE_LIMIT_PROXY_COUNT = env.int("RATE_LIMIT_PROXY_COUNT", default=0)

@@ -23,6 +23,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"webinars-test-{os.getpid()}.sqlite3")
     }
+if not os.environ.get("CACHE_URL"):
+    # One process, and every test clears the cache: local memory, not files shared by runs.
+    CACHES["default"] = {  # noqa: F405
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "KEY_PREFIX": CACHES["default"]["KEY_PREFIX"],  # noqa: F405
+    }
+# A test runs in one transaction that the mail thread's own connection could not see: immediate
+# mail is composed in the request's thread instead (tests that need the thread turn it on).
+MAIL_BACKGROUND_THREAD = False
 # The test client speaks plain HTTP; production redirects to HTTPS unless told otherwise.
 SECURE_SSL_REDIRECT = False
 # Uploads made by tests (materials, photos) stay out of the project's media/.

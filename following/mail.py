@@ -16,12 +16,12 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from mailer import engine
 from mailer.models import PRIORITY_MEDIUM, Message
 
 from following.models import Follower, FollowNotice
 from webinars.formatting import absolute_url, page_url, when
 from webinars.mail.compose import compose
+from webinars.mail.worker import send_queue
 from webinars.models import Webinar
 
 logger = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ def send_confirmation_now(pk: int) -> None:
     if queued is None:
         return
     try:
-        engine.send_all(Message.objects.filter(pk=queued.pk))
+        send_queue(Message.objects.filter(pk=queued.pk))
     except Exception:  # noqa: BLE001 (the queued row stays; the worker retries it)
         logger.exception("Immediate send failed; message %s stays queued", queued.pk)
 

@@ -1,6 +1,5 @@
 """Following a series: ask, confirm, unsubscribe, and the notices a new webinar starts."""
 
-import functools
 from datetime import datetime
 
 from django.conf import settings
@@ -48,11 +47,16 @@ def follow_request(*, series: Series, email: str, now: datetime | None = None) -
             ]
         )
         if settings.MAIL_SEND_IMMEDIATELY:
-            from following import mail
+            pk = follower.pk
 
-            transaction.on_commit(
-                functools.partial(mail.send_confirmation_now, follower.pk), robust=True
-            )
+            # A named function, not a partial: Django logs a failing callback's __qualname__.
+            def send_after_commit():
+                from following import mail
+                from webinars.mail.worker import in_mail_thread
+
+                in_mail_thread(mail.send_confirmation_now, pk)
+
+            transaction.on_commit(send_after_commit, robust=True)
     return follower
 
 

@@ -1,6 +1,7 @@
 """Admin for webinars, speakers and registrations, and the series admin with its webinars."""
 
 import csv
+import re
 import zoneinfo
 from datetime import UTC
 
@@ -13,10 +14,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from mailer.admin import MessageAdmin as MailerMessageAdmin
+from mailer.models import PRIORITY_DEFERRED, Message
 
 from afterwards.admin import MaterialInline
 from series.admin import URL_AS_HTTPS, BaseSeriesAdmin
 from series.models import Series
+from webinars.forms import AddressField
+from webinars.mail import given_up_messages, max_retries
 from webinars.models import (
     PendingMail,
     Registration,
@@ -37,8 +42,25 @@ class WebinarInline(admin.TabularInline):
     ordering = ["start"]
 
 
+class SendableAddressMixin:
+    """Address fields stored as mail will be sent, refused with a clear error otherwise."""
+
+    address_fields: tuple[str, ...] = ("email",)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.address_fields:
+            return AddressField(
+                label=db_field.verbose_name.capitalize(),
+                required=not db_field.blank,
+                max_length=db_field.max_length,
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 @admin.register(Series)
-class SeriesAdmin(BaseSeriesAdmin):
+class SeriesAdmin(SendableAddressMixin, BaseSeriesAdmin):
+    address_fields = ("notify_email",)
     inlines = [*BaseSeriesAdmin.inlines, WebinarInline]
     readonly_fields = ["embed_snippet"]
     list_display = [*BaseSeriesAdmin.list_display, "follower_count"]
@@ -212,11 +234,14 @@ class SpeakerAdmin(admin.ModelAdmin):
 # Cells a spreadsheet would run as a formula start with one of these; a leading quote
 # makes them text (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet that splits on ";" or "|" (a European Excel) or ignores the quotes starts a new
+# cell after a separator: what follows one gets the quote too.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([,;|\t\r\n]\s*)(?=[=+\-@])")
 
 
 def csv_safe(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", "" if value is None else str(value))
+    return "'" + text if text.lstrip(" ").startswith(FORMULA_START) else text
 
 
 def _utc(value) -> str:
@@ -242,7 +267,8 @@ def export_csv(modeladmin, request, queryset):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="registrations.csv"'
     response.write("\ufeff")  # the BOM makes Excel read UTF-8 names correctly
-    writer = csv.writer(response)
+    # Every cell quoted: a separator inside one never splits it, whichever the reader uses.
+    writer = csv.writer(response, quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_HEADER)
     for r in queryset.select_related("webinar").order_by("webinar__start", "created", "pk"):
         writer.writerow(
@@ -284,7 +310,7 @@ def cancel_registrations(modeladmin, request, queryset):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(SendableAddressMixin, admin.ModelAdmin):
     list_display = ["name", "email", "organisation", "webinar", "status", "created"]
     list_filter = ["status", "webinar__series", "webinar"]
     list_select_related = ["webinar"]
@@ -326,14 +352,58 @@ class RegistrationAdmin(admin.ModelAdmin):
         return False
 
 
+class StateFilter(admin.SimpleListFilter):
+    """A "state" filter: each state a label and the rows in it (STATES, in the order shown)."""
+
+    title = _("state")
+    parameter_name = "state"
+    STATES: dict = {}
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, (label, _rows) in self.STATES.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in self.STATES:
+            return self.STATES[self.value()][1](queryset)
+        return None
+
+
+class MailStateFilter(StateFilter):
+    """Waiting for its first try, retrying after a failure, or given up (MAIL_MAX_ATTEMPTS)."""
+
+    STATES = {
+        "waiting": (_("waiting"), lambda rows: rows.filter(failed_at__isnull=True, attempts=0)),
+        "retrying": (
+            _("retrying"),
+            lambda rows: rows.filter(failed_at__isnull=True, attempts__gt=0),
+        ),
+        "failed": (_("failed"), lambda rows: rows.failed()),
+    }
+
+
 @admin.register(PendingMail)
 class PendingMailAdmin(admin.ModelAdmin):
     """Mail recorded but not yet composed: normally empty; a row with an error needs a look."""
 
-    list_display = ["kind", "registration", "status", "created", "attempts", "retry_after"]
-    list_filter = ["kind"]
+    list_display = [
+        "kind",
+        "registration",
+        "state",
+        "created",
+        "attempts",
+        "retry_after",
+        "failed_at",
+        "last_error",
+    ]
+    list_filter = [MailStateFilter, "kind"]
     list_select_related = ["registration__webinar"]
     readonly_fields = [f.name for f in PendingMail._meta.fields]
+
+    @admin.display(description=_("state"))
+    def state(self, obj):
+        if obj.failed_at:
+            return _("failed")
+        return _("retrying") if obj.attempts else _("waiting")
 
     def has_add_permission(self, request):
         return False
@@ -341,3 +411,36 @@ class PendingMailAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         # The worker composes and deletes these rows; editing one by hand would change a message.
         return False
+
+
+class MessageStateFilter(StateFilter):
+    """Queued, deferred for a retry, or given up after MAIL_MAX_ATTEMPTS failed sends."""
+
+    STATES = {
+        "queued": (_("queued"), lambda rows: rows.non_deferred()),
+        "retrying": (
+            _("retrying"),
+            lambda rows: rows.deferred().filter(retry_count__lt=max_retries()),
+        ),
+        "failed": (
+            _("failed"),
+            lambda rows: rows.filter(pk__in=given_up_messages().values("pk")),
+        ),
+    }
+
+
+# django-mailer's own admin (registered when mailer.admin is imported above), with the state
+# the worker leaves each message in.
+admin.site.unregister(Message)
+
+
+@admin.register(Message)
+class MessageAdmin(MailerMessageAdmin):
+    list_display = [*MailerMessageAdmin.list_display, "state"]
+    list_filter = [MessageStateFilter]
+
+    @admin.display(description=_("state"))
+    def state(self, obj):
+        if obj.priority != PRIORITY_DEFERRED:
+            return _("queued")
+        return _("failed") if obj.retry_count >= max_retries() else _("retrying")

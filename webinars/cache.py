@@ -18,6 +18,7 @@ import hashlib
 import logging
 import uuid
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -94,6 +95,38 @@ UNCACHED_URL_NAMES = frozenset(
         "api:api-root",
     }
 )
+# The query parameters each page reads. Only these make another copy of a page: tracking tags
+# (utm_source ...), cache-busters and typos leave the page as it is, and stay out of the key.
+# Apps whose views read others add them with vary_on_query().
+_CALENDAR_PARAMETERS = frozenset({"q", "series", "page", "upcoming"})
+_THANKS_PARAMETERS = frozenset({"domain"})
+QUERY_PARAMETERS: dict[str, frozenset[str]] = {
+    "webinars:calendar": _CALENDAR_PARAMETERS,
+    "embed:calendar": _CALENDAR_PARAMETERS,
+    "webinars:register_thanks": _THANKS_PARAMETERS,
+    "series:register_thanks": _THANKS_PARAMETERS,
+    "embed:register_thanks": _THANKS_PARAMETERS,
+    "embed:series_register_thanks": _THANKS_PARAMETERS,
+    # django.contrib.sitemaps pages its index with ?p=.
+    "webinars:sitemap": frozenset({"p"}),
+}
+
+
+def vary_on_query(view_name: str, names) -> None:
+    """Declare the query parameters a cached page reads (see QUERY_PARAMETERS)."""
+    QUERY_PARAMETERS[view_name] = frozenset(names)
+
+
+def page_key(request, view_name: str) -> str:
+    """The cache key of a page: its address with only the parameters the page reads, sorted."""
+    used = QUERY_PARAMETERS.get(view_name, frozenset())
+    query = sorted((k, v) for k, v in request.GET.lists() if k in used)
+    address = (
+        f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(query, doseq=True)}"
+    )
+    return "pages:page:" + hashlib.sha256(address.encode()).hexdigest()
+
+
 # Models no public page shows. Registrations change pages only through availability states.
 NOT_CONTENT = frozenset(
     {
@@ -157,13 +190,15 @@ def _is_staff_request(request) -> bool:
     return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
-def _cacheable(request) -> bool:
+def _cached_view(request) -> str | None:
+    """The URL name of a page to serve from the cache, or None."""
     if request.method not in ("GET", "HEAD") or _is_staff_request(request):
-        return False
+        return None
     try:
-        return resolve(request.path_info).view_name in CACHED_URL_NAMES
+        view_name = resolve(request.path_info).view_name
     except Resolver404:
-        return False
+        return None
+    return view_name if view_name in CACHED_URL_NAMES else None
 
 
 def _shared(response, etag: str):
@@ -186,14 +221,15 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _cacheable(request):
+        view_name = _cached_view(request)
+        if view_name is None:
             response = self.get_response(request)
             if _is_staff_request(request):
                 patch_cache_control(response, private=True)
             return response
         if settings.PAGE_CACHE_SECONDS <= 0:
             return self._answer(request, self.get_response(request), None, None)
-        key = "pages:page:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+        key = page_key(request, view_name)
         try:
             found = cache.get_many([GENERATION_KEY, key])
             # The generation was in that round trip: only a missing one needs another.

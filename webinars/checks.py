@@ -1,5 +1,7 @@
 """System checks on settings that would otherwise fail quietly."""
 
+import runpy
+
 from django.conf import settings
 from django.core import checks
 
@@ -17,4 +19,43 @@ def check_embed_origins(app_configs=None, **kwargs) -> list[checks.CheckMessage]
         )
         for entry in settings.EMBED_ALLOWED_ORIGINS
         if origin_of(entry) is None
+    ]
+
+
+# Caches that each process keeps for itself: with several workers, each shows its own pages
+# (an edit reaches some of them), and the rate limit counts per worker.
+PER_PROCESS_CACHES = frozenset(
+    {
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.dummy.DummyCache",
+    }
+)
+
+
+def gunicorn_workers() -> int:
+    """How many workers gunicorn.conf.py starts in this environment (WEB_CONCURRENCY ...)."""
+    path = settings.BASE_DIR / "gunicorn.conf.py"
+    if not path.is_file():
+        return 1
+    return int(runpy.run_path(str(path)).get("workers", 1))
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def check_shared_cache(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Production with several workers and a cache per process shows stale pages: say so."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.DEBUG or backend not in PER_PROCESS_CACHES:
+        return []
+    workers = gunicorn_workers()
+    if workers <= 1:
+        return []
+    return [
+        checks.Warning(
+            f"The cache ({backend}) is kept per process, but gunicorn.conf.py starts {workers} "
+            "workers: after an edit some of them keep showing the old pages, and the rate "
+            "limit counts per worker.",
+            hint="Set CACHE_URL to Redis, or leave it unset for the file cache under CACHE_DIR "
+            "(one machine).",
+            id="webinars.W002",
+        )
     ]

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from webinars.addresses import sendable_address
 from webinars.formatting import when
 from webinars.models import Registration
 
@@ -48,11 +49,36 @@ def suggest_domain(email: str) -> str | None:
 
 
 def reject_control_characters(value: str) -> None:
-    if any(unicodedata.category(c) == "Cc" for c in value) or _BIDI_CONTROLS.search(value):
+    # Cc: tabs, line feeds; Zl, Zp: the Unicode line and paragraph separators.
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value) or _BIDI_CONTROLS.search(
+        value
+    ):
         raise ValidationError(
             _("Please remove control characters such as tabs or line breaks."),
             code="control_characters",
         )
+
+
+class ConsentCheckbox(forms.CheckboxInput):
+    """Ticked only when the form says so: a browser sends "on" for the box, nothing otherwise.
+
+    Django's checkbox takes any value but "false" as ticked, so "off", "0" or "no" from a
+    script would be stored as consent.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name) == "on"
+
+
+class AddressField(forms.EmailField):
+    """An email field that stores the address as it will be sent (webinars.addresses)."""
+
+    # sendable_address() checks more than Django's validator, with its own messages.
+    default_validators = []
+
+    def clean(self, value):
+        value = super().clean(value)
+        return sendable_address(value) if value else value
 
 
 class RegistrationForm(forms.Form):
@@ -65,7 +91,7 @@ class RegistrationForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": _("Please enter your name.")},
     )
-    email = forms.EmailField(
+    email = AddressField(
         label=_("Email"),
         max_length=Registration._meta.get_field("email").max_length,
         help_text=_("We send your registration details and calendar invitation here."),
@@ -84,6 +110,7 @@ class RegistrationForm(forms.Form):
     )
     consent = forms.BooleanField(
         label=_("I agree to the privacy notice"),
+        widget=ConsentCheckbox,
         error_messages={"required": _("Please agree to the privacy notice to register.")},
     )
     # Honeypot: hidden from people (CSS and aria-hidden), filled in by naive bots.
@@ -92,11 +119,6 @@ class RegistrationForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
-
-    def clean_email(self):
-        email = self.cleaned_data["email"]
-        reject_control_characters(email)
-        return email
 
     @property
     def is_bot(self) -> bool:
@@ -107,7 +129,26 @@ class RegistrationForm(forms.Form):
         return [self[name] for name in ("name", "email", "organisation")]
 
 
+# Primary keys are 64-bit signed integers (BigAutoField): a larger number is no webinar, and
+# SQLite cannot even compare with it.
+MAX_PK = 2**63 - 1
+
+
 class WebinarChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk).strip())
+            except (TypeError, ValueError):
+                number = 0
+            if not 1 <= number <= MAX_PK:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:20]},
+                )
+        return super()._check_values(value)
+
     def label_from_instance(self, obj):
         number = f"Webinar {obj.number}: " if obj.number else ""
         return f"{number}{obj.title}, {when(obj)}"

@@ -21,7 +21,7 @@ from django.utils import timezone
 from series.models import SeriesOrganisation
 from webinars.formatting import page_url
 from webinars.models import Webinar
-from webinars.text import plain_text
+from webinars.text import one_line, plain_text, xml_safe
 
 PRODID = "-//Webinar series//webinars//EN"
 UID_DOMAIN = "webinars"
@@ -102,9 +102,11 @@ def _event_fields(
     cancelled: bool = False,
 ) -> tuple:
     """Everything a VEVENT says, as a hashable tuple (so its serialisation can be reused)."""
-    organizer_name = (
+    organizer_name = one_line(
         ", ".join(organiser_names(webinar)) or parseaddr(settings.DEFAULT_FROM_EMAIL)[0]
     )
+    # Organisers' titles go on one line (a raw line break would end the content line) and lose
+    # what no calendar client can read; the description keeps its lines, which vText escapes.
     return (
         ("uid", webinar_uid(webinar)),
         # RFC 5545: without METHOD, DTSTAMP is when the information last changed; with one,
@@ -115,14 +117,14 @@ def _event_fields(
         ("sequence", webinar.sequence),
         ("dtstart", webinar.local_start),
         ("dtend", webinar.local_end),
-        ("summary", webinar.title),
-        ("description", event_description(webinar)),
+        ("summary", one_line(webinar.title)),
+        ("description", xml_safe(event_description(webinar))),
         ("url", page_url(webinar)),
-        ("location", webinar.location or "Online"),
+        ("location", one_line(webinar.location) or "Online"),
         ("status", "CANCELLED" if cancelled or webinar.is_cancelled else "CONFIRMED"),
         ("transp", "TRANSPARENT" if webinar.is_cancelled else "OPAQUE"),
         ("class", "PUBLIC"),
-        ("categories", webinar.series.title if webinar.series_id else None),
+        ("categories", one_line(webinar.series.title) if webinar.series_id else None),
         ("organizer", (_from_address(), organizer_name or "Webinars")),
         ("attendee", attendee_email),
     )
@@ -182,6 +184,8 @@ def calendar_for(
     cal.add("calscale", "GREGORIAN")
     if method:
         cal.add("method", method)
+    name = one_line(name) if name else None
+    description = xml_safe(description) if description else None
     if name:
         cal.add("name", name)
         cal.add("x-wr-calname", icalendar.vText(name))

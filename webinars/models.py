@@ -4,7 +4,7 @@ import functools
 import secrets
 import uuid
 import zoneinfo
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -21,6 +21,22 @@ from webinars.changes import MOVE_NOTICE_THRESHOLD, WebinarChanges
 # The shape of an IANA zone name ("UTC", "Europe/Brussels", "America/Argentina/Buenos_Aires",
 # "Etc/GMT+5"), checked by the database; the exact list is checked by validate_time_zone.
 TIME_ZONE_PATTERN = r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$"
+
+# Webinars happen in these years. Far outside them a date is a typo, and one that breaks pages:
+# year 1 is stored as BC on PostgreSQL and cannot be read back, years near 9999 overflow the
+# time zone rules of calendar files. The database refuses them too (webinar_dates_in_range).
+EARLIEST_MOMENT = datetime(1990, 1, 1, tzinfo=UTC)
+LATEST_MOMENT = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def validate_webinar_moment(value: datetime) -> None:
+    """Refuses a start, end or closing time outside the years EARLIEST_MOMENT..LATEST_MOMENT."""
+    if value is not None and not EARLIEST_MOMENT <= value < LATEST_MOMENT:
+        raise ValidationError(
+            _("Please enter a date between %(first)s and %(last)s."),
+            code="date_out_of_range",
+            params={"first": EARLIEST_MOMENT.year, "last": LATEST_MOMENT.year - 1},
+        )
 
 
 @functools.cache
@@ -233,9 +249,11 @@ class Webinar(models.Model):
         help_text=_("Markdown: **bold**, *italic*, [link](https://...), blank line = paragraph."),
     )
     start = models.DateTimeField(
-        _("start"), help_text=_("Entered and shown in the webinar's time zone below.")
+        _("start"),
+        help_text=_("Entered and shown in the webinar's time zone below."),
+        validators=[validate_webinar_moment],
     )
-    end = models.DateTimeField(_("end"))
+    end = models.DateTimeField(_("end"), validators=[validate_webinar_moment])
     time_zone = models.CharField(
         _("time zone"),
         max_length=64,
@@ -253,6 +271,7 @@ class Webinar(models.Model):
         _("registration closes"),
         null=True,
         blank=True,
+        validators=[validate_webinar_moment],
         help_text=_("Optional. Registration always closes at the start at the latest."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.SCHEDULED)
@@ -316,6 +335,18 @@ class Webinar(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__gt=models.F("start")), name="webinar_end_after_start"
+            ),
+            # The end is after the start, so this bounds both of them in both directions.
+            models.CheckConstraint(
+                condition=Q(start__gte=EARLIEST_MOMENT, end__lt=LATEST_MOMENT)
+                & (
+                    Q(registration_closes__isnull=True)
+                    | Q(
+                        registration_closes__gte=EARLIEST_MOMENT,
+                        registration_closes__lt=LATEST_MOMENT,
+                    )
+                ),
+                name="webinar_dates_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(capacity__isnull=True) | Q(capacity__gt=0),
@@ -556,6 +587,15 @@ class Registration(models.Model):
 
 
 class PendingMailQuerySet(models.QuerySet):
+    def due(self, now):
+        """Intents to try now: not given up, and past their back-off."""
+        return self.filter(failed_at__isnull=True).filter(
+            Q(retry_after__isnull=True) | Q(retry_after__lte=now)
+        )
+
+    def failed(self):
+        return self.filter(failed_at__isnull=False)
+
     def for_composing(self):
         """Everything a message and its calendar invitation read, in a fixed number of queries."""
         return self.select_related("registration__webinar__series").prefetch_related(
@@ -598,6 +638,9 @@ class PendingMail(models.Model):
     # Composing failed before: not again before this time (growing delays, see mail.retry_delay).
     retry_after = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Set when MAIL_MAX_ATTEMPTS tries have failed: the worker leaves the row alone from then on,
+    # for an organiser to look at (admin lists it as "failed").
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     objects = PendingMailQuerySet.as_manager()
 

@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from webinars import mail
+from webinars.addresses import sendable_address
 from webinars.availability import badge_changes
 from webinars.models import Registration, Webinar
 from webinars.signals import availability_changed
@@ -37,10 +36,11 @@ class RegistrationOutcome:
 
 
 def normalise_email(email: str) -> str:
-    """Trimmed, with the domain in lower case (the local part is the owner's business)."""
-    email = email.strip()
-    local, sep, domain = email.rpartition("@")
-    return f"{local}{sep}{domain.lower()}" if sep else email
+    """The address as it will be sent (webinars.addresses); RegistrationError if it cannot be."""
+    try:
+        return sendable_address(email)
+    except ValidationError as error:
+        raise RegistrationError(error.messages[0], code="email") from None
 
 
 def _refusal(webinar: Webinar, now: datetime) -> RegistrationError | None:
@@ -155,28 +155,26 @@ def registration_create(
                 existing = _active_registration(webinar, email)
                 if existing is None:
                     raise
-                _resend_details(registration=existing, webinar=webinar, now=now)
+                existing.webinar = webinar
+                # The same rows as a new registration records: the answer must not take longer
+                # or shorter for an address already registered. The worker decides whether the
+                # details go out again (REGISTRATION_RESEND_MINUTES).
+                _queue_registration_mail(existing, repeat=True, now=now)
                 outcomes.append(RegistrationOutcome(existing, created=False))
                 continue
             if not full and badge_changes(webinar.capacity, taken, taken + 1):
                 # e.g. the seat that leaves only a few, or the last one
                 availability_changed.send(sender=Webinar, webinar=webinar)
-            mail.queue_details(registration)
-            if webinar.series and webinar.series.notify_email:
-                mail.queue_organiser_notice(registration)
+            _queue_registration_mail(registration, repeat=False, now=now)
             outcomes.append(RegistrationOutcome(registration, created=True))
     return outcomes
 
 
-def _resend_details(*, registration: Registration, webinar: Webinar, now: datetime) -> None:
-    # A conditional update, so two quick repeats send one message, not two.
-    cutoff = now - timedelta(minutes=settings.REGISTRATION_RESEND_MINUTES)
-    sent = Registration.objects.filter(
-        Q(details_sent_at__isnull=True) | Q(details_sent_at__lt=cutoff), pk=registration.pk
-    ).update(details_sent_at=now)
-    if sent:
-        registration.webinar = webinar
-        mail.queue_details(registration)
+def _queue_registration_mail(registration: Registration, *, repeat: bool, now: datetime) -> None:
+    webinar = registration.webinar
+    mail.queue_details(registration, repeat=repeat, now=now)
+    if webinar.series and webinar.series.notify_email:
+        mail.queue_organiser_notice(registration, repeat=repeat, now=now)
 
 
 def registration_cancel(

@@ -1,6 +1,8 @@
-"""Organiser-written Markdown turned into safe HTML."""
+"""Organiser-written text made safe where it goes: Markdown to HTML, plain text for calendars
+and feeds, one line for titles in headers, calendar properties and feed items."""
 
 import functools
+import re
 from html.parser import HTMLParser
 
 import markdown
@@ -11,6 +13,25 @@ ALLOWED_TAGS = {
     "p", "pre", "strong", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+
+# What XML 1.0 cannot carry at all (its Char production): most C0 controls, lone surrogates,
+# U+FFFE and U+FFFF. A feed or sitemap with one of them fails to serialise.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """text without the characters XML 1.0 (and so feeds and calendar clients) cannot carry."""
+    return _XML_INVALID.sub("", text or "")
+
+
+def one_line(text: str) -> str:
+    """text on one line, for a title in a mail header, a calendar property or a feed item.
+
+    Every line break (CR, LF, vertical tab, form feed, NEL, U+2028, U+2029 ...) and run of white
+    space becomes one space: these formats have no room for a line break there.
+    """
+    # str.split() splits on every one of those breaks; xml_safe() takes what is left.
+    return xml_safe(" ".join((text or "").split()))
 
 
 @functools.lru_cache(maxsize=512)
@@ -91,4 +112,4 @@ def plain_text(text: str) -> str:
         elif current:
             paragraphs.append("\n".join(current))
             current = []
-    return "\n\n".join(paragraphs)
+    return xml_safe("\n\n".join(paragraphs))

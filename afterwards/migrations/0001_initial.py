@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('webinars', '0006_after_the_webinar'),
+        ('webinars', '0007_after_the_webinar'),
     ]
 
     operations = [

@@ -318,3 +318,60 @@ def test_tls_switches_follow_the_environment(env, expected):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == expected
+
+
+def test_check_deploy_warns_about_a_per_process_cache_with_several_workers():
+    result = run_manage(
+        "check", "--deploy", CACHE_URL="locmemcache://", WEB_CONCURRENCY="3", **PRODUCTION
+    )
+
+    assert "webinars.W002" in result.stderr + result.stdout
+    assert "gunicorn.conf.py starts 3 workers" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [
+        {"CACHE_URL": "locmemcache://", "WEB_CONCURRENCY": "1"},
+        # Without CACHE_URL, the file cache is shared by the workers of one machine.
+        {"CACHE_URL": "", "WEB_CONCURRENCY": "3"},
+    ],
+)
+def test_check_deploy_is_quiet_when_the_cache_is_shared_or_there_is_one_worker(environment):
+    result = run_manage("check", "--deploy", **environment, **PRODUCTION)
+
+    assert "webinars.W002" not in result.stderr + result.stdout
+
+
+def test_without_cache_url_the_cache_is_files_under_cache_dir(tmp_path):
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; c = s.CACHES['default']; "
+        "print(c['BACKEND'], c['LOCATION'])",
+        CACHE_URL="",
+        CACHE_DIR=str(tmp_path),
+        **PRODUCTION,
+    )
+
+    assert result.stdout.splitlines()[-1].split() == [
+        "django.core.cache.backends.filebased.FileBasedCache",
+        str(tmp_path),
+    ]
+
+
+def test_redis_cache_has_short_timeouts_and_fails_fast():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; c = s.CACHES['default']; "
+        "print(c['BACKEND'], c['OPTIONS']['socket_timeout'], c['OPTIONS']['socket_connect_timeout'])",
+        CACHE_URL="redis://127.0.0.1:6379/11",
+        **PRODUCTION,
+    )
+
+    assert result.stdout.splitlines()[-1].split() == [
+        "webinars.cache_backends.FailFastRedisCache",
+        "0.25",
+        "0.25",
+    ]

@@ -200,3 +200,116 @@ def test_deferred_message_waits_for_its_back_off(db, smtp, settings):
 def test_send_queued_mail_rejects_negative_loop(db):
     with pytest.raises(CommandError, match="--loop must be 0"):
         call_command("send_queued_mail", "--loop", "-5")
+
+
+def _queue_for(webinar, email):
+    registration = Registration.objects.create(webinar=webinar, name="Someone", email=email)
+    return mail.queue_details(registration)
+
+
+def test_a_poisoned_message_beside_fifty_good_ones_fails_alone_and_shows_in_admin(
+    db, smtp, settings, admin_client
+):
+    settings.MAIL_SEND_IMMEDIATELY = False
+    settings.MAIL_RETRY_BASE_SECONDS = 0
+    settings.MAIL_MAX_ATTEMPTS = 2
+    webinar = make_webinar(title="Copper")
+    for n in range(25):
+        _queue_for(webinar, f"person{n}@example.org")
+    # Stored before addresses were checked: a line separator no mail header can carry.
+    poisoned = _queue_for(webinar, "poison@exa\u2028mple.org")
+    for n in range(25, 50):
+        _queue_for(webinar, f"person{n}@example.org")
+    smtp.start()
+
+    first_pass = send_queued()
+    second_pass = send_queued()
+
+    delivered = sorted(rcpt for rcpts, _ in smtp.inbox.messages for rcpt in rcpts)
+    assert delivered == sorted(f"person{n}@example.org" for n in range(50))
+    assert first_pass == (
+        "50 composed, 50 sent, 0 deferred, 0 re-queued for retry,"
+        " 1 failed to compose (kept for a retry, see the log)\n"
+    )
+    assert second_pass == (
+        "0 composed, 0 sent, 0 deferred, 0 re-queued for retry,"
+        " 1 failed to compose (kept for a retry, see the log), 1 given up (see admin)\n"
+    )
+    poisoned.refresh_from_db()
+    assert poisoned.attempts == 2
+    assert poisoned.failed_at is not None
+    assert poisoned.last_error.startswith("UnicodeError")
+    assert Message.objects.count() == 0
+    # Given up: a third pass leaves it alone.
+    assert send_queued().startswith("0 composed, 0 sent")
+    poisoned.refresh_from_db()
+    assert poisoned.attempts == 2
+
+    failed_list = admin_client.get("/admin/webinars/pendingmail/?state=failed")
+    waiting_list = admin_client.get("/admin/webinars/pendingmail/?state=waiting")
+
+    assert failed_list.status_code == 200
+    assert f"for registration {poisoned.registration_id}" in failed_list.content.decode()
+    assert '<td class="field-state">failed</td>' in failed_list.content.decode()
+    assert f"for registration {poisoned.registration_id}" not in waiting_list.content.decode()
+
+
+def test_a_queued_message_that_cannot_be_sent_is_deferred_and_the_others_go(
+    db, smtp, settings, admin_client
+):
+    from django.core.mail import EmailMessage
+
+    settings.MAIL_MAX_ATTEMPTS = 1
+    for to in ["one@example.org", "poison@exa\u2028mple.org", "two@example.org"]:
+        Message(email=EmailMessage("Hello", "Body", "webinars@example.org", [to])).save()
+    smtp.start()
+
+    out = send_queued()
+
+    assert out == "0 composed, 2 sent, 1 deferred, 0 re-queued for retry, 1 given up (see admin)\n"
+    assert sorted(r for rcpts, _ in smtp.inbox.messages for r in rcpts) == [
+        "one@example.org",
+        "two@example.org",
+    ]
+    failed_list = admin_client.get("/admin/mailer/message/?state=failed")
+    assert failed_list.status_code == 200
+    assert '<td class="field-state">failed</td>' in failed_list.content.decode()
+
+
+def test_send_queued_mail_loop_survives_a_failing_pass(db, monkeypatch):
+    from webinars.management.commands import send_queued_mail
+
+    passes = []
+
+    def flaky_flush():
+        passes.append(1)
+        if len(passes) == 1:
+            raise ConnectionError("database away")
+        return mail.queue_flush()
+
+    class Stop(Exception):
+        pass
+
+    def sleep(seconds):
+        if len(passes) >= 2:
+            raise Stop
+
+    monkeypatch.setattr(send_queued_mail, "queue_flush", flaky_flush)
+    monkeypatch.setattr(send_queued_mail.time, "sleep", sleep)
+
+    with pytest.raises(Stop):
+        call_command("send_queued_mail", "--loop", "1", stdout=io.StringIO())
+
+    assert len(passes) == 2
+
+
+def test_send_queued_mail_one_pass_reports_a_broken_worker(db, monkeypatch):
+    from webinars.management.commands import send_queued_mail
+
+    def broken():
+        raise ConnectionError("database away")
+
+    monkeypatch.setattr(send_queued_mail, "queue_flush", broken)
+
+    with pytest.raises(CommandError, match="could not run"):
+        call_command("send_queued_mail", stdout=io.StringIO())

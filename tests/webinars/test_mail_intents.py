@@ -69,7 +69,7 @@ def test_registration_and_its_intents_roll_back_together(transactional_db, monke
     series = make_series(notify_email="team@example.org")
     webinar = make_webinar(series=series)
 
-    def broken_notice(registration):
+    def broken_notice(registration, **kwargs):
         # After the registration row and its details intent are written.
         assert Registration.objects.filter(pk=registration.pk).exists()
         assert PendingMail.objects.filter(registration=registration).exists()

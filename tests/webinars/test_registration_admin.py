@@ -1,5 +1,6 @@
 """Admin for registrations: counts, search, CSV export, cancel with promotion, capacity raise."""
 
+import csv
 from datetime import timedelta
 
 import pytest
@@ -91,18 +92,55 @@ def test_csv_export_has_header_bom_and_neutralised_formulas(admin_client, db):
     assert response["Content-Disposition"] == 'attachment; filename="registrations.csv"'
     body = response.content.decode("utf-8")
     assert body.startswith("\ufeff")
-    rows = body.lstrip("\ufeff").splitlines()
-    assert rows[0] == (
-        "webinar,webinar start (UTC),name,email,organisation,status,registered at (UTC),"
-        "consent at (UTC),promoted at (UTC),cancelled at (UTC)"
+    lines = body.lstrip("\ufeff").splitlines()
+    # Every cell quoted: a reader splitting on another separator still sees whole cells.
+    assert lines[0] == (
+        '"webinar","webinar start (UTC)","name","email","organisation","status",'
+        '"registered at (UTC)","consent at (UTC)","promoted at (UTC)","cancelled at (UTC)"'
     )
-    assert rows[1].startswith(
-        '\'=Copper,2030-10-01 08:00:00,"\'=HYPERLINK(""http://evil.example"")",'
-        "ada@example.org,'+SUM(A1),confirmed,"
-    )
-    assert rows[2].startswith("'=Copper,2030-10-01 08:00:00,Zoë Ünïcode,z@example.org,'-1,")
-    assert rows[3].startswith("'=Copper,2030-10-01 08:00:00,'@cmd,c@example.org,'\tTab,")
+    rows = list(csv.reader(lines))
+    assert rows[1][:6] == [
+        "'=Copper",
+        "2030-10-01 08:00:00",
+        '\'=HYPERLINK("http://evil.example")',
+        "ada@example.org",
+        "'+SUM(A1)",
+        "confirmed",
+    ]
+    assert rows[2][:5] == ["'=Copper", "2030-10-01 08:00:00", "Zoë Ünïcode", "z@example.org", "'-1"]
+    assert rows[3][:5] == ["'=Copper", "2030-10-01 08:00:00", "'@cmd", "c@example.org", "'\tTab"]
     assert len(rows) == 4
+
+
+@pytest.mark.parametrize(
+    ("organisation", "exported"),
+    [
+        ("Org;=2+2", "Org;'=2+2"),
+        ("Org; +cmd", "Org; '+cmd"),
+        ("Org|@SUM(1)", "Org|'@SUM(1)"),
+        ("Org,-1", "Org,'-1"),
+        (" =1+1", "' =1+1"),
+        ("Org - the best", "Org - the best"),
+        ("ada@example.org", "ada@example.org"),
+    ],
+)
+def test_csv_export_neutralises_formulas_after_a_separator(
+    admin_client, db, organisation, exported
+):
+    webinar = make_webinar(title="Copper")
+    make_registration(webinar, name="Ada", email="ada@example.org", organisation=organisation)
+
+    response = admin_client.post(
+        reverse(CHANGELIST),
+        {"action": "export_csv", "_selected_action": [Registration.objects.get().pk]},
+    )
+
+    line = response.content.decode("utf-8").lstrip("\ufeff").splitlines()[1]
+    assert f',"{exported}",' in line
+    for separator in ",;|":
+        # Whatever a spreadsheet splits on, no cell it makes starts a formula.
+        cells = [c.strip().strip('"') for c in line.split(separator)]
+        assert not any(c.startswith(("=", "+", "@")) for c in cells), cells
 
 
 def test_registration_status_is_read_only_in_the_change_form(admin_client, full_webinar):

@@ -109,7 +109,9 @@ BAD_INPUT = [
     ({"name": "Ada\x00Lovelace"}, "Name: Null characters are not allowed."),
     ({"name": "Ada\tLovelace"}, "Name: Please remove control characters such as tabs or line breaks."),
     ({"organisation": "Evil\u202eCorp"}, "Organisation (optional): Please remove control characters such as tabs or line breaks."),
-    ({"email": "ada@example.org\r\nBcc: x@example.org"}, "Email: Please enter a valid email address, like name@example.org."),
+    ({"email": "ada@example.org\r\nBcc: x@example.org"}, "Email: This address contains an invisible character or a line break, which mail cannot carry. Please type it again."),
+    ({"email": "ada@exa\u2028mple.org"}, "Email: This address contains an invisible character or a line break, which mail cannot carry. Please type it again."),
+    ({"name": "Ada\u2028Lovelace"}, "Name: Please remove control characters such as tabs or line breaks."),
     ({"consent": ""}, "I agree to the privacy notice: Please agree to the privacy notice to register."),
 ]  # fmt: skip
 

@@ -4,6 +4,7 @@ Composing reads the registration, its webinar, speakers and organisers and rende
 templates and a calendar file: the worker does it after commit, never a visitor's request.
 """
 
+from datetime import timedelta
 from email.mime.text import MIMEText
 from email.utils import make_msgid
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ from django.urls import reverse
 from webinars import ical
 from webinars.formatting import absolute_url, page_url, when
 from webinars.models import PendingMail, Registration, Webinar
+from webinars.text import one_line
 
 # The registrant's own pages, each addressed by their token.
 PERSONAL_PAGES = {
@@ -75,8 +77,8 @@ def compose(
     text = render_to_string(f"mail/{template}.txt", context)
     html = render_to_string(f"mail/{template}.html", context)
     message = EmailMultiAlternatives(
-        # A line break in a title would make an invalid header; never let it fail a registration.
-        subject=" ".join(subject.split()),
+        # A line break in a title would make an invalid header; never let it fail a message.
+        subject=one_line(subject),
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
@@ -193,11 +195,37 @@ COMPOSERS = {
 }
 
 
+def _repeat_is_due(intent: PendingMail) -> bool:
+    """A repeated registration re-sends the details at most once per REGISTRATION_RESEND_MINUTES
+    (counted from when each was recorded), and never notifies the organisers again.
+
+    A conditional update inside the worker's transaction: two workers composing two repeats at
+    once send one message, and a failure to compose undoes it.
+    """
+    if intent.kind != PendingMail.Kind.DETAILS:
+        return False
+    cutoff = intent.created - timedelta(minutes=settings.REGISTRATION_RESEND_MINUTES)
+    return bool(
+        Registration.objects.filter(
+            Q(details_sent_at__isnull=True) | Q(details_sent_at__lt=cutoff),
+            pk=intent.registration_id,
+        ).update(details_sent_at=intent.created)
+    )
+
+
 def compose_intent(intent: PendingMail) -> EmailMultiAlternatives | None:
     """The message an intent stands for; None when there is nobody to send it to any more."""
     registration = intent.registration
+    args = dict(intent.args)
     if registration.anonymised_at:
+        return None
+    if args.pop("repeat", False) and not _repeat_is_due(intent):
         return None
     # The message tells the moment it was recorded, not whatever happened since.
     registration.status = intent.status
-    return COMPOSERS[intent.kind](registration, **intent.args)
+    message = COMPOSERS[intent.kind](registration, **args)
+    if message is not None:
+        # Rendering the MIME message raises now, while the intent can record why, what would
+        # otherwise fail at the mail server's door (an address or header that cannot be encoded).
+        message.message()
+    return message

@@ -5,28 +5,51 @@ its mail are stored together or not at all, and the webinar row lock is never he
 message is composed (webinars.mail.worker does that after commit).
 """
 
-import functools
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from webinars.mail import worker
 from webinars.mail.compose import WEBINAR_CHANGES
 from webinars.models import PendingMail, Registration
 
 
-def _record(registration: Registration, kind: str, **args) -> PendingMail:
+def _record(
+    registration: Registration, kind: str, *, now: datetime | None = None, **args
+) -> PendingMail:
     intent = PendingMail.objects.create(
-        registration=registration, kind=kind, status=registration.status, args=args
+        registration=registration,
+        kind=kind,
+        status=registration.status,
+        args=args,
+        created=now or timezone.now(),
     )
     if settings.MAIL_SEND_IMMEDIATELY:
-        transaction.on_commit(functools.partial(worker.deliver_now, intent.pk), robust=True)
+        pk = intent.pk
+
+        # After commit, in the mail thread: the request answers without waiting for it. A named
+        # function, not a functools.partial: when a robust callback fails, Django logs its
+        # __qualname__, which a partial lacks, and the committed registration would answer 500.
+        def deliver_after_commit():
+            worker.deliver_soon(pk)
+
+        transaction.on_commit(deliver_after_commit, robust=True)
     return intent
 
 
-def queue_details(registration: Registration) -> PendingMail:
-    """The confirmation or waiting-list notice, with an .ics invitation."""
-    return _record(registration, PendingMail.Kind.DETAILS)
+def queue_details(
+    registration: Registration, *, repeat: bool = False, now: datetime | None = None
+) -> PendingMail:
+    """The confirmation or waiting-list notice, with an .ics invitation.
+
+    repeat: the address registered again. The message goes out only if the last one is older
+    than REGISTRATION_RESEND_MINUTES, decided when it is composed (compose.compose_intent), so
+    that a repeat costs the request exactly what a new registration does.
+    """
+    extra = {"repeat": True} if repeat else {}
+    return _record(registration, PendingMail.Kind.DETAILS, now=now, **extra)
 
 
 def queue_promoted(registration: Registration) -> PendingMail:
@@ -50,6 +73,13 @@ def queue_reminder(registration: Registration) -> PendingMail:
     return _record(registration, PendingMail.Kind.REMINDER)
 
 
-def queue_organiser_notice(registration: Registration) -> PendingMail:
-    """A short notice to the series' notify_email about a new registration."""
-    return _record(registration, PendingMail.Kind.ORGANISER_NOTICE)
+def queue_organiser_notice(
+    registration: Registration, *, repeat: bool = False, now: datetime | None = None
+) -> PendingMail:
+    """A short notice to the series' notify_email about a new registration.
+
+    repeat: recorded for a repeated registration too, so that both cost the request the same
+    rows; the worker drops it.
+    """
+    extra = {"repeat": True} if repeat else {}
+    return _record(registration, PendingMail.Kind.ORGANISER_NOTICE, now=now, **extra)

@@ -2,22 +2,32 @@
 
 `deliver()` composes an intent, puts the message on django-mailer's queue and deletes the
 intent in one transaction: right after commit when MAIL_SEND_IMMEDIATELY is on, and in
-`send_queued_mail` (`queue_flush()`) for whatever is left. A message the mail server refuses
-stays queued, an intent that fails to compose stays recorded; both are retried with
-exponential back-off.
+`send_queued_mail` (`queue_flush()`) for whatever is left. A message that fails to send (the
+server refuses it, or anything else raises) stays queued, an intent that fails to compose stays
+recorded; both are retried with exponential back-off and given up after MAIL_MAX_ATTEMPTS, and
+no failing message ever stops the others.
 """
 
 import logging
+import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Q
+from django.core.mail import get_connection
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 from mailer import engine
-from mailer.models import PRIORITY_MEDIUM, RESULT_FAILURE, Message, MessageLog, get_message_id
+from mailer.models import (
+    PRIORITY_MEDIUM,
+    RESULT_FAILURE,
+    RESULT_SUCCESS,
+    Message,
+    MessageLog,
+    get_message_id,
+)
 
 from webinars.mail.compose import compose_intent
 from webinars.models import PendingMail
@@ -72,12 +82,60 @@ def _note_failure(pk: int, error: Exception) -> None:
         intent = PendingMail.objects.filter(pk=pk).first()
         if intent is None:
             return
-        intent.retry_after = timezone.now() + retry_delay(intent.attempts)
+        now = timezone.now()
+        intent.retry_after = now + retry_delay(intent.attempts)
         intent.attempts += 1
         intent.last_error = f"{type(error).__name__}: {error}"[:2000]
-        intent.save(update_fields=["attempts", "retry_after", "last_error"])
+        if intent.attempts >= settings.MAIL_MAX_ATTEMPTS:
+            intent.failed_at = now
+            logger.error("Mail %s failed %s times; given up", pk, intent.attempts)
+        intent.save(update_fields=["attempts", "retry_after", "last_error", "failed_at"])
     except Exception:  # noqa: BLE001 (the database itself may be what failed)
         logger.exception("Could not note the failure of mail %s", pk)
+
+
+_background: ThreadPoolExecutor | None = None
+_background_lock = threading.Lock()
+
+
+def deliver_soon(pk: int) -> None:
+    """Compose and send intent pk in this process's mail thread, so no request ever waits for
+    the mail server (MAIL_SEND_IMMEDIATELY). Whatever the thread does not get to (the process
+    ends, the server is down) stays recorded for `send_queued_mail`."""
+    in_mail_thread(deliver_now, pk)
+
+
+def in_mail_thread(deliver, pk: int) -> None:
+    """Run deliver(pk) in this process's mail thread (inline when MAIL_BACKGROUND_THREAD is
+    off); whatever it leaves undone stays recorded for the worker."""
+    if not settings.MAIL_BACKGROUND_THREAD:
+        deliver(pk)
+        return
+    global _background
+    with _background_lock:
+        if _background is None:
+            # Created on first use, in the web worker itself: a thread started before gunicorn
+            # forks its workers would not exist in them.
+            _background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail")
+        _background.submit(_deliver_in_thread, deliver, pk)
+
+
+def _deliver_in_thread(deliver, pk: int) -> None:
+    try:
+        deliver(pk)
+    except Exception:  # noqa: BLE001 (the intent or queued message stays for the worker)
+        logger.exception("Background delivery of mail %s failed", pk)
+    finally:
+        # The thread's own database connection, not left open between messages.
+        connections.close_all()
+
+
+def wait_for_background_mail(timeout: float = 30) -> None:
+    """Block until the mail thread has done what it was given (for tests and shutdown)."""
+    with _background_lock:
+        executor = _background
+    if executor is not None:
+        executor.submit(lambda: None).result(timeout=timeout)
 
 
 def deliver_now(pk: int) -> None:
@@ -85,7 +143,7 @@ def deliver_now(pk: int) -> None:
     if delivery.message is None:
         return
     try:
-        engine.send_all(Message.objects.filter(pk=delivery.message.pk))
+        send_queue(Message.objects.filter(pk=delivery.message.pk))
     except Exception:  # noqa: BLE001 (the queued row stays; the worker retries it)
         logger.exception("Immediate send failed; message %s stays queued", delivery.message.pk)
 
@@ -123,11 +181,7 @@ BATCH_SIZE = 50
 def deliver_pending(now: datetime | None = None) -> Counter:
     """Deliver every intent that is due, oldest first, in batches; counts by outcome."""
     now = now or timezone.now()
-    due = list(
-        PendingMail.objects.filter(Q(retry_after__isnull=True) | Q(retry_after__lte=now))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    due = list(PendingMail.objects.due(now).order_by("pk").values_list("pk", flat=True))
     counts = Counter()
     for start in range(0, len(due), BATCH_SIZE):
         counts.update(deliver_batch(due[start : start + BATCH_SIZE]))
@@ -144,10 +198,9 @@ def requeue_due(now: datetime | None = None) -> int:
     """Put deferred messages whose back-off has passed back in the queue; returns how many."""
     now = now or timezone.now()
     count = 0
-    deferred = Message.objects.deferred().order_by("when_added")
-    max_retries = getattr(settings, "MAILER_EMAIL_MAX_RETRIES", None)
-    if max_retries is not None:
-        deferred = deferred.filter(retry_count__lt=max_retries)
+    deferred = (
+        Message.objects.deferred().filter(retry_count__lt=max_retries()).order_by("when_added")
+    )
     for message in deferred:
         email = message.email
         message_id = get_message_id(email) if email is not None else None
@@ -167,6 +220,73 @@ def requeue_due(now: datetime | None = None) -> int:
     return count
 
 
+def max_retries() -> int:
+    """Retries after the first attempt: a message is tried MAIL_MAX_ATTEMPTS times in all."""
+    return max(settings.MAIL_MAX_ATTEMPTS - 1, 0)
+
+
+def given_up_messages():
+    """Queued messages that failed to send MAIL_MAX_ATTEMPTS times: nobody retries them."""
+    return Message.objects.deferred().filter(retry_count__gte=max_retries())
+
+
+def delivery_failed(smtp_connection, message: Message, error: Exception):
+    """django-mailer's error handler (MAILER_ERROR_HANDLER): any failure defers that message.
+
+    django-mailer's own handler re-raises everything but a few SMTP errors, which stopped the
+    whole pass at one message a server could not take. A database error is the worker's own
+    trouble and still raises.
+    """
+    if isinstance(error, DatabaseError):
+        raise error
+    logger.warning("Sending message %s failed; deferred: %r", message.pk, error)
+    message.defer()
+    MessageLog.objects.log(message, RESULT_FAILURE, log_message=f"{type(error).__name__}: {error}")
+    if smtp_connection is not None:
+        try:
+            smtp_connection.close()
+        except Exception:  # noqa: BLE001 (a broken connection is dropped either way)
+            logger.debug("Closing the SMTP connection failed", exc_info=True)
+    # None makes django-mailer open a fresh connection for the next message.
+    return None, "deferred"
+
+
+def send_queue(queryset=None) -> None:
+    """Send the queued messages (or those of queryset) that are not deferred.
+
+    django-mailer's send_all() sends each message inside a transaction that locks its row. On
+    PostgreSQL that lock is the message's alone; on SQLite a transaction that writes holds the
+    whole database, so a mail server that hangs would stop every registration for as long as
+    it does. There the messages are sent outside any transaction, kept apart by django-mailer's
+    lock file alone (one sender per machine, which is all SQLite serves).
+    """
+    if connection.vendor != "sqlite":
+        engine.send_all(queryset)
+        return
+    acquired, lock = engine.acquire_lock()
+    if not acquired:
+        return
+    try:
+        smtp_connection = None
+        for message in engine.prioritize(queryset):
+            try:
+                if smtp_connection is None:
+                    smtp_connection = get_connection(backend=settings.MAILER_EMAIL_BACKEND)
+                email = message.email
+                if email is not None:
+                    email.connection = smtp_connection
+                    engine.ensure_message_id(email)
+                    email.send()
+                    email.connection = None
+                    message.email = email
+                    MessageLog.objects.log(message, RESULT_SUCCESS)
+                message.delete()
+            except Exception as error:  # noqa: BLE001 (delivery_failed defers it, or raises)
+                smtp_connection, _ = delivery_failed(smtp_connection, message, error)
+    finally:
+        engine.release_lock(lock)
+
+
 def queue_flush(now: datetime | None = None) -> dict[str, int]:
     """One pass of the worker: compose what is due, re-queue what is due, send what is queued."""
     from afterwards.mail import deliver_due as deliver_follow_ups
@@ -177,12 +297,14 @@ def queue_flush(now: datetime | None = None) -> dict[str, int]:
         delivered.update(queued=more["queued"], failed=more["failed"])
     requeued = requeue_due(now)
     before = Message.objects.count()
-    engine.send_all()
+    send_queue()
     after = Message.objects.count()
+    given_up = given_up_messages().count() + PendingMail.objects.failed().count()
     return {
         "composed": delivered["queued"],
         "failed": delivered["failed"],
         "requeued": requeued,
         "sent": before - after,
         "deferred": Message.objects.deferred().count(),
+        "given_up": given_up,
     }

@@ -24,7 +24,7 @@ from webinars.ical import DEFAULT_REFRESH, CalendarResponse, calendar_for, event
 from webinars.models import Webinar
 from webinars.selectors import webinars_for_calendars
 from webinars.structured_data import SITE_NAME
-from webinars.text import plain_text
+from webinars.text import one_line, plain_text, xml_safe
 
 # The all-webinars feed keeps a year of the past: enough to look back, small enough to poll.
 FEED_PAST = timedelta(days=365)
@@ -209,11 +209,12 @@ class NewWebinarsFeed(Feed):
 
     def item_title(self, item: Webinar) -> str:
         prefix = "Cancelled: " if item.is_cancelled else ""
-        return f"{prefix}{item.title} ({when(item)})"
+        return one_line(f"{prefix}{item.title} ({when(item)})")
 
     def item_description(self, item: Webinar) -> str:
         # Feed readers show HTML: keep the paragraphs of the plain text, escaped.
-        return linebreaks(f"{when(item)}\n\n{event_description(item)}", autoescape=True)
+        text = xml_safe(f"{when(item)}\n\n{event_description(item)}")
+        return linebreaks(text, autoescape=True)
 
     def item_link(self, item: Webinar) -> str:
         return settings.SITE_URL + item.get_absolute_url()
@@ -230,7 +231,7 @@ class NewWebinarsFeed(Feed):
         return item.updated
 
     def item_categories(self, item: Webinar):
-        return [item.series.title] if item.series_id else []
+        return [one_line(item.series.title)] if item.series_id else []
 
 
 class NewWebinarsAtomFeed(NewWebinarsFeed):

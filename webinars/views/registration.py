@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import TemplateView
 
 from afterwards.certificates import can_have_certificate
@@ -106,7 +106,7 @@ def register(request, slug, *, embed=False):
     )
 
 
-@require_GET
+@require_safe
 def register_thanks(request, slug, *, embed=False):
     webinar = _webinar_or_404(request, slug)
     return render(
@@ -159,7 +159,7 @@ def series_register(request, slug, *, embed=False):
     )
 
 
-@require_GET
+@require_safe
 def series_register_thanks(request, slug, *, embed=False):
     series = get_object_or_404(Series, slug=slug)
     return render(
@@ -226,7 +226,7 @@ def _registration_context(registration: Registration) -> dict:
 
 @private_page
 @public_form
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def registration_detail(request, token):
     """A registrant's own page: status, webinar, join link in the window; POST cancels."""
     registration = registration_for_token(token)
@@ -247,7 +247,7 @@ def registration_detail(request, token):
 
 @private_page
 @public_form
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def registration_cancel(request, token):
     """GET asks for confirmation (a link prefetcher must not cancel); POST cancels."""
     registration = registration_for_token(token)
@@ -264,7 +264,7 @@ def _cancel(registration: Registration) -> HttpResponse:
 
 
 @private_page
-@require_GET
+@require_safe
 def registration_join(request, token):
     """Redirect a confirmed registrant to the webinar's current join URL once the window opens."""
     registration = registration_for_token(token)
@@ -277,7 +277,7 @@ def registration_join(request, token):
 
 
 @private_page
-@require_GET
+@require_safe
 def registration_calendar(request, token):
     """Personal feed: every webinar this email address is registered for (not cancelled)."""
     registration = registration_for_token(token)

@@ -1,10 +1,14 @@
 """Compose recorded mail, re-queue deferred messages whose back-off has passed, send. Cron-friendly."""
 
+import logging
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
 
 from webinars.mail import queue_flush
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -27,9 +31,22 @@ class Command(BaseCommand):
         if loop < 0:
             raise CommandError("--loop must be 0 (one pass) or a number of seconds.")
         while True:
-            counts = queue_flush()
+            try:
+                counts = queue_flush()
+            except Exception as error:
+                # A failing message never gets here (it is recorded and retried): this is the
+                # worker's own trouble, such as the database being away. One pass says so with
+                # its exit code; a loop keeps trying.
+                if not loop:
+                    raise CommandError(f"The mail worker could not run: {error!r}") from error
+                logger.exception("Mail worker pass failed; trying again in %s s", loop)
+                close_old_connections()
+                time.sleep(loop)
+                continue
             # A worker polling every second reports only the passes that did something.
-            if not loop or any(n for name, n in counts.items() if name != "deferred"):
+            if not loop or any(
+                n for name, n in counts.items() if name not in ("deferred", "given_up")
+            ):
                 self.stdout.write(summary(counts))
                 self.stdout.flush()
             if not loop:
@@ -43,4 +60,6 @@ def summary(counts: dict[str, int]) -> str:
     ).format(**counts)
     if counts["failed"]:
         line += ", {failed} failed to compose (kept for a retry, see the log)".format(**counts)
+    if counts.get("given_up"):
+        line += ", {given_up} given up (see admin)".format(**counts)
     return line

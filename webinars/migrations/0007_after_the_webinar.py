@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('webinars', '0005_speaker_updated'),
+        ('webinars', '0006_rel_hostile_input'),
     ]
 
     operations = [
