@@ -3,7 +3,9 @@
 Every calendar names each webinar's own zone (DTSTART;TZID=Europe/Brussels) and carries a
 VTIMEZONE for each zone it uses, written as Google, Outlook and Apple write them: a few
 STANDARD/DAYLIGHT rules with RRULEs, derived from the zone's real transitions around the
-events' years. Public calendars never carry the private join link.
+events' years. An instant whose local wall time is ambiguous (the repeated hour of a
+fall-back night) is written in UTC instead: RFC 5545 reads a repeated local time as its first
+occurrence, and readers differ on it anyway. Public calendars never carry the private join link.
 """
 
 import functools
@@ -113,8 +115,7 @@ def _event_fields(
         ("last-modified", webinar.updated),
         ("created", webinar.created),
         ("sequence", webinar.sequence),
-        ("dtstart", webinar.local_start),
-        ("dtend", webinar.local_end),
+        *unambiguous(webinar.local_start, webinar.local_end),
         ("summary", webinar.title),
         ("description", event_description(webinar)),
         ("url", page_url(webinar)),
@@ -126,6 +127,36 @@ def _event_fields(
         ("organizer", (_from_address(), organizer_name or "Webinars")),
         ("attendee", attendee_email),
     )
+
+
+def is_ambiguous(local: datetime) -> bool:
+    """True when the wall time of local names no instant or more than one in its zone.
+
+    A repeated hour (fall-back) gives two instants for one wall time, a skipped hour
+    (spring-forward) none; both read back differently with fold=0 and fold=1.
+    """
+    wall = local.replace(tzinfo=None)
+    first = wall.replace(tzinfo=local.tzinfo, fold=0).astimezone(UTC)
+    second = wall.replace(tzinfo=local.tzinfo, fold=1).astimezone(UTC)
+    return first != second
+
+
+def unambiguous(start: datetime, end: datetime) -> tuple[tuple[str, datetime], ...]:
+    """DTSTART and DTEND as local times (written with their TZID), or both in UTC (written
+    ...Z) when either wall time alone would not say which instant is meant. Both, not one:
+    readers such as recurring-ical-events work out a length from a UTC start and a local end
+    in the wrong zone."""
+    if is_ambiguous(start) or is_ambiguous(end):
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+    return (("dtstart", start), ("dtend", end))
+
+
+def _text(value: str) -> icalendar.vText:
+    """A TEXT value, escaped per RFC 5545 and marked VALUE=TEXT: readers such as ical.js do not
+    know NAME or the X-WR- properties and would otherwise show their backslashes."""
+    text = icalendar.vText(value)
+    text.params["VALUE"] = "TEXT"
+    return text
 
 
 def _event(fields: tuple) -> icalendar.Event:
@@ -183,12 +214,11 @@ def calendar_for(
     if method:
         cal.add("method", method)
     if name:
-        cal.add("name", name)
-        cal.add("x-wr-calname", icalendar.vText(name))
+        cal.add("name", _text(name))
+        cal.add("x-wr-calname", _text(name))
     if description:
         cal.add("description", description)
-        # X- properties are not known to be text: escape newlines and commas explicitly.
-        cal.add("x-wr-caldesc", icalendar.vText(description))
+        cal.add("x-wr-caldesc", _text(description))
     if url:
         cal.add("url", url)
     if source:
@@ -196,7 +226,9 @@ def calendar_for(
     if refresh:
         cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", icalendar.vDuration(refresh))
-    for component in vtimezones_for(webinars):
+    for component in vtimezones_for(webinars) or [_placeholder_vtimezone()]:
+        # RFC 5545 wants at least one component: a calendar with no event (a personal feed
+        # whose webinars were all cancelled) keeps the site's zone so it stays valid.
         cal.add_component(component)
     stamp = timezone.now() if method else None
     events = []
@@ -222,6 +254,11 @@ def vtimezones_for(webinars: Iterable[Webinar]) -> list[icalendar.Timezone]:
         vtimezone(tzid, first_year=low, last_year=high)
         for tzid, (low, high) in sorted(years.items())
     ]
+
+
+def _placeholder_vtimezone() -> icalendar.Timezone:
+    year = timezone.now().year
+    return vtimezone(settings.TIME_ZONE, first_year=year, last_year=year)
 
 
 # --- VTIMEZONE from the zone's transitions ------------------------------------------------
