@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from series.admin import URL_AS_HTTPS, BaseSeriesAdmin
 from series.models import Series
-from webinars.formatting import in_zone
+from webinars.formatting import in_zone, when
 from webinars.models import (
     PendingMail,
     Registration,
@@ -258,8 +258,7 @@ class WebinarAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("start (own zone)"), ordering="start")
     def start_local(self, obj):
-        local = obj.local_start
-        return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+        return when(obj)
 
     @admin.display(description=_("confirmed / capacity"), ordering="confirmed_count")
     def seats(self, obj):

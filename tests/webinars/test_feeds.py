@@ -1,7 +1,8 @@
 """RSS and Atom feeds, the sitemap and robots.txt: only published webinars, absolute links."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from xml.etree import ElementTree
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -27,7 +28,10 @@ def xml_of(response) -> ElementTree.Element:
 
 
 def test_rss_lists_published_webinars_newest_first(client, seed):
-    newer = make_webinar(title="Announced later", join_url=SECRET)
+    # A week ahead at 10:00 in Brussels, whatever the hour the suite runs at.
+    day = (timezone.now() + timedelta(days=7)).astimezone(ZoneInfo("Europe/Brussels")).date()
+    start = datetime.combine(day, time(10), tzinfo=ZoneInfo("Europe/Brussels"))
+    newer = make_webinar(title="Announced later", join_url=SECRET, start=start)
     add_speaker(newer, make_speaker(name="Ada Lovelace", affiliation="Analytical"))
     make_webinar(title="Draft", is_published=False)
 
@@ -49,8 +53,8 @@ def test_rss_lists_published_webinars_newest_first(client, seed):
     first = items[0]
     when = newer.local_start
     assert first.findtext("title") == (
-        f"Announced later ({when.day} {when:%B %Y}, {when:%H:%M}-"
-        f"{newer.local_end:%H:%M} {when.tzname()})"
+        f"Announced later ({when:%A} {when.day} {when:%B %Y}, 10:00–11:30 {when.tzname()}, "
+        "Brussels time)"
     )
     assert first.findtext("guid") == f"urn:uuid:{newer.uid}"
     assert "Speaker: Ada Lovelace (Analytical)" in first.findtext("description")
@@ -65,14 +69,14 @@ def test_rss_item_of_webinar_2_has_its_details(client, seed):
     webinar_2 = next(i for i in items if i.findtext("guid").endswith("0a02"))
     assert webinar_2.findtext("title") == (
         "Artisanal and Small-scale Mining as part of a Fair Global Supply Chain "
-        "(1 October 2020, 10:00-11:30 CEST)"
+        "(Thursday 1 October 2020, 10:00–11:30 CEST, Brussels time)"
     )
     assert webinar_2.findtext("pubDate") == "Tue, 01 Sep 2020 08:00:00 +0000"
     assert webinar_2.findtext("category") == (
         "Towards a Responsible Supply Chain for Electronics: From Mining to Manufacturing"
     )
     description = webinar_2.findtext("description")
-    assert description.startswith("<p>1 October 2020, 10:00-11:30 CEST</p>")
+    assert description.startswith("<p>Thursday 1 October 2020, 10:00–11:30 CEST, Brussels time</p>")
     assert "Moderator: Piet Wostyn (KU Leuven)" in description
 
 

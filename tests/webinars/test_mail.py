@@ -97,7 +97,7 @@ def test_confirmation_arrives_over_smtp_with_text_html_and_invitation(client, db
     parts = {part.get_content_type(): part for part in message.walk()}
     assert set(parts) >= {"text/plain", "text/html", "text/calendar"}
     text = parts["text/plain"].get_content()
-    assert "When: 1 October 2027, 10:00-11:30 CEST" in text
+    assert "When: Friday 1 October 2027, 10:00–11:30 CEST, Brussels time" in text
     assert f"http://127.0.0.1:8000/registrations/{registration.token}/join" in text
     assert f"http://127.0.0.1:8000/registrations/{registration.token}/" in text
     assert "secret-room" not in message.as_string()

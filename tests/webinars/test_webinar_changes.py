@@ -58,7 +58,7 @@ def test_moving_a_webinar_mails_the_new_time_with_an_updated_invite(db, flush_ma
 
     (message,) = flush_mail()
     assert message.subject == f"New time: {webinar.title}"
-    assert "3 March 2031, 12:00-13:30 CET" in message.body
+    assert "Monday 3 March 2031, 12:00–13:30 CET, Brussels time" in message.body
     event = _calendar_part(message).walk("VEVENT")[0]
     assert event.decoded("DTSTART") == datetime(
         2031, 3, 3, 12, 0, tzinfo=ZoneInfo("Europe/Brussels")
