@@ -102,6 +102,8 @@ def _event_fields(
     stamp: datetime | None,
     attendee_email: str | None = None,
     cancelled: bool = False,
+    tentative: bool = False,
+    sequence_offset: int = 0,
 ) -> tuple:
     """Everything a VEVENT says, as a hashable tuple (so its serialisation can be reused)."""
     organizer_name = (
@@ -114,19 +116,25 @@ def _event_fields(
         ("dtstamp", stamp or webinar.updated),
         ("last-modified", webinar.updated),
         ("created", webinar.created),
-        ("sequence", webinar.sequence),
+        ("sequence", webinar.sequence + sequence_offset),
         *unambiguous(webinar.local_start, webinar.local_end),
         ("summary", webinar.title),
         ("description", event_description(webinar)),
         ("url", page_url(webinar)),
         ("location", webinar.location or "Online"),
-        ("status", "CANCELLED" if cancelled or webinar.is_cancelled else "CONFIRMED"),
-        ("transp", "TRANSPARENT" if webinar.is_cancelled else "OPAQUE"),
+        ("status", _status(webinar, cancelled=cancelled, tentative=tentative)),
+        ("transp", "TRANSPARENT" if webinar.is_cancelled or tentative else "OPAQUE"),
         ("class", "PUBLIC"),
         ("categories", webinar.series.title if webinar.series_id else None),
         ("organizer", (_from_address(), organizer_name or "Webinars")),
         ("attendee", attendee_email),
     )
+
+
+def _status(webinar: Webinar, *, cancelled: bool, tentative: bool) -> str:
+    if cancelled or webinar.is_cancelled:
+        return "CANCELLED"
+    return "TENTATIVE" if tentative else "CONFIRMED"
 
 
 def is_ambiguous(local: datetime) -> bool:
@@ -198,13 +206,17 @@ def calendar_for(
     url: str | None = None,
     source: str | None = None,
     refresh: timedelta | None = None,
+    tentative: bool = False,
+    sequence_offset: int = 0,
 ) -> bytes:
     """A VCALENDAR with one VEVENT per webinar and a VTIMEZONE for each zone they use.
 
     method="REQUEST" (with attendee_email) makes a mail attachment that Gmail and Outlook
     offer to add to the calendar, method="CANCEL" one that removes it from there; name
     (X-WR-CALNAME/NAME), description, url, source (the feed's own address) and refresh
-    (polling interval) describe a subscribable feed.
+    (polling interval) describe a subscribable feed. method="PUBLISH" with tentative (and no
+    attendee) offers an entry without inviting (a waiting list); sequence_offset raises
+    SEQUENCE for a message newer than the webinar's last change (a registrant's own CANCEL).
     """
     webinars = list(webinars)
     cal = icalendar.Calendar()
@@ -234,7 +246,12 @@ def calendar_for(
     events = []
     for webinar in webinars:
         fields = _event_fields(
-            webinar, stamp=stamp, attendee_email=attendee_email, cancelled=method == "CANCEL"
+            webinar,
+            stamp=stamp,
+            attendee_email=attendee_email,
+            cancelled=method == "CANCEL",
+            tentative=tentative,
+            sequence_offset=sequence_offset,
         )
         # Messages carry a fresh DTSTAMP each time: nothing to reuse there.
         events.append(_event(fields).to_ical() if stamp else _feed_event_ical(fields))

@@ -36,17 +36,6 @@ ZONES = [
 YEARS = [2026, 2027, 2031]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_vobject_zones():
-    """vobject keeps the first VTIMEZONE it reads for each TZID for the whole process; the
-    zones read here (other years) must not stand in for those of later tests."""
-    zones = vars(vobject.icalendar)["__tzidMap"]
-    saved = dict(zones)
-    yield
-    zones.clear()
-    zones.update(saved)
-
-
 def read_with_ical_js(content: bytes) -> dict:
     node = shutil.which("node")
     require(node is not None, "node (for Mozilla's ical.js)")

@@ -134,6 +134,88 @@ def test_waiting_list_notice_has_no_join_link(client, db, smtp):
     assert "you are on its waiting list" in text
 
 
+def mime_tree(part) -> list:
+    """[content type (with method for calendars), children...] of a message, for comparing."""
+    kind = part.get_content_type()
+    if kind == "text/calendar":
+        kind += f"; method={part.get_param('method')}"
+        if part.get_filename():
+            kind += f"; attachment {part.get_filename()}"
+    if part.is_multipart():
+        return [kind, *(mime_tree(child) for child in part.iter_parts())]
+    return kind
+
+
+def calendars_in(message) -> list[icalendar.Calendar]:
+    return [
+        icalendar.Calendar.from_ical(part.get_content())
+        for part in message.walk()
+        if part.get_content_type() == "text/calendar"
+    ]
+
+
+def test_invitation_is_shaped_as_calendar_servers_send_it(client, db, smtp):
+    webinar = make_webinar(title="Copper", start=brussels(2027, 10, 1, 10, 0))
+    smtp.start()
+
+    client.post(f"/webinars/{webinar.slug}/register/", VALID)
+    send_queued()
+
+    [(_, message)] = smtp.inbox.messages
+    assert mime_tree(message) == [
+        "multipart/mixed",
+        [
+            "multipart/alternative",
+            "text/plain",
+            "text/html",
+            "text/calendar; method=REQUEST",
+        ],
+        "text/calendar; method=REQUEST; attachment invite.ics",
+    ]
+    inline, attached = calendars_in(message)
+    assert inline.to_ical() == attached.to_ical()
+    assert str(inline["METHOD"]) == "REQUEST"
+    # A real offset (UTC), not RFC 5322's "-0000" for "unknown".
+    assert message["Date"].endswith(" +0000")
+    assert abs(message["Date"].datetime - timezone.now()) < timedelta(minutes=1)
+
+
+def test_waiting_list_notice_offers_a_tentative_entry_not_an_invitation(client, db, smtp):
+    webinar = make_webinar(title="Copper", capacity=1)
+    Registration.objects.create(webinar=webinar, name="First", email="first@example.org")
+    smtp.start()
+
+    client.post(f"/webinars/{webinar.slug}/register/", VALID)
+    send_queued()
+
+    [(_, message)] = smtp.inbox.messages
+    assert "REQUEST" not in str(mime_tree(message))
+    for calendar in calendars_in(message):
+        assert str(calendar["METHOD"]) == "PUBLISH"
+        [event] = calendar.walk("VEVENT")
+        assert str(event["STATUS"]) == "TENTATIVE"
+        assert str(event["TRANSP"]) == "TRANSPARENT"
+        assert "ATTENDEE" not in event
+    assert "PARTSTAT" not in message.as_string()
+
+
+def test_registrants_own_cancellation_is_newer_than_the_invitation(client, db, smtp):
+    webinar = make_webinar(title="Copper")
+    smtp.start()
+    client.post(f"/webinars/{webinar.slug}/register/", VALID)
+    send_queued()
+    registration = Registration.objects.get()
+
+    client.post(f"/registrations/{registration.token}/cancel/", {})
+    send_queued()
+
+    invitation, cancellation = (message for _, message in smtp.inbox.messages)
+    [request] = {c.walk("VEVENT")[0]["SEQUENCE"] for c in calendars_in(invitation)}
+    [cancel] = {c.walk("VEVENT")[0]["SEQUENCE"] for c in calendars_in(cancellation)}
+    assert {str(c["METHOD"]) for c in calendars_in(cancellation)} == {"CANCEL"}
+    assert cancel > request
+
+
 def test_registration_succeeds_with_smtp_down_and_mail_goes_out_when_back(
     client, db, smtp, settings
 ):

@@ -20,8 +20,11 @@ from webinars.services import registration_cancel
 
 def _calendar_part(message) -> icalendar.Calendar:
     parts = [p for p in message.message().walk() if p.get_content_type() == "text/calendar"]
-    assert len(parts) == 1
-    return icalendar.Calendar.from_ical(parts[0].get_payload(decode=True))
+    # One inside multipart/alternative (the invitation card), the same one attached.
+    assert len(parts) == 2
+    inline, attached = (p.get_payload(decode=True) for p in parts)
+    assert inline == attached
+    return icalendar.Calendar.from_ical(inline)
 
 
 def test_cancelling_a_webinar_mails_active_registrants_a_calendar_cancel(db, flush_mail):
