@@ -1,7 +1,7 @@
 """What one save of a webinar changed, as Webinar.save() hands it to services.webinar_changed."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 # A time that moved by less is a correction (seconds typed in a form), not news to registrants.
 MOVE_NOTICE_THRESHOLD = timedelta(minutes=1)
@@ -17,3 +17,5 @@ class WebinarChanges:
     cancelled: bool = False
     # Something a calendar entry shows (Webinar.CALENDAR_FIELDS): calendars must replace theirs.
     calendar_fields_changed: bool = False
+    # The start saved before, when this save moved it (search engines are told of the move).
+    previous_start: datetime | None = None

@@ -276,6 +276,13 @@ class Webinar(models.Model):
         editable=False,
         help_text=_("Grows whenever the time, title or status changes, so calendars update."),
     )
+    previous_start = models.DateTimeField(
+        _("previous start"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Where the start was before it last moved: search engines show the move."),
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -319,6 +326,10 @@ class Webinar(models.Model):
         """
         update_fields = kwargs.get("update_fields")
         changes = None if self._state.adding else self._changes_to_save(update_fields)
+        if changes is not None and changes.previous_start is not None:
+            self.previous_start = changes.previous_start
+            if update_fields is not None and "previous_start" not in update_fields:
+                kwargs["update_fields"] = update_fields = [*update_fields, "previous_start"]
         if changes is not None and changes.calendar_fields_changed:
             self.sequence += 1
             if update_fields is not None and "sequence" not in update_fields:
@@ -342,12 +353,16 @@ class Webinar(models.Model):
         if not before:
             return WebinarChanges()
         after = {name: getattr(self, name) for name in names}
+        started_elsewhere = (
+            "start" in before and abs(before["start"] - after["start"]) >= MOVE_NOTICE_THRESHOLD
+        )
         return WebinarChanges(
             moved=any(
                 abs(before[name] - after[name]) >= MOVE_NOTICE_THRESHOLD
                 for name in ("start", "end")
                 if name in before
             ),
+            previous_start=before["start"] if started_elsewhere else None,
             cancelled="status" in before
             and before["status"] != self.Status.CANCELLED
             and after["status"] == self.Status.CANCELLED,

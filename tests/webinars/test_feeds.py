@@ -136,6 +136,33 @@ def test_sitemap_lists_only_published_pages(client, seed):
     assert webinar_2.findtext(f"{SITEMAP}lastmod") == "2020-09-01"
 
 
+def test_every_sitemap_address_has_a_lastmod(client, seed):
+    speaker = Webinar.objects.get(slug="artisanal-and-small-scale-mining").speakers[0].speaker
+
+    urls = xml_of(client.get("/sitemap.xml")).findall(f"{SITEMAP}url")
+
+    lastmods = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in urls}
+    assert None not in lastmods.values()
+    # The calendar changes with its newest webinar, a speaker's page with their webinars.
+    latest = max(w.updated for w in Webinar.objects.filter(is_published=True))
+    assert lastmods[f"{SITE}/"] == f"{latest:%Y-%m-%d}"
+    assert lastmods[SITE + speaker.get_absolute_url()] >= "2020-09-01"
+
+
+def test_every_atom_entry_has_an_author(client, seed):
+    make_webinar(title="Without a series")
+
+    feed = xml_of(client.get("/feed/atom/"))
+
+    authors = {
+        e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}author/{ATOM}name")
+        for e in feed.findall(f"{ATOM}entry")
+    }
+    assert authors[next(t for t in authors if t.startswith("Without a series"))] == "Webinars"
+    assert {a for t, a in authors.items() if not t.startswith("Without")} == {"Make ICT Fair"}
+    assert feed.findtext(f"{ATOM}author/{ATOM}name") == "Webinars"
+
+
 def test_robots_txt_points_to_the_sitemap(client, db):
     response = client.get("/robots.txt")
 
@@ -164,9 +191,10 @@ def test_feed_query_count_does_not_grow_with_webinars(client, db, path):
         assert response.status_code == 200
         root = xml_of(response)
         entries = root.findall("channel/item") + root.findall(f"{ATOM}entry")
-        # In the sitemap the webinars and their one series have a lastmod.
+        # In the sitemap every address has a lastmod: the calendar, the webinars, their one
+        # series and their speakers (one each).
         entries += root.findall(f"{SITEMAP}url/[{SITEMAP}lastmod]")
-        assert len(entries) == size + (1 if path == "/sitemap.xml" else 0)
+        assert len(entries) == (2 * size + 2 if path == "/sitemap.xml" else size)
         counts.append(len(queries))
 
     assert counts[0] == counts[1]

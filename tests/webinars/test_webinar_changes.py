@@ -147,6 +147,7 @@ def test_a_save_hands_the_service_what_it_changed(db, monkeypatch):
     webinar = make_webinar()  # created: nothing changed for anybody
     webinar.start += timedelta(seconds=20)  # a correction, not a new time
     webinar.save()
+    moved_from = webinar.start
     webinar.start += timedelta(hours=1)
     webinar.end += timedelta(hours=1)
     webinar.save()
@@ -157,7 +158,7 @@ def test_a_save_hands_the_service_what_it_changed(db, monkeypatch):
 
     assert saves == [
         WebinarChanges(calendar_fields_changed=True),
-        WebinarChanges(moved=True, calendar_fields_changed=True),
+        WebinarChanges(moved=True, calendar_fields_changed=True, previous_start=moved_from),
         WebinarChanges(cancelled=True, calendar_fields_changed=True),
         WebinarChanges(),
     ]
