@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -521,16 +521,40 @@ class Registration(models.Model):
 
 class PendingMailQuerySet(models.QuerySet):
     def for_composing(self):
-        """Everything a message and its calendar invitation read, in a fixed number of queries."""
-        return self.select_related("registration__webinar__series").prefetch_related(
-            Prefetch(
-                "registration__webinar__webinar_speakers",
-                queryset=WebinarSpeaker.objects.select_related("speaker"),
-            ),
-            Prefetch(
-                "registration__webinar__series__partners",
-                queryset=SeriesOrganisation.objects.select_related("organisation"),
-            ),
+        """Everything a message and its calendar invitation read, in a fixed number of queries.
+
+        earlier_cancellations: the registrant's cancelled registrations for the same webinar
+        before this one, which set how far their calendar's SEQUENCE already went
+        (webinars.mail.compose).
+        """
+        earlier = (
+            Registration.objects.filter(
+                webinar_id=OuterRef("registration__webinar_id"),
+                email=OuterRef("registration__email"),
+                status=Registration.Status.CANCELLED,
+                created__lt=OuterRef("registration__created"),
+            )
+            .exclude(pk=OuterRef("registration_id"))
+            .order_by()
+            .values("webinar_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            self.annotate(
+                earlier_cancellations=Coalesce(Subquery(earlier, output_field=IntegerField()), 0)
+            )
+            .select_related("registration__webinar__series")
+            .prefetch_related(
+                Prefetch(
+                    "registration__webinar__webinar_speakers",
+                    queryset=WebinarSpeaker.objects.select_related("speaker"),
+                ),
+                Prefetch(
+                    "registration__webinar__series__partners",
+                    queryset=SeriesOrganisation.objects.select_related("organisation"),
+                ),
+            )
         )
 
 

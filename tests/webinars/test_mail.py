@@ -215,6 +215,15 @@ def test_registrants_own_cancellation_is_newer_than_the_invitation(client, db, s
     assert {str(c["METHOD"]) for c in calendars_in(cancellation)} == {"CANCEL"}
     assert cancel > request
 
+    # Registering again: the new invitation must be newer than the cancellation.
+    client.post(f"/webinars/{webinar.slug}/register/", VALID)
+    send_queued()
+
+    again = smtp.inbox.messages[-1][1]
+    [request_again] = {c.walk("VEVENT")[0]["SEQUENCE"] for c in calendars_in(again)}
+    assert {str(c["METHOD"]) for c in calendars_in(again)} == {"REQUEST"}
+    assert request_again > cancel
+
 
 def test_registration_succeeds_with_smtp_down_and_mail_goes_out_when_back(
     client, db, smtp, settings

@@ -148,6 +148,8 @@ def _to_registrant(
 ) -> EmailMultiAlternatives:
     """templates/mail/<template> to the registrant, with a calendar file unless None."""
     webinar = registration.webinar
+    if invite_method:
+        sequence_offset += 2 * _earlier_cancellations(registration)
     return compose(
         template,
         subject=subject,
@@ -156,6 +158,29 @@ def _to_registrant(
         invite=(webinar, registration.email) if invite_method else None,
         invite_method=invite_method or "REQUEST",
         sequence_offset=sequence_offset,
+    )
+
+
+def _earlier_cancellations(registration: Registration) -> int:
+    """How many registrations of this address for this webinar were cancelled before this one.
+
+    The entry in the registrant's calendar has one UID per webinar: after their own CANCEL
+    (one above the webinar's SEQUENCE) a new registration's invitation must be newer still, or
+    calendars ignore it. Each earlier cancellation moves this person's SEQUENCE up by two.
+    The worker reads it with the intent (PendingMail.objects.for_composing).
+    """
+    known = getattr(registration, "earlier_cancellations", None)
+    if known is not None:
+        return known
+    return (
+        Registration.objects.filter(
+            webinar_id=registration.webinar_id,
+            email=registration.email,
+            status=Registration.Status.CANCELLED,
+            created__lt=registration.created,
+        )
+        .exclude(pk=registration.pk)
+        .count()
     )
 
 
@@ -258,4 +283,6 @@ def compose_intent(intent: PendingMail) -> EmailMultiAlternatives | None:
         return None
     # The message tells the moment it was recorded, not whatever happened since.
     registration.status = intent.status
+    if hasattr(intent, "earlier_cancellations"):
+        registration.earlier_cancellations = intent.earlier_cancellations
     return COMPOSERS[intent.kind](registration, **intent.args)
