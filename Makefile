@@ -8,7 +8,7 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 CHECK_PYTHON := $(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
 
-.PHONY: run test install install-dev lint format serve-prod lock clean
+.PHONY: run test test-clock install install-dev lint format serve-prod lock clean
 
 $(RUNTIME_STAMP): requirements.lock
 	@$(CHECK_PYTHON)
@@ -64,6 +64,20 @@ run: $(RUNTIME_STAMP)
 
 test: $(DEV_STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fast tests (SQLite, no browser) again with the suite's clock started at awkward instants
+# (tests/conftest.py reads SUITE_NOW): 23:50 in Brussels, the daylight-saving nights of
+# Brussels and New York, 29 February, New Year's Eve. A test that fails at only some of them
+# reads the clock without saying what it expects. `make test-clock CLOCK_INSTANTS=...` picks
+# others (.ci/run runs two of them).
+CLOCK_INSTANTS ?= 2026-06-10T21:50:00Z 2027-03-28T00:30:00Z 2027-10-31T00:30:00Z \
+	2027-03-14T06:30:00Z 2027-11-07T05:30:00Z 2028-02-29T23:30:00Z 2026-12-31T23:30:00Z
+test-clock: $(DEV_STAMP) $(NODE_STAMP)
+	@set -e; for at in $(CLOCK_INSTANTS); do \
+		echo "== fast tests with the clock at $$at =="; \
+		env -u DATABASE_URL -u CACHE_URL SUITE_NOW=$$at $(BIN)/python -m pytest -q \
+			-p no:cacheprovider --ignore=tests/e2e -m "not e2e" $(PYTEST_ARGS); \
+	done
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -1,5 +1,6 @@
 """Shared fixtures."""
 
+import os
 from datetime import UTC, datetime
 
 import pytest
@@ -10,13 +11,42 @@ from django.core.management import call_command
 # Every test runs at this moment, the clock ticking on from it, whatever the real date and hour:
 # a midweek morning far from a daylight-saving change, so "a week from now" is an ordinary
 # day. Tests about a particular moment (a DST night, 29 February) travel there themselves.
-SUITE_NOW = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)
+# SUITE_NOW=2027-03-28T00:30:00Z (ISO 8601 with an offset) starts it elsewhere: `make
+# test-clock` reruns the suite at awkward instants, where a test that reads the clock
+# without saying what it expects of it shows up. SUITE_NOW=now starts it at the machine's
+# clock (as shifted by faketime, say).
+DEFAULT_SUITE_NOW = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)
+
+
+def _suite_now() -> datetime:
+    value = os.environ.get("SUITE_NOW", "").strip()
+    if not value:
+        return DEFAULT_SUITE_NOW
+    if value == "now":
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise pytest.UsageError(
+            f"SUITE_NOW={value!r}: give an ISO 8601 instant with an offset, "
+            "e.g. 2027-03-28T00:30:00Z"
+        )
+    return moment.astimezone(UTC)
+
+
+SUITE_NOW = _suite_now()
 
 
 def pytest_configure(config):
     # From collection on: parameters such as `timezone.now() - timedelta(days=2)` are worked
     # out when the test modules are imported.
     time_machine.travel(SUITE_NOW, tick=True).start()
+
+
+def pytest_report_header(config):
+    return f"suite clock starts at {SUITE_NOW.isoformat()} (SUITE_NOW)"
 
 
 @pytest.fixture(autouse=True)
@@ -62,3 +92,17 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_vobject_zones():
+    """vobject keeps the first VTIMEZONE it reads for each TZID for the whole process, and our
+    VTIMEZONEs cover only the years their events need: one read for 2027 would misplace a
+    2020 event read later. Each test starts with the registry as it was."""
+    import vobject.icalendar
+
+    zones = vars(vobject.icalendar)["__tzidMap"]
+    saved = dict(zones)
+    yield
+    zones.clear()
+    zones.update(saved)

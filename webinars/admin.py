@@ -3,10 +3,12 @@
 import csv
 import re
 import zoneinfo
-from datetime import UTC
+from datetime import UTC, datetime
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.urls import reverse
@@ -20,6 +22,7 @@ from mailer.models import PRIORITY_DEFERRED, Message
 from afterwards.admin import MaterialInline
 from series.admin import URL_AS_HTTPS, BaseSeriesAdmin
 from series.models import Series
+from webinars.formatting import in_zone, when
 from webinars.forms import AddressField
 from webinars.mail import given_up_messages, max_retries
 from webinars.models import (
@@ -136,10 +139,110 @@ class WhenFilter(admin.SimpleListFilter):
         return queryset
 
 
+class WallTimeField(forms.SplitDateTimeField):
+    """A date and time typed in the active zone (the webinar's own), kept as the naive wall
+    time when it names no instant or two: WebinarAdminForm asks which one is meant instead of
+    letting Django guess or refuse with a generic message."""
+
+    widget = AdminSplitDateTime
+
+    def compress(self, data_list):
+        if not data_list or data_list[0] is None or data_list[1] is None:
+            return super().compress(data_list)
+        wall = datetime.combine(*data_list)
+        if len(wall_time_readings(wall, timezone.get_current_timezone())) == 1:
+            return super().compress(data_list)
+        return wall
+
+
+def wall_time_readings(wall: datetime, tz) -> list[datetime]:
+    """The instants a local wall time names in tz: one, two (the repeated hour of a fall-back
+    night, earlier first) or none (the hour skipped when the clocks go forward)."""
+    readings = []
+    for fold in (0, 1):
+        instant = wall.replace(tzinfo=tz, fold=fold).astimezone(UTC)
+        if instant.astimezone(tz).replace(tzinfo=None) == wall and instant not in readings:
+            readings.append(instant)
+    return sorted(readings)
+
+
+class WebinarAdminForm(forms.ModelForm):
+    OCCURRENCES = [
+        ("", _("(only needed for a time that happens twice)")),
+        ("first", _("the first one (before the clocks go back)")),
+        ("second", _("the second one (after the clocks go back)")),
+    ]
+    start = WallTimeField(
+        label=_("start"), help_text=_("Entered and shown in the webinar's time zone below.")
+    )
+    start_occurrence = forms.ChoiceField(
+        label=_("which start"), choices=OCCURRENCES, required=False
+    )
+    end = WallTimeField(label=_("end"))
+    end_occurrence = forms.ChoiceField(label=_("which end"), choices=OCCURRENCES, required=False)
+
+    class Meta:
+        model = Webinar
+        fields = ["start", "end"]  # the admin's fieldsets add the rest
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An instant saved in a repeated hour comes back as the same wall time: pre-select the
+        # occurrence it is, so saving again keeps it.
+        for name in ("start", "end"):
+            value = getattr(self.instance, name, None)
+            if value is not None:
+                local = timezone.localtime(value)
+                readings = wall_time_readings(local.replace(tzinfo=None, fold=0), local.tzinfo)
+                if len(readings) == 2:
+                    self.initial[f"{name}_occurrence"] = "second" if local.fold else "first"
+
+    def clean(self):
+        cleaned = super().clean()
+        tz = timezone.get_current_timezone()
+        for name in ("start", "end"):
+            wall = cleaned.get(name)
+            if not isinstance(wall, datetime) or timezone.is_aware(wall):
+                continue
+            readings = wall_time_readings(wall, tz)
+            occurrence = cleaned.get(f"{name}_occurrence")
+            if len(readings) == 2 and occurrence:
+                cleaned[name] = readings[0 if occurrence == "first" else 1].astimezone(tz)
+                continue
+            del cleaned[name]
+            shown = f"{wall:%Y-%m-%d %H:%M}"
+            if len(readings) == 2:
+                message = _(
+                    "%(time)s happens twice in %(zone)s (the clocks go back that night): "
+                    "%(first)s or %(second)s. Choose which one below."
+                ) % {
+                    "time": shown,
+                    "zone": tz.key,
+                    "first": f"{in_zone(readings[0], tz)} ({readings[0]:%H:%M} UTC)",
+                    "second": f"{in_zone(readings[1], tz)} ({readings[1]:%H:%M} UTC)",
+                }
+            else:
+                # Read with the offset after the change it is earlier, with the one before later.
+                earlier = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
+                later = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+                message = _(
+                    "%(time)s does not exist in %(zone)s: the clocks jump forward that night. "
+                    "Did you mean %(earlier)s or %(later)s?"
+                ) % {
+                    "time": shown,
+                    "zone": tz.key,
+                    "earlier": f"{in_zone(earlier, tz)} ({earlier:%H:%M} UTC)",
+                    "later": f"{in_zone(later, tz)} ({later:%H:%M} UTC)",
+                }
+            self.add_error(name, message)
+        return cleaned
+
+
 @admin.register(Webinar)
 class WebinarAdmin(admin.ModelAdmin):
     """Webinars; start, end and closing time are typed and shown in the webinar's own zone."""
 
+    form = WebinarAdminForm
     formfield_overrides = URL_AS_HTTPS
     list_display = [
         "title",
@@ -162,7 +265,10 @@ class WebinarAdmin(admin.ModelAdmin):
     readonly_fields = ["uid", "sequence", "created", "updated"]
     fieldsets = [
         (None, {"fields": ["series", "number", "title", "slug", "description"]}),
-        (_("When"), {"fields": ["start", "end", "time_zone"]}),
+        (
+            _("When"),
+            {"fields": ["start", "start_occurrence", "end", "end_occurrence", "time_zone"]},
+        ),
         (_("Where"), {"fields": ["location", "event_url", "join_url"]}),
         (
             _("Registration and publishing"),
@@ -203,8 +309,7 @@ class WebinarAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("start (own zone)"), ordering="start")
     def start_local(self, obj):
-        local = obj.local_start
-        return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+        return when(obj)
 
     @admin.display(description=_("confirmed / capacity"), ordering="confirmed_count")
     def seats(self, obj):

@@ -1,7 +1,7 @@
 """What one save of a webinar changed, as Webinar.save() hands it to services.webinar_changed."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 # A time that moved by less is a correction (seconds typed in a form), not news to registrants.
 MOVE_NOTICE_THRESHOLD = timedelta(minutes=1)
@@ -19,3 +19,5 @@ class WebinarChanges:
     calendar_fields_changed: bool = False
     # Hidden from visitors before, published now (or created published).
     published: bool = False
+    # The start saved before, when this save moved it (search engines are told of the move).
+    previous_start: datetime | None = None

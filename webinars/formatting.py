@@ -8,6 +8,8 @@ own zone: the reader's own is added in the browser (localtime.js), never on the 
 from datetime import datetime, tzinfo
 
 from django.conf import settings
+from django.utils import dateformat
+from django.utils.translation import gettext as _
 
 
 def absolute_url(path: str) -> str:
@@ -22,36 +24,64 @@ def page_url(webinar) -> str:
 
 
 def _day(moment: datetime) -> str:
-    # "%d" would zero-pad the day ("01 October").
-    return f"{moment.day} {moment:%B %Y}"
+    """'Thursday 1 October 2020': the weekday always, names in the active language."""
+    return dateformat.format(moment, "l j F Y")
+
+
+def _clock(moment: datetime) -> str:
+    return dateformat.format(moment, "H:i")
+
+
+def zone_name(tz: tzinfo) -> str:
+    """'Brussels time', 'New York time', 'UTC': the zone as people name it."""
+    key = getattr(tz, "key", None) or str(tz)
+    if key in {"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Universal", "Zulu"}:
+        return "UTC"
+    city = key.rsplit("/", 1)[-1].replace("_", " ")
+    return _("%(city)s time") % {"city": city}
+
+
+def span(start: datetime, end: datetime, *, with_date: bool = True) -> str:
+    """A range of two instants already in one zone, each end with its own abbreviation when
+    they differ (a range across a daylight-saving change):
+    'Thursday 1 October 2020, 10:00–11:30 CEST',
+    'Sunday 28 March 2027, 01:30 CET – 03:30 CEST',
+    'Sunday 1 March 2026, 23:30 CET – Monday 2 March 2026, 00:30 CET'.
+    """
+    first, last = start.tzname(), end.tzname()
+    day = f"{_day(start)}, " if with_date else ""
+    if start.date() == end.date() or not with_date:
+        if first == last:
+            return f"{day}{_clock(start)}\u2013{_clock(end)} {last}"
+        return f"{day}{_clock(start)} {first} \u2013 {_clock(end)} {last}"
+    return f"{day}{_clock(start)} {first} \u2013 {_day(end)}, {_clock(end)} {last}"
 
 
 def when(webinar) -> str:
-    """'1 October 2020, 10:00-11:30 CEST' in the webinar's own zone."""
-    start, end = webinar.local_start, webinar.local_end
-    if start.date() == end.date():
-        return f"{_day(start)}, {start:%H:%M}-{end:%H:%M} {end.tzname()}"
-    return (
-        f"{_day(start)}, {start:%H:%M} {start.tzname()} - {_day(end)}, {end:%H:%M} {end.tzname()}"
-    )
+    """'Thursday 1 October 2020, 10:00–11:30 CEST, Brussels time', in the webinar's own zone."""
+    text = span(webinar.local_start, webinar.local_end)
+    zone = zone_name(webinar.tz)
+    if zone == webinar.local_end.tzname():
+        return text  # "..., 09:00–09:30 UTC" says it already
+    return _("%(when)s, %(zone)s") % {"when": text, "zone": zone}
 
 
 def in_zone(value: datetime, tz: tzinfo) -> str:
-    """'1 October 2020, 09:30 CEST': an instant in the zone tz (a webinar's own, webinar.tz)."""
+    """'Thursday 1 October 2020, 09:30 CEST': an instant in the zone tz (a webinar's own)."""
     local = value.astimezone(tz)
-    return f"{_day(local)}, {local:%H:%M} {local.tzname()}"
+    return f"{_day(local)}, {_clock(local)} {local.tzname()}"
 
 
 def clock(webinar) -> str:
-    """'23:30 EST': the start in the webinar's own zone."""
-    start = webinar.local_start
-    return f"{start:%H:%M} {start.tzname()}"
+    """'10:00–11:30 CEST': the webinar's times without the date (a day of the month grid),
+    each end with its own abbreviation when they differ."""
+    return span(webinar.local_start, webinar.local_end, with_date=False)
 
 
 def date_parts(webinar) -> dict[str, str]:
     """Day, short month and year of the start, in the webinar's own zone, for a date block."""
     start = webinar.local_start
-    return {"day": str(start.day), "month": f"{start:%b}", "year": str(start.year)}
+    return {"day": str(start.day), "month": dateformat.format(start, "M"), "year": str(start.year)}
 
 
 def iso_datetime(value: datetime) -> str:

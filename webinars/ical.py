@@ -3,7 +3,9 @@
 Every calendar names each webinar's own zone (DTSTART;TZID=Europe/Brussels) and carries a
 VTIMEZONE for each zone it uses, written as Google, Outlook and Apple write them: a few
 STANDARD/DAYLIGHT rules with RRULEs, derived from the zone's real transitions around the
-events' years. Public calendars never carry the private join link.
+events' years. An instant whose local wall time is ambiguous (the repeated hour of a
+fall-back night) is written in UTC instead: RFC 5545 reads a repeated local time as its first
+occurrence, and readers differ on it anyway. Public calendars never carry the private join link.
 """
 
 import functools
@@ -100,6 +102,8 @@ def _event_fields(
     stamp: datetime | None,
     attendee_email: str | None = None,
     cancelled: bool = False,
+    tentative: bool = False,
+    sequence_offset: int = 0,
 ) -> tuple:
     """Everything a VEVENT says, as a hashable tuple (so its serialisation can be reused)."""
     organizer_name = one_line(
@@ -114,20 +118,55 @@ def _event_fields(
         ("dtstamp", stamp or webinar.updated),
         ("last-modified", webinar.updated),
         ("created", webinar.created),
-        ("sequence", webinar.sequence),
-        ("dtstart", webinar.local_start),
-        ("dtend", webinar.local_end),
+        ("sequence", webinar.sequence + sequence_offset),
+        *unambiguous(webinar.local_start, webinar.local_end),
         ("summary", one_line(webinar.title)),
         ("description", xml_safe(event_description(webinar))),
         ("url", page_url(webinar)),
         ("location", one_line(webinar.location) or "Online"),
-        ("status", "CANCELLED" if cancelled or webinar.is_cancelled else "CONFIRMED"),
-        ("transp", "TRANSPARENT" if webinar.is_cancelled else "OPAQUE"),
+        ("status", _status(webinar, cancelled=cancelled, tentative=tentative)),
+        ("transp", "TRANSPARENT" if webinar.is_cancelled or tentative else "OPAQUE"),
         ("class", "PUBLIC"),
         ("categories", one_line(webinar.series.title) if webinar.series_id else None),
         ("organizer", (_from_address(), organizer_name or "Webinars")),
         ("attendee", attendee_email),
     )
+
+
+def _status(webinar: Webinar, *, cancelled: bool, tentative: bool) -> str:
+    if cancelled or webinar.is_cancelled:
+        return "CANCELLED"
+    return "TENTATIVE" if tentative else "CONFIRMED"
+
+
+def is_ambiguous(local: datetime) -> bool:
+    """True when the wall time of local names no instant or more than one in its zone.
+
+    A repeated hour (fall-back) gives two instants for one wall time, a skipped hour
+    (spring-forward) none; both read back differently with fold=0 and fold=1.
+    """
+    wall = local.replace(tzinfo=None)
+    first = wall.replace(tzinfo=local.tzinfo, fold=0).astimezone(UTC)
+    second = wall.replace(tzinfo=local.tzinfo, fold=1).astimezone(UTC)
+    return first != second
+
+
+def unambiguous(start: datetime, end: datetime) -> tuple[tuple[str, datetime], ...]:
+    """DTSTART and DTEND as local times (written with their TZID), or both in UTC (written
+    ...Z) when either wall time alone would not say which instant is meant. Both, not one:
+    readers such as recurring-ical-events work out a length from a UTC start and a local end
+    in the wrong zone."""
+    if is_ambiguous(start) or is_ambiguous(end):
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+    return (("dtstart", start), ("dtend", end))
+
+
+def _text(value: str) -> icalendar.vText:
+    """A TEXT value, escaped per RFC 5545 and marked VALUE=TEXT: readers such as ical.js do not
+    know NAME or the X-WR- properties and would otherwise show their backslashes."""
+    text = icalendar.vText(value)
+    text.params["VALUE"] = "TEXT"
+    return text
 
 
 def _event(fields: tuple) -> icalendar.Event:
@@ -169,13 +208,17 @@ def calendar_for(
     url: str | None = None,
     source: str | None = None,
     refresh: timedelta | None = None,
+    tentative: bool = False,
+    sequence_offset: int = 0,
 ) -> bytes:
     """A VCALENDAR with one VEVENT per webinar and a VTIMEZONE for each zone they use.
 
     method="REQUEST" (with attendee_email) makes a mail attachment that Gmail and Outlook
     offer to add to the calendar, method="CANCEL" one that removes it from there; name
     (X-WR-CALNAME/NAME), description, url, source (the feed's own address) and refresh
-    (polling interval) describe a subscribable feed.
+    (polling interval) describe a subscribable feed. method="PUBLISH" with tentative (and no
+    attendee) offers an entry without inviting (a waiting list); sequence_offset raises
+    SEQUENCE for a message newer than the webinar's last change (a registrant's own CANCEL).
     """
     webinars = list(webinars)
     cal = icalendar.Calendar()
@@ -187,12 +230,11 @@ def calendar_for(
     name = one_line(name) if name else None
     description = xml_safe(description) if description else None
     if name:
-        cal.add("name", name)
-        cal.add("x-wr-calname", icalendar.vText(name))
+        cal.add("name", _text(name))
+        cal.add("x-wr-calname", _text(name))
     if description:
         cal.add("description", description)
-        # X- properties are not known to be text: escape newlines and commas explicitly.
-        cal.add("x-wr-caldesc", icalendar.vText(description))
+        cal.add("x-wr-caldesc", _text(description))
     if url:
         cal.add("url", url)
     if source:
@@ -200,13 +242,20 @@ def calendar_for(
     if refresh:
         cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", icalendar.vDuration(refresh))
-    for component in vtimezones_for(webinars):
+    for component in vtimezones_for(webinars) or [_placeholder_vtimezone()]:
+        # RFC 5545 wants at least one component: a calendar with no event (a personal feed
+        # whose webinars were all cancelled) keeps the site's zone so it stays valid.
         cal.add_component(component)
     stamp = timezone.now() if method else None
     events = []
     for webinar in webinars:
         fields = _event_fields(
-            webinar, stamp=stamp, attendee_email=attendee_email, cancelled=method == "CANCEL"
+            webinar,
+            stamp=stamp,
+            attendee_email=attendee_email,
+            cancelled=method == "CANCEL",
+            tentative=tentative,
+            sequence_offset=sequence_offset,
         )
         # Messages carry a fresh DTSTAMP each time: nothing to reuse there.
         events.append(_event(fields).to_ical() if stamp else _feed_event_ical(fields))
@@ -226,6 +275,11 @@ def vtimezones_for(webinars: Iterable[Webinar]) -> list[icalendar.Timezone]:
         vtimezone(tzid, first_year=low, last_year=high)
         for tzid, (low, high) in sorted(years.items())
     ]
+
+
+def _placeholder_vtimezone() -> icalendar.Timezone:
+    year = timezone.now().year
+    return vtimezone(settings.TIME_ZONE, first_year=year, last_year=year)
 
 
 # --- VTIMEZONE from the zone's transitions ------------------------------------------------

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -323,6 +323,13 @@ class Webinar(models.Model):
         editable=False,
         help_text=_("Grows whenever the time, title or status changes, so calendars update."),
     )
+    previous_start = models.DateTimeField(
+        _("previous start"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Where the start was before it last moved: search engines show the move."),
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -383,6 +390,10 @@ class Webinar(models.Model):
             if created
             else self._changes_to_save(update_fields)
         )
+        if changes.previous_start is not None:
+            self.previous_start = changes.previous_start
+            if update_fields is not None and "previous_start" not in update_fields:
+                kwargs["update_fields"] = update_fields = [*update_fields, "previous_start"]
         if changes.calendar_fields_changed:
             self.sequence += 1
             if update_fields is not None and "sequence" not in update_fields:
@@ -409,12 +420,16 @@ class Webinar(models.Model):
         if not before:
             return WebinarChanges()
         after = {name: getattr(self, name) for name in names}
+        started_elsewhere = (
+            "start" in before and abs(before["start"] - after["start"]) >= MOVE_NOTICE_THRESHOLD
+        )
         return WebinarChanges(
             moved=any(
                 abs(before[name] - after[name]) >= MOVE_NOTICE_THRESHOLD
                 for name in ("start", "end")
                 if name in before
             ),
+            previous_start=before["start"] if started_elsewhere else None,
             cancelled="status" in before
             and before["status"] != self.Status.CANCELLED
             and after["status"] == self.Status.CANCELLED,
@@ -597,16 +612,40 @@ class PendingMailQuerySet(models.QuerySet):
         return self.filter(failed_at__isnull=False)
 
     def for_composing(self):
-        """Everything a message and its calendar invitation read, in a fixed number of queries."""
-        return self.select_related("registration__webinar__series").prefetch_related(
-            Prefetch(
-                "registration__webinar__webinar_speakers",
-                queryset=WebinarSpeaker.objects.select_related("speaker"),
-            ),
-            Prefetch(
-                "registration__webinar__series__partners",
-                queryset=SeriesOrganisation.objects.select_related("organisation"),
-            ),
+        """Everything a message and its calendar invitation read, in a fixed number of queries.
+
+        earlier_cancellations: the registrant's cancelled registrations for the same webinar
+        before this one, which set how far their calendar's SEQUENCE already went
+        (webinars.mail.compose).
+        """
+        earlier = (
+            Registration.objects.filter(
+                webinar_id=OuterRef("registration__webinar_id"),
+                email=OuterRef("registration__email"),
+                status=Registration.Status.CANCELLED,
+                created__lt=OuterRef("registration__created"),
+            )
+            .exclude(pk=OuterRef("registration_id"))
+            .order_by()
+            .values("webinar_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            self.annotate(
+                earlier_cancellations=Coalesce(Subquery(earlier, output_field=IntegerField()), 0)
+            )
+            .select_related("registration__webinar__series")
+            .prefetch_related(
+                Prefetch(
+                    "registration__webinar__webinar_speakers",
+                    queryset=WebinarSpeaker.objects.select_related("speaker"),
+                ),
+                Prefetch(
+                    "registration__webinar__series__partners",
+                    queryset=SeriesOrganisation.objects.select_related("organisation"),
+                ),
+            )
         )
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
 
 from series.models import Series
@@ -34,6 +34,10 @@ class CalendarSitemap(SiteUrlSitemap):
 
     def location(self, item):
         return reverse(item)
+
+    def lastmod(self, item):
+        # The calendar changes when any published webinar does (or is added).
+        return Webinar.objects.published().aggregate(latest=Max("updated"))["latest"]
 
 
 class WebinarSitemap(SiteUrlSitemap):
@@ -66,7 +70,16 @@ class SpeakerSitemap(SiteUrlSitemap):
 
     def items(self):
         appears = WebinarSpeaker.objects.filter(speaker=OuterRef("pk"), webinar__is_published=True)
-        return list(Speaker.objects.filter(Exists(appears)).order_by("pk"))
+        published = Q(appearances__webinar__is_published=True)
+        return list(
+            Speaker.objects.filter(Exists(appears))
+            .annotate(webinars_updated=Max("appearances__webinar__updated", filter=published))
+            .order_by("pk")
+        )
+
+    def lastmod(self, item):
+        # The page lists the speaker's webinars: it changes with them too.
+        return max(filter(None, [item.updated, item.webinars_updated]))
 
 
 SITEMAPS = {

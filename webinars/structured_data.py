@@ -28,23 +28,27 @@ PRICE_CURRENCY = "EUR"
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
-def _organisation(org) -> dict:
-    data = {"@type": "Organization", "name": org.name}
-    if org.url:
-        data["url"] = org.url
-    return data
+def _organisation(org, fallback_url: str) -> dict:
+    # Without a website of its own, the series page (which presents it) is its address.
+    return {"@type": "Organization", "name": org.name, "url": org.url or fallback_url}
 
 
 def organisers(series: Series | None) -> list[dict]:
     """The series' organisers (role 'organised by'), or the site when there are none."""
     orgs = []
     if series is not None:
+        series_url = absolute_url(series.get_absolute_url())
         orgs = [
-            _organisation(p.organisation)
+            _organisation(p.organisation, series_url)
             for p in series.partners.all()
             if p.role == SeriesOrganisation.Role.ORGANISER
         ]
     return orgs or [{"@type": "Organization", "name": SITE_NAME, "url": absolute_url("/")}]
+
+
+def social_image_url() -> str:
+    """The page's share image (og:image in base.html), absolute."""
+    return absolute_url(static("img/social.png"))
 
 
 def _person(appearance) -> dict:
@@ -94,7 +98,13 @@ def event_data(webinar: Webinar, *, series: Series | None = None, now=None) -> d
             "name": webinar.location,
             "address": webinar.location,
         }
-    status = "EventCancelled" if webinar.is_cancelled else "EventScheduled"
+    if webinar.is_cancelled:
+        status = "EventCancelled"
+    elif webinar.previous_start is not None:
+        status = "EventRescheduled"
+    else:
+        status = "EventScheduled"
+    people = [_person(ws) for ws in [*webinar.speakers, *webinar.moderators]]
     data = {
         "@context": "https://schema.org",
         "@type": "Event",
@@ -107,8 +117,10 @@ def event_data(webinar: Webinar, *, series: Series | None = None, now=None) -> d
         "eventStatus": SCHEMA + status,
         "eventAttendanceMode": SCHEMA + mode,
         "location": location,
+        "image": [social_image_url()],
         "organizer": organisers(series),
-        "performer": [_person(ws) for ws in [*webinar.speakers, *webinar.moderators]],
+        # Speakers not announced yet: the organisers present it.
+        "performer": people or organisers(series),
         "isAccessibleForFree": True,
         "inLanguage": to_locale(settings.LANGUAGE_CODE).replace("_", "-"),  # en-GB
         "offers": {
@@ -121,6 +133,8 @@ def event_data(webinar: Webinar, *, series: Series | None = None, now=None) -> d
             "validFrom": webinar.created.isoformat(),
         },
     }
+    if status == "EventRescheduled":
+        data["previousStartDate"] = webinar.previous_start.astimezone(webinar.tz).isoformat()
     if webinar.capacity is not None:
         data["maximumAttendeeCapacity"] = webinar.capacity
     if webinar.has_public_recording and webinar.end <= (now or timezone.now()):

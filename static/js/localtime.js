@@ -1,11 +1,17 @@
 /*
- * Adds the visitor's own time next to a webinar's time when the two differ:
- * "1 October 2020, 10:00-11:30 CEST - 16:00-17:30 your time".
- * Reads <span data-end="..."><time datetime="..."></time></span> (ISO 8601 with offsets).
- * The page is complete without it; an external file so a strict CSP can allow it.
+ * Adds the visitor's own time, as a second line, when it differs from the webinar's:
+ *   Thursday 1 October 2020, 10:00–11:30 CEST, Brussels time
+ *   Your time: Thursday 1 October 2020, 04:00–05:30 EDT (New York)
+ * Reads <span data-end="..." data-yours="Your time: {time} ({zone})"><time datetime="...">
+ * (ISO 8601 with offsets; data-yours is the translated line, written by the server).
+ * Formatted like the server's text (webinars/formatting.py): weekday always, en dash for
+ * ranges, each end's own abbreviation when they differ. Without JavaScript the webinar's own
+ * time stands alone. An external file so a strict CSP can allow it.
  */
 (function () {
   "use strict";
+
+  var DASH = "\u2013";
 
   // "2020-10-01T10:00:00+02:00" -> minutes east of UTC (120), or null.
   function offsetMinutes(iso) {
@@ -17,57 +23,91 @@
     return match[1] === "-" ? -minutes : minutes;
   }
 
-  function sameDay(a, b) {
-    return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+  function parts(formatter, date) {
+    var found = {};
+    formatter.formatToParts(date).forEach(function (part) {
+      found[part.type] = part.value;
+    });
+    return found;
   }
 
-  // The calendar date the ISO string names in its own zone, as a local Date at midnight.
-  function ownDate(iso) {
-    var parts = /^(\d{4})-(\d\d)-(\d\d)/.exec(iso);
-    return parts ? new Date(+parts[1], +parts[2] - 1, +parts[3]) : null;
+  function formatters(lang) {
+    return {
+      day: new Intl.DateTimeFormat(lang, { weekday: "long", day: "numeric", month: "long", year: "numeric" }),
+      clock: new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }),
+      zone: new Intl.DateTimeFormat(lang, { timeZoneName: "short" }),
+    };
   }
 
-  function describe(start, end, startIso) {
-    // 24-hour clock like the times on the page, in the visitor's language otherwise.
-    var clock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-    var day = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short" });
-    var text = clock.format(start);
-    if (end) {
-      text += (sameDay(start, end) ? "-" : " - " + day.format(end) + ", ") + clock.format(end);
+  // "Thursday 1 October 2020" in the page's language, ordered as on the page.
+  function day(f, date) {
+    var p = parts(f.day, date);
+    return p.weekday + " " + p.day + " " + p.month + " " + p.year;
+  }
+
+  function clock(f, date) {
+    var p = parts(f.clock, date);
+    return p.hour + ":" + p.minute;
+  }
+
+  function abbreviation(f, date) {
+    return parts(f.zone, date).timeZoneName || "";
+  }
+
+  function span(f, start, end) {
+    var first = abbreviation(f, start);
+    if (!end) {
+      return day(f, start) + ", " + clock(f, start) + " " + first;
     }
-    var webinarDay = ownDate(startIso);
-    // Say the date too when the visitor's day is not the webinar's.
-    if (webinarDay && !sameDay(webinarDay, start)) {
-      text = day.format(start) + ", " + text;
+    var last = abbreviation(f, end);
+    if (day(f, start) !== day(f, end)) {
+      return day(f, start) + ", " + clock(f, start) + " " + first + " " + DASH + " " + day(f, end) + ", " + clock(f, end) + " " + last;
     }
-    return text + " your time";
+    if (first === last) {
+      return day(f, start) + ", " + clock(f, start) + DASH + clock(f, end) + " " + last;
+    }
+    return day(f, start) + ", " + clock(f, start) + " " + first + " " + DASH + " " + clock(f, end) + " " + last;
+  }
+
+  // "America/New_York" -> "New York".
+  function zoneName() {
+    var zone = (Intl.DateTimeFormat().resolvedOptions().timeZone || "").split("/").pop();
+    return zone.replace(/_/g, " ");
+  }
+
+  // getTimezoneOffset is minutes west of UTC, for that instant (DST included).
+  function sameOffset(date, iso) {
+    return -date.getTimezoneOffset() === offsetMinutes(iso);
   }
 
   function addLocalTimes() {
-    var times = document.querySelectorAll("[data-end] > time[datetime]");
+    var f = formatters(document.documentElement.lang || undefined);
+    var times = document.querySelectorAll("[data-yours] > time[datetime]");
     Array.prototype.forEach.call(times, function (element) {
+      var holder = element.parentNode;
       var startIso = element.getAttribute("datetime");
-      var endIso = element.parentNode.getAttribute("data-end");
+      var endIso = holder.getAttribute("data-end");
       var start = new Date(startIso);
       var end = endIso ? new Date(endIso) : null;
-      var own = offsetMinutes(startIso);
-      if (isNaN(start.getTime()) || own === null) {
+      if (isNaN(start.getTime()) || offsetMinutes(startIso) === null) {
         return;
       }
-      if (end && isNaN(end.getTime())) {
+      if (end && (isNaN(end.getTime()) || offsetMinutes(endIso) === null)) {
         end = null;
       }
-      // getTimezoneOffset is minutes west of UTC, for that instant (DST included).
-      if (-start.getTimezoneOffset() === own) {
+      if (sameOffset(start, startIso) && (!end || sameOffset(end, endIso))) {
         return;
       }
-      if (element.parentNode.querySelector(".localtime")) {
+      if (holder.querySelector(".localtime")) {
         return;
       }
       var note = document.createElement("span");
       note.className = "localtime";
-      note.textContent = " - " + describe(start, end, startIso);
-      element.parentNode.appendChild(note);
+      note.textContent = holder
+        .getAttribute("data-yours")
+        .replace("{time}", span(f, start, end))
+        .replace("{zone}", zoneName());
+      holder.appendChild(note);
     });
   }
 

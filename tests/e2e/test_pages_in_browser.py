@@ -157,3 +157,22 @@ def test_axe_check_reports_a_broken_page(open_page, site):
     ids = {v["id"] for v in axe_violations(page)}
 
     assert {"image-alt", "link-name", "html-has-lang", "document-title"} <= ids
+
+
+def test_visitor_abroad_sees_their_own_time_as_a_named_second_line(open_page, site):
+    path = "/webinars/artisanal-and-small-scale-mining/"
+    abroad = open_page("phone", path)  # a visitor in New York
+    when = abroad.locator(".webinar__when .webinar-time")
+
+    assert when.locator("time").inner_text() == (
+        "Thursday 1 October 2020, 10:00–11:30 CEST, Brussels time"
+    )
+    assert when.locator(".localtime").inner_text() == (
+        "Your time: Thursday 1 October 2020, 04:00–05:30 EDT (New York)"
+    )
+    # A second line, not run on after the webinar's own time.
+    time_box = when.locator("time").bounding_box()
+    line_box = when.locator(".localtime").bounding_box()
+    assert line_box["y"] >= time_box["y"] + time_box["height"] - 1
+    home = open_page("desktop", path)  # a visitor in Brussels: nothing to add
+    assert home.locator(".localtime").count() == 0

@@ -1,5 +1,7 @@
 """Admin: every changelist and change form works for superusers and Organisers."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.urls import reverse
 
@@ -13,6 +15,7 @@ from tests.factories import (
     webinar_admin_form,
 )
 from tests.html import text_of
+from webinars.models import Webinar
 
 MODELS = [
     ("series", "series"),
@@ -134,3 +137,69 @@ def test_admin_rejects_unknown_time_zone_with_a_message(admin_client, content):
 
     assert response.status_code == 200
     assert "is not a known time zone" in response.content.decode()
+
+
+def post_webinar(client, **fields):
+    return client.post(reverse("admin:webinars_webinar_add"), webinar_admin_form(**fields))
+
+
+def test_admin_asks_which_of_the_two_times_a_fall_back_night_repeats(organiser_client, content):
+    # Brussels falls back on 26 October 2031: 02:30 happens at 00:30 and at 01:30 UTC.
+    response = post_webinar(
+        organiser_client, start_0="2031-10-26", start_1="02:30:00", end_0="2031-10-26"
+    )
+
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "2031-10-26 02:30 happens twice in Europe/Brussels" in page
+    assert "26 October 2031, 02:30 CEST (00:30 UTC)" in page
+    assert "26 October 2031, 02:30 CET (01:30 UTC)" in page
+    assert not Webinar.objects.filter(slug="added-in-admin").exists()
+
+    response = post_webinar(
+        organiser_client,
+        start_0="2031-10-26",
+        start_1="02:30:00",
+        start_occurrence="second",
+        end_0="2031-10-26",
+        end_1="04:00:00",
+    )
+
+    assert response.status_code == 302, text_of(response)[:2000]
+    webinar = Webinar.objects.get(slug="added-in-admin")
+    assert webinar.start == datetime(2031, 10, 26, 1, 30, tzinfo=UTC)
+    assert webinar.end == datetime(2031, 10, 26, 3, 0, tzinfo=UTC)
+    # Opened again, the form keeps saying which 02:30 it is, so saving it again keeps it.
+    url = reverse("admin:webinars_webinar_change", args=[webinar.pk])
+    form = organiser_client.get(url).context["adminform"].form
+    assert form.initial["start_occurrence"] == "second"
+    assert form.initial.get("end_occurrence") is None
+
+
+def test_admin_refuses_a_time_the_clocks_skip(organiser_client, content):
+    # Brussels springs forward on 30 March 2031: there is no 02:30 that night.
+    response = post_webinar(
+        organiser_client, start_0="2031-03-30", start_1="02:30:00", end_0="2031-03-30"
+    )
+
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "2031-03-30 02:30 does not exist in Europe/Brussels" in page
+    assert "30 March 2031, 01:30 CET (00:30 UTC)" in page
+    assert "30 March 2031, 03:30 CEST (01:30 UTC)" in page
+    assert not Webinar.objects.filter(slug="added-in-admin").exists()
+
+
+def test_admin_takes_an_ordinary_time_on_a_dst_night_without_asking(organiser_client, content):
+    response = post_webinar(
+        organiser_client,
+        start_0="2031-10-26",
+        start_1="04:00:00",
+        end_0="2031-10-26",
+        end_1="05:00:00",
+        time_zone="America/New_York",
+    )
+
+    assert response.status_code == 302
+    webinar = Webinar.objects.get(slug="added-in-admin")
+    assert webinar.start == datetime(2031, 10, 26, 8, 0, tzinfo=UTC)

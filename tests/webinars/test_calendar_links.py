@@ -145,8 +145,9 @@ def test_times_carry_start_and_end_for_the_local_time_script(client, seed):
 
     html = response.content.decode()
     assert (
-        '<span class="webinar-time" data-end="2020-10-01T11:30:00+02:00">'
-        '<time datetime="2020-10-01T10:00:00+02:00">1 October 2020, 10:00-11:30 CEST</time></span>'
+        '<span class="webinar-time" data-end="2020-10-01T11:30:00+02:00" '
+        'data-yours="Your time: {time} ({zone})"><time datetime="2020-10-01T10:00:00+02:00">'
+        "Thursday 1 October 2020, 10:00–11:30 CEST, Brussels time</time></span>"
     ) in html
     assert '<script src="/static/js/localtime.js" defer></script>' in html
     assert "<script>" not in html  # no inline script: a strict CSP will come
@@ -157,4 +158,4 @@ def test_local_time_script_is_served(client, db):
 
     body = b"".join(response.streaming_content)
     assert response.status_code == 200
-    assert b"your time" in body
+    assert b"data-yours" in body

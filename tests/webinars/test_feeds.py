@@ -1,7 +1,8 @@
 """RSS and Atom feeds, the sitemap and robots.txt: only published webinars, absolute links."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from xml.etree import ElementTree
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -27,7 +28,10 @@ def xml_of(response) -> ElementTree.Element:
 
 
 def test_rss_lists_published_webinars_newest_first(client, seed):
-    newer = make_webinar(title="Announced later", join_url=SECRET)
+    # A week ahead at 10:00 in Brussels, whatever the hour the suite runs at.
+    day = (timezone.now() + timedelta(days=7)).astimezone(ZoneInfo("Europe/Brussels")).date()
+    start = datetime.combine(day, time(10), tzinfo=ZoneInfo("Europe/Brussels"))
+    newer = make_webinar(title="Announced later", join_url=SECRET, start=start)
     add_speaker(newer, make_speaker(name="Ada Lovelace", affiliation="Analytical"))
     make_webinar(title="Draft", is_published=False)
 
@@ -49,8 +53,8 @@ def test_rss_lists_published_webinars_newest_first(client, seed):
     first = items[0]
     when = newer.local_start
     assert first.findtext("title") == (
-        f"Announced later ({when.day} {when:%B %Y}, {when:%H:%M}-"
-        f"{newer.local_end:%H:%M} {when.tzname()})"
+        f"Announced later ({when:%A} {when.day} {when:%B %Y}, 10:00–11:30 {when.tzname()}, "
+        "Brussels time)"
     )
     assert first.findtext("guid") == f"urn:uuid:{newer.uid}"
     assert "Speaker: Ada Lovelace (Analytical)" in first.findtext("description")
@@ -65,14 +69,14 @@ def test_rss_item_of_webinar_2_has_its_details(client, seed):
     webinar_2 = next(i for i in items if i.findtext("guid").endswith("0a02"))
     assert webinar_2.findtext("title") == (
         "Artisanal and Small-scale Mining as part of a Fair Global Supply Chain "
-        "(1 October 2020, 10:00-11:30 CEST)"
+        "(Thursday 1 October 2020, 10:00–11:30 CEST, Brussels time)"
     )
     assert webinar_2.findtext("pubDate") == "Tue, 01 Sep 2020 08:00:00 +0000"
     assert webinar_2.findtext("category") == (
         "Towards a Responsible Supply Chain for Electronics: From Mining to Manufacturing"
     )
     description = webinar_2.findtext("description")
-    assert description.startswith("<p>1 October 2020, 10:00-11:30 CEST</p>")
+    assert description.startswith("<p>Thursday 1 October 2020, 10:00–11:30 CEST, Brussels time</p>")
     assert "Moderator: Piet Wostyn (KU Leuven)" in description
 
 
@@ -132,6 +136,33 @@ def test_sitemap_lists_only_published_pages(client, seed):
     assert webinar_2.findtext(f"{SITEMAP}lastmod") == "2020-09-01"
 
 
+def test_every_sitemap_address_has_a_lastmod(client, seed):
+    speaker = Webinar.objects.get(slug="artisanal-and-small-scale-mining").speakers[0].speaker
+
+    urls = xml_of(client.get("/sitemap.xml")).findall(f"{SITEMAP}url")
+
+    lastmods = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in urls}
+    assert None not in lastmods.values()
+    # The calendar changes with its newest webinar, a speaker's page with their webinars.
+    latest = max(w.updated for w in Webinar.objects.filter(is_published=True))
+    assert lastmods[f"{SITE}/"] == f"{latest:%Y-%m-%d}"
+    assert lastmods[SITE + speaker.get_absolute_url()] >= "2020-09-01"
+
+
+def test_every_atom_entry_has_an_author(client, seed):
+    make_webinar(title="Without a series")
+
+    feed = xml_of(client.get("/feed/atom/"))
+
+    authors = {
+        e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}author/{ATOM}name")
+        for e in feed.findall(f"{ATOM}entry")
+    }
+    assert authors[next(t for t in authors if t.startswith("Without a series"))] == "Webinars"
+    assert {a for t, a in authors.items() if not t.startswith("Without")} == {"Make ICT Fair"}
+    assert feed.findtext(f"{ATOM}author/{ATOM}name") == "Webinars"
+
+
 def test_robots_txt_points_to_the_sitemap(client, db):
     response = client.get("/robots.txt")
 
@@ -160,9 +191,10 @@ def test_feed_query_count_does_not_grow_with_webinars(client, db, path):
         assert response.status_code == 200
         root = xml_of(response)
         entries = root.findall("channel/item") + root.findall(f"{ATOM}entry")
-        # In the sitemap the webinars and their one series have a lastmod.
+        # In the sitemap every address has a lastmod: the calendar, the webinars, their one
+        # series and their speakers (one each).
         entries += root.findall(f"{SITEMAP}url/[{SITEMAP}lastmod]")
-        assert len(entries) == size + (1 if path == "/sitemap.xml" else 0)
+        assert len(entries) == (2 * size + 2 if path == "/sitemap.xml" else size)
         counts.append(len(queries))
 
     assert counts[0] == counts[1]

@@ -53,7 +53,15 @@ def test_webinar_2_event_has_every_property(client, seed):
     assert event["location"] == {"@type": "VirtualLocation", "url": SITE + WEBINAR_2}
     assert event["url"] == SITE + WEBINAR_2
     assert event["description"].startswith("Artisanal and Small-scale Mining (ASM) represents")
-    assert event["organizer"] == [{"@type": "Organization", "name": "Make ICT Fair"}]
+    # No website of its own: the series page that presents it.
+    assert event["organizer"] == [
+        {
+            "@type": "Organization",
+            "name": "Make ICT Fair",
+            "url": SITE + "/series/responsible-supply-chain-electronics/",
+        }
+    ]
+    assert event["image"] == [SITE + "/static/img/social.png"]
     assert event["performer"] == [
         {
             "@type": "Person",
@@ -221,3 +229,32 @@ def test_draft_preview_is_not_indexed(client, admin_user, db):
     response = client.get(webinar.get_absolute_url())
 
     assert '<meta name="robots" content="noindex">' in response.content.decode()
+
+
+def test_a_moved_webinar_is_rescheduled_with_its_previous_start(client, db):
+    webinar = make_webinar(
+        start=datetime(2031, 3, 3, 10, tzinfo=ZoneInfo("Europe/Brussels")), capacity=None
+    )
+    assert json_ld(client.get(webinar.get_absolute_url()))["Event"]["eventStatus"] == (
+        SCHEMA + "EventScheduled"
+    )
+
+    webinar.start += timedelta(days=7)
+    webinar.end += timedelta(days=7)
+    webinar.save()
+
+    event = json_ld(client.get(webinar.get_absolute_url()))["Event"]
+    assert event["eventStatus"] == SCHEMA + "EventRescheduled"
+    assert event["previousStartDate"] == "2031-03-03T10:00:00+01:00"
+    assert event["startDate"] == "2031-03-10T10:00:00+01:00"
+
+
+def test_a_webinar_without_speakers_names_its_organisers_as_performer(client, db):
+    webinar = make_webinar()
+
+    event = json_ld(client.get(webinar.get_absolute_url()))["Event"]
+
+    site = {"@type": "Organization", "name": "Webinars", "url": SITE + "/"}
+    assert event["performer"] == [site]
+    assert event["organizer"] == [site]
+    assert event["image"] == [SITE + "/static/img/social.png"]

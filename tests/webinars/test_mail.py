@@ -79,7 +79,7 @@ def send_queued() -> str:
 def test_confirmation_arrives_over_smtp_with_text_html_and_invitation(client, db, smtp):
     webinar = make_webinar(
         title="Copper",
-        start=brussels(2027, 10, 1, 10, 0),
+        start=brussels(2037, 10, 1, 10, 0),
         duration=timedelta(minutes=90),
         join_url="https://meet.example.com/secret-room",
     )
@@ -97,7 +97,7 @@ def test_confirmation_arrives_over_smtp_with_text_html_and_invitation(client, db
     parts = {part.get_content_type(): part for part in message.walk()}
     assert set(parts) >= {"text/plain", "text/html", "text/calendar"}
     text = parts["text/plain"].get_content()
-    assert "When: 1 October 2027, 10:00-11:30 CEST" in text
+    assert "When: Thursday 1 October 2037, 10:00–11:30 CEST, Brussels time" in text
     assert f"http://127.0.0.1:8000/registrations/{registration.token}/join" in text
     assert f"http://127.0.0.1:8000/registrations/{registration.token}/" in text
     assert "secret-room" not in message.as_string()
@@ -110,8 +110,8 @@ def test_confirmation_arrives_over_smtp_with_text_html_and_invitation(client, db
     assert str(cal["method"]) == "REQUEST"
     [event] = cal.walk("VEVENT")
     assert str(event["uid"]) == webinar_uid(webinar)
-    assert event.decoded("dtstart") == brussels(2027, 10, 1, 10, 0)
-    assert event.decoded("dtend") == brussels(2027, 10, 1, 11, 30)
+    assert event.decoded("dtstart") == brussels(2037, 10, 1, 10, 0)
+    assert event.decoded("dtend") == brussels(2037, 10, 1, 11, 30)
     assert str(event["attendee"]) == "mailto:ada@example.org"
     other = vobject.readOne(invite.get_content()).vevent
     assert other.uid.value == webinar_uid(webinar)
@@ -132,6 +132,97 @@ def test_waiting_list_notice_has_no_join_link(client, db, smtp):
     assert message["Subject"] == "Waiting list: Copper"
     assert "/join" not in message.as_string()
     assert "you are on its waiting list" in text
+
+
+def mime_tree(part) -> list:
+    """[content type (with method for calendars), children...] of a message, for comparing."""
+    kind = part.get_content_type()
+    if kind == "text/calendar":
+        kind += f"; method={part.get_param('method')}"
+        if part.get_filename():
+            kind += f"; attachment {part.get_filename()}"
+    if part.is_multipart():
+        return [kind, *(mime_tree(child) for child in part.iter_parts())]
+    return kind
+
+
+def calendars_in(message) -> list[icalendar.Calendar]:
+    return [
+        icalendar.Calendar.from_ical(part.get_content())
+        for part in message.walk()
+        if part.get_content_type() == "text/calendar"
+    ]
+
+
+def test_invitation_is_shaped_as_calendar_servers_send_it(client, db, smtp):
+    webinar = make_webinar(title="Copper", start=brussels(2037, 10, 1, 10, 0))
+    smtp.start()
+
+    client.post(f"/webinars/{webinar.slug}/register/", VALID)
+    send_queued()
+
+    [(_, message)] = smtp.inbox.messages
+    assert mime_tree(message) == [
+        "multipart/mixed",
+        [
+            "multipart/alternative",
+            "text/plain",
+            "text/html",
+            "text/calendar; method=REQUEST",
+        ],
+        "text/calendar; method=REQUEST; attachment invite.ics",
+    ]
+    inline, attached = calendars_in(message)
+    assert inline.to_ical() == attached.to_ical()
+    assert str(inline["METHOD"]) == "REQUEST"
+    # A real offset (UTC), not RFC 5322's "-0000" for "unknown".
+    assert message["Date"].endswith(" +0000")
+    assert abs(message["Date"].datetime - timezone.now()) < timedelta(minutes=1)
+
+
+def test_waiting_list_notice_offers_a_tentative_entry_not_an_invitation(client, db, smtp):
+    webinar = make_webinar(title="Copper", capacity=1)
+    Registration.objects.create(webinar=webinar, name="First", email="first@example.org")
+    smtp.start()
+
+    client.post(f"/webinars/{webinar.slug}/register/", VALID)
+    send_queued()
+
+    [(_, message)] = smtp.inbox.messages
+    assert "REQUEST" not in str(mime_tree(message))
+    for calendar in calendars_in(message):
+        assert str(calendar["METHOD"]) == "PUBLISH"
+        [event] = calendar.walk("VEVENT")
+        assert str(event["STATUS"]) == "TENTATIVE"
+        assert str(event["TRANSP"]) == "TRANSPARENT"
+        assert "ATTENDEE" not in event
+    assert "PARTSTAT" not in message.as_string()
+
+
+def test_registrants_own_cancellation_is_newer_than_the_invitation(client, db, smtp):
+    webinar = make_webinar(title="Copper")
+    smtp.start()
+    client.post(f"/webinars/{webinar.slug}/register/", VALID)
+    send_queued()
+    registration = Registration.objects.get()
+
+    client.post(f"/registrations/{registration.token}/cancel/", {})
+    send_queued()
+
+    invitation, cancellation = (message for _, message in smtp.inbox.messages)
+    [request] = {c.walk("VEVENT")[0]["SEQUENCE"] for c in calendars_in(invitation)}
+    [cancel] = {c.walk("VEVENT")[0]["SEQUENCE"] for c in calendars_in(cancellation)}
+    assert {str(c["METHOD"]) for c in calendars_in(cancellation)} == {"CANCEL"}
+    assert cancel > request
+
+    # Registering again: the new invitation must be newer than the cancellation.
+    client.post(f"/webinars/{webinar.slug}/register/", VALID)
+    send_queued()
+
+    again = smtp.inbox.messages[-1][1]
+    [request_again] = {c.walk("VEVENT")[0]["SEQUENCE"] for c in calendars_in(again)}
+    assert {str(c["METHOD"]) for c in calendars_in(again)} == {"REQUEST"}
+    assert request_again > cancel
 
 
 def test_registration_succeeds_with_smtp_down_and_mail_goes_out_when_back(

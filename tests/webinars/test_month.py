@@ -42,7 +42,7 @@ def test_webinar_at_23_30_in_new_york_is_on_its_own_day(client, db, settings):
     html = response.content.decode()
     cell = re.search(r'<td class="month-grid__day has-webinars">(.*?)</td>', html, re.S).group(1)
     assert "Thursday </span>15<" in cell
-    assert '<time datetime="2026-01-15T23:30:00-05:00">23:30 EST</time>' in cell
+    assert '<time datetime="2026-01-15T23:30:00-05:00">23:30–01:00 EST</time>' in cell
     assert "Late in New York</a>" in cell
 
 

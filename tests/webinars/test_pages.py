@@ -41,7 +41,7 @@ def test_webinar_2_page_shows_everything_of_the_seed_page(client, seed):
     )
     assert "Webinar 2:" in text
     assert "Artisanal and Small-scale Mining as part of a Fair Global Supply Chain" in text
-    assert "1 October 2020, 10:00-11:30 CEST" in text
+    assert "Thursday 1 October 2020, 10:00–11:30 CEST, Brussels time" in text
     assert '<time datetime="2020-10-01T10:00:00+02:00">' in response.content.decode()
     assert "Online event" in text
     for speaker in [
@@ -52,12 +52,12 @@ def test_webinar_2_page_shows_everything_of_the_seed_page(client, seed):
         assert speaker in text
     assert "Moderator: Piet Wostyn (KU Leuven)" in text
     assert (
-        "Webinar 1: Challenges in the Copper Supply Chain, 28 September 2020, 10:00-11:30 CEST"
-        in text
+        "Webinar 1: Challenges in the Copper Supply Chain, Monday 28 September 2020, "
+        "10:00–11:30 CEST, Brussels time" in text
     )
     assert (
         "Webinar 3: Trade Union Rights in the Global Electronics Industry: the Case of Indonesia, "
-        "2 October 2020, 10:00-11:30 CEST" in text
+        "Friday 2 October 2020, 10:00–11:30 CEST, Brussels time" in text
     )
     assert "financial assistance of the European Union" in text
     assert "The Flemish Government cannot be held responsible" in text
@@ -74,7 +74,7 @@ def test_calendar_lists_the_three_seed_webinars_as_past(client, seed):
         "Challenges in the Copper Supply Chain",
     ]
     text = text_of(response)
-    assert "28 September 2020, 10:00-11:30 CEST" in text
+    assert "Monday 28 September 2020, 10:00–11:30 CEST, Brussels time" in text
     assert "Towards a Responsible Supply Chain" in text
     assert "Erik Smolders" in text
 
@@ -186,16 +186,22 @@ def test_time_is_shown_in_the_webinars_zone_across_a_dst_change(client, db):
     after = make_webinar(start=brussels(2026, 10, 26, 10, 0), time_zone="Europe/Brussels")
     new_york = make_webinar(start=brussels(2026, 10, 26, 16, 0), time_zone="America/New_York")
 
-    assert "24 October 2026, 10:00-11:30 CEST" in text_of(client.get(before.get_absolute_url()))
-    assert "26 October 2026, 10:00-11:30 CET" in text_of(client.get(after.get_absolute_url()))
+    assert "Saturday 24 October 2026, 10:00–11:30 CEST, Brussels time" in text_of(
+        client.get(before.get_absolute_url())
+    )
+    assert "Monday 26 October 2026, 10:00–11:30 CET, Brussels time" in text_of(
+        client.get(after.get_absolute_url())
+    )
     # 16:00 CET is 11:00 in New York, still on summer time (EDT) until 1 November.
-    assert "26 October 2026, 11:00-12:30 EDT" in text_of(client.get(new_york.get_absolute_url()))
+    assert "Monday 26 October 2026, 11:00–12:30 EDT, New York time" in text_of(
+        client.get(new_york.get_absolute_url())
+    )
 
 
 def test_webinar_spanning_midnight_shows_both_days(client, db):
     webinar = make_webinar(start=brussels(2026, 3, 1, 23, 30), duration=timedelta(hours=1))
 
-    assert "1 March 2026, 23:30 CET - 2 March 2026, 00:30 CET" in text_of(
+    assert "Sunday 1 March 2026, 23:30 CET – Monday 2 March 2026, 00:30 CET" in text_of(
         client.get(webinar.get_absolute_url())
     )
 

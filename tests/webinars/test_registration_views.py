@@ -429,7 +429,7 @@ def test_join_before_window_says_when_it_opens(client, confirmed):
     response = client.get(f"/registrations/{confirmed.token}/join")
 
     assert response.status_code == 200
-    expected = f"{opens.day} {opens:%B %Y}, {opens:%H:%M} {opens.tzname()}"
+    expected = f"{opens:%A} {opens.day} {opens:%B %Y}, {opens:%H:%M} {opens.tzname()}"
     assert f"The join link opens 30 minutes before the start: {expected}." in text_of(response)
     assert "secret-room" not in response.content.decode()
 

@@ -20,8 +20,11 @@ from webinars.services import registration_cancel
 
 def _calendar_part(message) -> icalendar.Calendar:
     parts = [p for p in message.message().walk() if p.get_content_type() == "text/calendar"]
-    assert len(parts) == 1
-    return icalendar.Calendar.from_ical(parts[0].get_payload(decode=True))
+    # One inside multipart/alternative (the invitation card), the same one attached.
+    assert len(parts) == 2
+    inline, attached = (p.get_payload(decode=True) for p in parts)
+    assert inline == attached
+    return icalendar.Calendar.from_ical(inline)
 
 
 def test_cancelling_a_webinar_mails_active_registrants_a_calendar_cancel(db, flush_mail):
@@ -58,7 +61,7 @@ def test_moving_a_webinar_mails_the_new_time_with_an_updated_invite(db, flush_ma
 
     (message,) = flush_mail()
     assert message.subject == f"New time: {webinar.title}"
-    assert "3 March 2031, 12:00-13:30 CET" in message.body
+    assert "Monday 3 March 2031, 12:00–13:30 CET, Brussels time" in message.body
     event = _calendar_part(message).walk("VEVENT")[0]
     assert event.decoded("DTSTART") == datetime(
         2031, 3, 3, 12, 0, tzinfo=ZoneInfo("Europe/Brussels")
@@ -148,6 +151,7 @@ def test_a_save_hands_the_service_what_it_changed(db, monkeypatch):
     webinar = make_webinar(is_published=False)  # created as a draft: news to nobody
     webinar.start += timedelta(seconds=20)  # a correction, not a new time
     webinar.save()
+    moved_from = webinar.start
     webinar.start += timedelta(hours=1)
     webinar.end += timedelta(hours=1)
     webinar.save()
@@ -161,7 +165,10 @@ def test_a_save_hands_the_service_what_it_changed(db, monkeypatch):
 
     assert saves == [
         (False, WebinarChanges(calendar_fields_changed=True)),
-        (False, WebinarChanges(moved=True, calendar_fields_changed=True)),
+        (
+            False,
+            WebinarChanges(moved=True, calendar_fields_changed=True, previous_start=moved_from),
+        ),
         (False, WebinarChanges(cancelled=True, calendar_fields_changed=True)),
         (False, WebinarChanges()),
         (False, WebinarChanges(published=True)),

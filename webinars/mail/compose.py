@@ -4,9 +4,9 @@ Composing reads the registration, its webinar, speakers and organisers and rende
 templates and a calendar file: the worker does it after commit, never a visitor's request.
 """
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from email.mime.text import MIMEText
-from email.utils import make_msgid
+from email.utils import format_datetime, make_msgid
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -14,6 +14,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from webinars import ical
 from webinars.formatting import absolute_url, page_url, when
@@ -52,16 +53,54 @@ def _context(registration: Registration, **extra) -> dict:
     }
 
 
-def _invite(webinar: Webinar, email: str, method: str = "REQUEST") -> MIMEText:
-    # A text/calendar part with method=REQUEST is what makes Gmail and Outlook offer
-    # "add to calendar" (CANCEL removes it again); the public builder never includes the
-    # private join link.
-    ics = ical.calendar_for([webinar], method=method, attendee_email=email)
-    part = MIMEText(ics.decode("utf-8"), "calendar", "utf-8")
-    part.set_param("method", method)
-    filename = "cancel.ics" if method == "CANCEL" else "invite.ics"
-    part.add_header("Content-Disposition", "attachment", filename=filename)
-    return part
+# How each kind of calendar part describes the webinar to its recipient.
+INVITE_KINDS = {
+    # An invitation to a seat: Gmail and Outlook offer "add to calendar" / accept.
+    "REQUEST": {"filename": "invite.ics"},
+    # Removes the entry again.
+    "CANCEL": {"filename": "cancel.ics"},
+    # Someone on the waiting list has no seat: a tentative entry they may keep, no invitation.
+    "PUBLISH": {"filename": "webinar.ics", "tentative": True},
+}
+
+
+def _calendar_parts(
+    webinar: Webinar, email: str, method: str = "REQUEST", sequence_offset: int = 0
+) -> tuple[MIMEText, MIMEText]:
+    """The text/calendar part for multipart/alternative and the same calendar as an attachment.
+
+    Calendar servers send both: the part inside the alternative is what Gmail and Outlook turn
+    into an invitation card, the attachment what other clients import. The public builder
+    never includes the private join link.
+    """
+    kind = INVITE_KINDS[method]
+    tentative = kind.get("tentative", False)
+    ics = ical.calendar_for(
+        [webinar],
+        method=method,
+        # A PUBLISH addresses nobody (RFC 5546): no ATTENDEE, so no PARTSTAT=ACCEPTED either.
+        attendee_email=None if tentative else email,
+        tentative=tentative,
+        sequence_offset=sequence_offset,
+    ).decode("utf-8")
+    inline = MIMEText(ics, "calendar", "utf-8")
+    inline.set_param("method", method)
+    attached = MIMEText(ics, "calendar", "utf-8")
+    attached.set_param("method", method)
+    attached.add_header("Content-Disposition", "attachment", filename=kind["filename"])
+    return inline, attached
+
+
+class CalendarMessage(EmailMultiAlternatives):
+    """Text, HTML and (when set) a text/calendar part in multipart/alternative."""
+
+    calendar_part: MIMEText | None = None
+
+    def _create_alternatives(self, msg):
+        msg = super()._create_alternatives(msg)
+        if self.calendar_part is not None:
+            msg.attach(self.calendar_part)
+        return msg
 
 
 def compose(
@@ -72,21 +111,30 @@ def compose(
     context: dict,
     invite: tuple[Webinar, str] | None = None,
     invite_method: str = "REQUEST",
+    sequence_offset: int = 0,
 ) -> EmailMultiAlternatives:
     """A text + HTML message from templates/mail/<template>.txt and .html."""
     text = render_to_string(f"mail/{template}.txt", context)
     html = render_to_string(f"mail/{template}.html", context)
-    message = EmailMultiAlternatives(
+    message = CalendarMessage(
         # A line break in a title would make an invalid header; never let it fail a message.
         subject=one_line(subject),
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
-        headers={"Message-ID": make_msgid(domain=urlsplit(settings.SITE_URL).hostname)},
+        headers={
+            "Message-ID": make_msgid(domain=urlsplit(settings.SITE_URL).hostname),
+            # Django's default says "-0000" (offset unknown); this instant is known, in UTC.
+            "Date": format_datetime(timezone.now().astimezone(UTC)),
+        },
     )
     message.attach_alternative(html, "text/html")
     if invite:
-        message.attach(_invite(*invite, method=invite_method))
+        inline, attached = _calendar_parts(
+            *invite, method=invite_method, sequence_offset=sequence_offset
+        )
+        message.calendar_part = inline
+        message.attach(attached)
     return message
 
 
@@ -96,10 +144,13 @@ def _to_registrant(
     subject: str,
     *,
     invite_method: str | None = "REQUEST",
+    sequence_offset: int = 0,
     **extra,
 ) -> EmailMultiAlternatives:
     """templates/mail/<template> to the registrant, with a calendar file unless None."""
     webinar = registration.webinar
+    if invite_method:
+        sequence_offset += 2 * _earlier_cancellations(registration)
     return compose(
         template,
         subject=subject,
@@ -107,15 +158,41 @@ def _to_registrant(
         context=_context(registration, **extra),
         invite=(webinar, registration.email) if invite_method else None,
         invite_method=invite_method or "REQUEST",
+        sequence_offset=sequence_offset,
+    )
+
+
+def _earlier_cancellations(registration: Registration) -> int:
+    """How many registrations of this address for this webinar were cancelled before this one.
+
+    The entry in the registrant's calendar has one UID per webinar: after their own CANCEL
+    (one above the webinar's SEQUENCE) a new registration's invitation must be newer still, or
+    calendars ignore it. Each earlier cancellation moves this person's SEQUENCE up by two.
+    The worker reads it with the intent (PendingMail.objects.for_composing).
+    """
+    known = getattr(registration, "earlier_cancellations", None)
+    if known is not None:
+        return known
+    return (
+        Registration.objects.filter(
+            webinar_id=registration.webinar_id,
+            email=registration.email,
+            status=Registration.Status.CANCELLED,
+            created__lt=registration.created,
+        )
+        .exclude(pk=registration.pk)
+        .count()
     )
 
 
 def details_message(registration: Registration) -> EmailMultiAlternatives:
-    """The confirmation or waiting-list notice, with an .ics invitation."""
+    """The confirmation with an invitation, or the waiting-list notice with a tentative entry."""
     title = registration.webinar.title
     if registration.status == Registration.Status.CONFIRMED:
         return _to_registrant(registration, "registration_confirmed", f"Registered: {title}")
-    return _to_registrant(registration, "registration_waitlisted", f"Waiting list: {title}")
+    return _to_registrant(
+        registration, "registration_waitlisted", f"Waiting list: {title}", invite_method="PUBLISH"
+    )
 
 
 def promoted_message(registration: Registration) -> EmailMultiAlternatives:
@@ -126,12 +203,17 @@ def promoted_message(registration: Registration) -> EmailMultiAlternatives:
 def cancelled_message(
     registration: Registration, *, by_organiser: bool = False
 ) -> EmailMultiAlternatives:
-    """The acknowledgement, with a calendar file that removes the entry (METHOD:CANCEL)."""
+    """The acknowledgement, with a calendar file that removes the entry (METHOD:CANCEL).
+
+    The webinar itself did not change, so its SEQUENCE did not grow; clients ignore a CANCEL
+    that is not newer than the REQUEST it answers, hence one above it.
+    """
     return _to_registrant(
         registration,
         "registration_cancelled",
         f"Registration cancelled: {registration.webinar.title}",
         invite_method="CANCEL",
+        sequence_offset=1,
         by_organiser=by_organiser,
     )
 
@@ -223,6 +305,8 @@ def compose_intent(intent: PendingMail) -> EmailMultiAlternatives | None:
         return None
     # The message tells the moment it was recorded, not whatever happened since.
     registration.status = intent.status
+    if hasattr(intent, "earlier_cancellations"):
+        registration.earlier_cancellations = intent.earlier_cancellations
     message = COMPOSERS[intent.kind](registration, **args)
     if message is not None:
         # Rendering the MIME message raises now, while the intent can record why, what would

@@ -3,6 +3,7 @@
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from webinars import formatting
 from webinars.text import render_markdown
@@ -14,13 +15,17 @@ register.filter(formatting.when)
 
 @register.simple_tag
 def webinar_time(webinar) -> str:
-    """The webinar's time in its own zone, marked up for localtime.js (which adds the reader's).
+    """The webinar's time in its own zone, marked up for localtime.js (which adds the reader's
+    as a second line, from the translated pattern in data-yours).
 
     A tag rather than an included template: lists show it for every webinar.
     """
     return format_html(
-        '<span class="webinar-time" data-end="{}"><time datetime="{}">{}</time></span>',
+        '<span class="webinar-time" data-end="{}" data-yours="{}"><time datetime="{}">{}</time>'
+        "</span>",
         formatting.iso_datetime(webinar.local_end),
+        # Translators: {time} is the visitor's date and time, {zone} their zone ("New York").
+        _("Your time: {time} ({zone})"),
         formatting.iso_datetime(webinar.local_start),
         formatting.when(webinar),
     )

@@ -20,7 +20,13 @@ from django.utils.html import linebreaks
 from django.views.decorators.http import require_safe
 
 from webinars.formatting import when
-from webinars.ical import DEFAULT_REFRESH, CalendarResponse, calendar_for, event_description
+from webinars.ical import (
+    DEFAULT_REFRESH,
+    CalendarResponse,
+    calendar_for,
+    event_description,
+    organiser_names,
+)
 from webinars.models import Webinar
 from webinars.selectors import webinars_for_calendars
 from webinars.structured_data import SITE_NAME
@@ -197,6 +203,8 @@ class NewWebinarsFeed(Feed):
 
     title = f"{SITE_NAME}: new webinars"
     description = "Webinars as they are announced."
+    # Atom wants an author for every entry (or the feed): the organisers, else the site.
+    author_name = SITE_NAME
 
     def link(self):
         return settings.SITE_URL + reverse("webinars:calendar")
@@ -229,6 +237,9 @@ class NewWebinarsFeed(Feed):
 
     def item_updateddate(self, item: Webinar) -> datetime:
         return item.updated
+
+    def item_author_name(self, item: Webinar) -> str:
+        return ", ".join(organiser_names(item)) or SITE_NAME
 
     def item_categories(self, item: Webinar):
         return [one_line(item.series.title)] if item.series_id else []
