@@ -1,7 +1,8 @@
 """Delivering recorded mail: compose each intent, queue its message, send the queue.
 
 `deliver()` composes an intent, puts the message on django-mailer's queue and deletes the
-intent in one transaction: right after commit when MAIL_SEND_IMMEDIATELY is on, and in
+intent in one transaction: right after commit, in the web worker's mail thread (never inside the
+request), when MAIL_SEND_IMMEDIATELY is on, and in
 `send_queued_mail` (`queue_flush()`) for whatever is left. A message that fails to send (the
 server refuses it, or anything else raises) stays queued, an intent that fails to compose stays
 recorded; both are retried with exponential back-off and given up after MAIL_MAX_ATTEMPTS, and
