@@ -23,8 +23,13 @@ from webinars.models import (
     Webinar,
     WebinarSpeaker,
     available_time_zones,
+    registration_count,
 )
-from webinars.services import registration_cancel
+from webinars.services import (
+    registration_cancel,
+    registrations_approve,
+    registrations_decline,
+)
 from webinars.views.embed import frame_origins, iframe_snippet
 
 
@@ -106,6 +111,7 @@ class WebinarAdmin(admin.ModelAdmin):
         "is_published",
         "seats",
         "waiting",
+        "awaiting_approval",
         "registrations_link",
     ]
     list_filter = ["series", "status", "is_published", WhenFilter]
@@ -122,7 +128,15 @@ class WebinarAdmin(admin.ModelAdmin):
         (_("Where"), {"fields": ["location", "event_url", "join_url"]}),
         (
             _("Registration and publishing"),
-            {"fields": ["capacity", "registration_closes", "status", "is_published"]},
+            {
+                "fields": [
+                    "capacity",
+                    "registration_closes",
+                    "requires_approval",
+                    "status",
+                    "is_published",
+                ]
+            },
         ),
         (
             _("Calendar"),
@@ -148,7 +162,12 @@ class WebinarAdmin(admin.ModelAdmin):
         return response
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_counts()
+        return (
+            super()
+            .get_queryset(request)
+            .with_counts()
+            .annotate(pending_count=registration_count("pending"))
+        )
 
     @admin.display(description=_("start (own zone)"), ordering="start")
     def start_local(self, obj):
@@ -162,6 +181,16 @@ class WebinarAdmin(admin.ModelAdmin):
     @admin.display(description=_("waiting"), ordering="waitlisted_count")
     def waiting(self, obj):
         return obj.waitlisted_count
+
+    @admin.display(description=_("awaiting approval"), ordering="pending_count")
+    def awaiting_approval(self, obj):
+        if not obj.pending_count:
+            return "-"
+        url = (
+            reverse("admin:webinars_registration_changelist")
+            + f"?webinar__id__exact={obj.pk}&status__exact=pending"
+        )
+        return format_html('<a href="{}">{}</a>', url, obj.pending_count)
 
     @admin.display(description=_("registrations"))
     def registrations_link(self, obj):
@@ -254,6 +283,56 @@ def cancel_registrations(modeladmin, request, queryset):
     )
 
 
+@admin.action(
+    description=_("Approve selected registrations (a seat, or the waiting list when full)"),
+    permissions=["change"],
+)
+def approve_registrations(modeladmin, request, queryset):
+    outcome = registrations_approve(registrations=list(queryset.only("pk", "webinar_id")))
+    modeladmin.message_user(
+        request,
+        _(
+            "%(confirmed)d approved with a seat, %(waitlisted)d approved onto the waiting list "
+            "(no seat left); each was told by email."
+        )
+        % {"confirmed": outcome.confirmed, "waitlisted": outcome.waitlisted},
+        messages.SUCCESS,
+    )
+    _report_skipped(modeladmin, request, outcome.skipped)
+
+
+@admin.action(description=_("Decline selected registrations"), permissions=["change"])
+def decline_registrations(modeladmin, request, queryset):
+    outcome = registrations_decline(registrations=list(queryset.only("pk", "webinar_id")))
+    modeladmin.message_user(
+        request,
+        ngettext(
+            "%(count)d registration declined; the registrant was told by email.",
+            "%(count)d registrations declined; the registrants were told by email.",
+            outcome.declined,
+        )
+        % {"count": outcome.declined},
+        messages.SUCCESS,
+    )
+    _report_skipped(modeladmin, request, outcome.skipped)
+
+
+def _report_skipped(modeladmin, request, skipped: int) -> None:
+    if skipped:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(count)d registration was left as it was: it no longer awaited approval, "
+                "or its webinar is cancelled or over.",
+                "%(count)d registrations were left as they were: they no longer awaited "
+                "approval, or their webinar is cancelled or over.",
+                skipped,
+            )
+            % {"count": skipped},
+            messages.WARNING,
+        )
+
+
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
     list_display = ["name", "email", "organisation", "webinar", "status", "created"]
@@ -261,7 +340,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_select_related = ["webinar"]
     search_fields = ["name", "email", "organisation"]
     date_hierarchy = "created"
-    actions = [export_csv, cancel_registrations]
+    actions = [export_csv, approve_registrations, decline_registrations, cancel_registrations]
     readonly_fields = [
         # Status changes go through the actions, so seats are freed and promotions mailed.
         "status",
@@ -270,6 +349,8 @@ class RegistrationAdmin(admin.ModelAdmin):
         "consent_at",
         "cancelled_at",
         "promoted_at",
+        "approved_at",
+        "declined_at",
         "details_sent_at",
         "reminder_sent_at",
         "anonymised_at",
@@ -287,8 +368,11 @@ class RegistrationAdmin(admin.ModelAdmin):
             counts = dict.fromkeys(Registration.Status.values, 0)
             rows = cl.queryset.order_by().values_list("status").annotate(n=Count("pk"))
             counts.update(dict(rows))
+            # "Awaiting approval" only where there is some: most webinars never require it.
             response.context_data["status_counts"] = [
-                (Registration.Status(status).label, n) for status, n in counts.items()
+                (Registration.Status(status).label, n)
+                for status, n in counts.items()
+                if n or status != Registration.Status.PENDING
             ]
         return response
 

@@ -86,7 +86,7 @@ def _in_zone(instant: datetime, key: str) -> datetime:
     return instant.astimezone(_zone(key))
 
 
-def _registration_count(status: str):
+def registration_count(status: str):
     counts = (
         Registration.objects.filter(webinar=models.OuterRef("pk"), status=status)
         .order_by()
@@ -157,8 +157,8 @@ class WebinarQuerySet(models.QuerySet):
         # Correlated subqueries, not JOIN + GROUP BY: with a LIMIT after an indexed ORDER BY,
         # both databases work them out for the rows a page shows only.
         return self.annotate(
-            confirmed_count=_registration_count("confirmed"),
-            waitlisted_count=_registration_count("waitlisted"),
+            confirmed_count=registration_count("confirmed"),
+            waitlisted_count=registration_count("waitlisted"),
         )
 
     def for_listing(self, *, many: bool = False):
@@ -251,6 +251,14 @@ class Webinar(models.Model):
         _("published"),
         default=True,
         help_text=_("Unpublished webinars are hidden from visitors; staff can still preview them."),
+    )
+    requires_approval = models.BooleanField(
+        _("registrations need approval"),
+        default=False,
+        help_text=_(
+            "Each registration waits, without a seat or the join link, until an organiser "
+            "approves it in admin (Registrations: approve or decline)."
+        ),
     )
     location = models.CharField(
         _("venue"),
@@ -445,6 +453,9 @@ class RegistrationQuerySet(models.QuerySet):
     def waitlisted(self):
         return self.filter(status=Registration.Status.WAITLISTED)
 
+    def pending(self):
+        return self.filter(status=Registration.Status.PENDING)
+
     def for_address(self, email: str):
         """Registrations of this address in any letter case: lower() on both sides, in the
         database, as the unique constraint on (lower(email), webinar) compares (and indexes)."""
@@ -455,6 +466,7 @@ class RegistrationQuerySet(models.QuerySet):
 
 class Registration(models.Model):
     class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting approval")
         CONFIRMED = "confirmed", _("confirmed")
         WAITLISTED = "waitlisted", _("on the waiting list")
         CANCELLED = "cancelled", _("cancelled")
@@ -472,6 +484,9 @@ class Registration(models.Model):
     updated = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     promoted_at = models.DateTimeField(null=True, blank=True)
+    # An organiser's answer to a pending registration (declined ones end up cancelled).
+    approved_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
     details_sent_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
@@ -491,7 +506,7 @@ class Registration(models.Model):
                 violation_error_message=_("This email address is already registered."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["confirmed", "waitlisted", "cancelled"]),
+                condition=Q(status__in=["pending", "confirmed", "waitlisted", "cancelled"]),
                 name="registration_status_valid",
             ),
         ]
@@ -531,6 +546,7 @@ class PendingMail(models.Model):
         PROMOTED = "promoted", _("promoted from the waiting list")
         CANCELLED = "cancelled", _("cancellation acknowledged")
         WEBINAR_CHANGED = "webinar_changed", _("webinar cancelled or moved")
+        DECLINED = "declined", _("registration declined")
         REMINDER = "reminder", _("reminder")
         ORGANISER_NOTICE = "organiser_notice", _("notice to the organisers")
 

@@ -110,7 +110,8 @@ def registration_create(
 ) -> list[RegistrationOutcome]:
     """Register one person for one or several webinars, all or nothing.
 
-    A free seat gives `confirmed`, a full webinar `waitlisted`. An email already registered
+    A free seat gives `confirmed`, a full webinar `waitlisted`, a webinar that requires
+    approval `pending` (no seat until registrations_approve). An email already registered
     (in any letter case) creates nothing and re-sends the details at most once per
     REGISTRATION_RESEND_MINUTES. Raises RegistrationError when a webinar is not open.
     """
@@ -131,8 +132,17 @@ def registration_create(
             if refusal := _refusal(webinar, now):
                 raise refusal
         for webinar in locked:
-            taken = _seats_taken(webinar) if webinar.capacity is not None else 0
-            full = webinar.capacity is not None and taken >= webinar.capacity
+            # A registration waiting for approval takes no seat, so seats need no counting.
+            pending = webinar.requires_approval
+            counted = webinar.capacity is not None and not pending
+            taken = _seats_taken(webinar) if counted else 0
+            full = counted and taken >= webinar.capacity
+            if pending:
+                status = Registration.Status.PENDING
+            elif full:
+                status = Registration.Status.WAITLISTED
+            else:
+                status = Registration.Status.CONFIRMED
             try:
                 # In a savepoint: a repeated address breaks the unique constraint and leaves
                 # the transaction usable. Cheaper than looking for it first on every POST.
@@ -142,11 +152,7 @@ def registration_create(
                         name=name.strip(),
                         email=email,
                         organisation=organisation.strip(),
-                        status=(
-                            Registration.Status.WAITLISTED
-                            if full
-                            else Registration.Status.CONFIRMED
-                        ),
+                        status=status,
                         consent_at=now,
                         created=now,
                         details_sent_at=now,
@@ -158,7 +164,7 @@ def registration_create(
                 _resend_details(registration=existing, webinar=webinar, now=now)
                 outcomes.append(RegistrationOutcome(existing, created=False))
                 continue
-            if not full and badge_changes(webinar.capacity, taken, taken + 1):
+            if counted and not full and badge_changes(webinar.capacity, taken, taken + 1):
                 # e.g. the seat that leaves only a few, or the last one
                 availability_changed.send(sender=Webinar, webinar=webinar)
             mail.queue_details(registration)
@@ -208,6 +214,96 @@ def registration_cancel(
     registration.status = current.status
     registration.cancelled_at = current.cancelled_at
     return True
+
+
+@dataclass(frozen=True)
+class ApprovalOutcome:
+    confirmed: int = 0
+    waitlisted: int = 0
+    declined: int = 0
+    # Not pending any more (another organiser answered first, or the registrant cancelled),
+    # or the webinar is cancelled or over.
+    skipped: int = 0
+
+
+def _pending_by_webinar(registrations) -> dict[int, list[int]]:
+    by_webinar: dict[int, list[int]] = {}
+    for webinar_id, pk in sorted({(r.webinar_id, r.pk) for r in registrations}):
+        by_webinar.setdefault(webinar_id, []).append(pk)
+    return by_webinar
+
+
+def registrations_approve(
+    *, registrations: Sequence[Registration], now: datetime | None = None
+) -> ApprovalOutcome:
+    """Approve pending registrations, oldest first: a seat if one is free, else the waiting list.
+
+    Each webinar is decided under its row lock, like registration_create, so approvals racing
+    registrations or other approvals never exceed the capacity. Each approved registrant is
+    mailed the confirmation (with the join link) or the waiting-list notice.
+    """
+    now = now or timezone.now()
+    counts = {"confirmed": 0, "waitlisted": 0, "skipped": 0}
+    for webinar_id, pks in _pending_by_webinar(registrations).items():
+        with transaction.atomic():
+            locked = _lock_webinars([webinar_id])
+            rows = list(
+                Registration.objects.select_for_update()
+                .filter(pk__in=pks, status=Registration.Status.PENDING)
+                .order_by("created", "pk")
+            )
+            if not locked or locked[0].is_cancelled or now >= locked[0].end:
+                counts["skipped"] += len(pks)
+                continue
+            webinar = locked[0]
+            counts["skipped"] += len(pks) - len(rows)
+            taken = _seats_taken(webinar) if webinar.capacity is not None else 0
+            before = taken
+            for registration in rows:
+                free = webinar.capacity is None or taken < webinar.capacity
+                registration.status = (
+                    Registration.Status.CONFIRMED if free else Registration.Status.WAITLISTED
+                )
+                registration.approved_at = now
+                registration.details_sent_at = now
+                registration.save(
+                    update_fields=["status", "approved_at", "details_sent_at", "updated"]
+                )
+                registration.webinar = webinar
+                mail.queue_details(registration, approved=True)
+                taken += free
+                counts["confirmed" if free else "waitlisted"] += 1
+            if webinar.capacity is not None and badge_changes(webinar.capacity, before, taken):
+                availability_changed.send(sender=Webinar, webinar=webinar)
+    return ApprovalOutcome(**counts)
+
+
+def registrations_decline(
+    *, registrations: Sequence[Registration], now: datetime | None = None
+) -> ApprovalOutcome:
+    """Decline pending registrations: cancelled, with a polite notice. They held no seat."""
+    now = now or timezone.now()
+    declined = skipped = 0
+    for webinar_id, pks in _pending_by_webinar(registrations).items():
+        with transaction.atomic():
+            webinar = _lock_webinars([webinar_id])[0]
+            rows = list(
+                Registration.objects.select_for_update().filter(
+                    pk__in=pks, status=Registration.Status.PENDING
+                )
+            )
+            skipped += len(pks) - len(rows)
+            for registration in rows:
+                registration.status = Registration.Status.CANCELLED
+                registration.cancelled_at = now
+                registration.declined_at = now
+                registration.save(
+                    update_fields=["status", "cancelled_at", "declined_at", "updated"]
+                )
+                registration.webinar = webinar
+                mail.queue_declined(registration)
+                declined += 1
+    return ApprovalOutcome(declined=declined, skipped=skipped)
 
 
 def webinar_fill_seats(*, webinar: Webinar, now: datetime | None = None) -> list[Registration]:

@@ -7,6 +7,7 @@ Callers use these names; the modules behind them are the package's own business.
 from webinars.mail.compose import personal_links
 from webinars.mail.outbox import (
     queue_cancelled,
+    queue_declined,
     queue_details,
     queue_organiser_notice,
     queue_promoted,
@@ -28,6 +29,7 @@ __all__ = [
     "deliver_pending",
     "personal_links",
     "queue_cancelled",
+    "queue_declined",
     "queue_details",
     "queue_flush",
     "queue_organiser_notice",

@@ -13,6 +13,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from webinars import ical
 from webinars.formatting import absolute_url, page_url, when
@@ -43,6 +44,7 @@ def _context(registration: Registration, **extra) -> dict:
         "webinar_url": page_url(webinar),
         "is_confirmed": is_confirmed,
         "is_waitlisted": registration.status == Registration.Status.WAITLISTED,
+        "is_pending": registration.status == Registration.Status.PENDING,
         "join_window_minutes": settings.JOIN_WINDOW_MINUTES,
         "site_url": settings.SITE_URL,
         **personal_links(registration),
@@ -108,12 +110,43 @@ def _to_registrant(
     )
 
 
-def details_message(registration: Registration) -> EmailMultiAlternatives:
-    """The confirmation or waiting-list notice, with an .ics invitation."""
+def details_message(
+    registration: Registration, *, approved: bool = False
+) -> EmailMultiAlternatives:
+    """The confirmation or waiting-list notice, with an .ics invitation; a registration that
+    waits for approval gets a "we will let you know" note, with neither."""
     title = registration.webinar.title
+    if registration.status == Registration.Status.PENDING:
+        return _to_registrant(
+            registration,
+            "registration_pending",
+            _("Registration received: %(title)s") % {"title": title},
+            invite_method=None,
+        )
     if registration.status == Registration.Status.CONFIRMED:
-        return _to_registrant(registration, "registration_confirmed", f"Registered: {title}")
-    return _to_registrant(registration, "registration_waitlisted", f"Waiting list: {title}")
+        subject = _("Approved: %(title)s") if approved else _("Registered: %(title)s")
+        return _to_registrant(
+            registration,
+            "registration_confirmed",
+            subject % {"title": title},
+            approved=approved,
+        )
+    return _to_registrant(
+        registration,
+        "registration_waitlisted",
+        _("Waiting list: %(title)s") % {"title": title},
+        approved=approved,
+    )
+
+
+def declined_message(registration: Registration) -> EmailMultiAlternatives:
+    """An organiser declined the registration: no seat, no calendar entry."""
+    return _to_registrant(
+        registration,
+        "registration_declined",
+        _("Your registration: %(title)s") % {"title": registration.webinar.title},
+        invite_method=None,
+    )
 
 
 def promoted_message(registration: Registration) -> EmailMultiAlternatives:
@@ -188,6 +221,7 @@ COMPOSERS = {
     PendingMail.Kind.PROMOTED: promoted_message,
     PendingMail.Kind.CANCELLED: cancelled_message,
     PendingMail.Kind.WEBINAR_CHANGED: webinar_changed_message,
+    PendingMail.Kind.DECLINED: declined_message,
     PendingMail.Kind.REMINDER: reminder_message,
     PendingMail.Kind.ORGANISER_NOTICE: organiser_notice_message,
 }

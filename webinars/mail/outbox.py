@@ -24,9 +24,17 @@ def _record(registration: Registration, kind: str, **args) -> PendingMail:
     return intent
 
 
-def queue_details(registration: Registration) -> PendingMail:
-    """The confirmation or waiting-list notice, with an .ics invitation."""
+def queue_details(registration: Registration, *, approved: bool = False) -> PendingMail:
+    """The confirmation, waiting-list or awaiting-approval notice; approved=True says an
+    organiser has just approved the registration."""
+    if approved:
+        return _record(registration, PendingMail.Kind.DETAILS, approved=True)
     return _record(registration, PendingMail.Kind.DETAILS)
+
+
+def queue_declined(registration: Registration) -> PendingMail:
+    """A polite notice that an organiser declined the registration."""
+    return _record(registration, PendingMail.Kind.DECLINED)
 
 
 def queue_promoted(registration: Registration) -> PendingMail:

@@ -213,6 +213,7 @@ def _registration_context(registration: Registration) -> dict:
         "is_confirmed": is_confirmed,
         "is_waitlisted": registration.status == Registration.Status.WAITLISTED,
         "is_cancelled": registration.status == Registration.Status.CANCELLED,
+        "is_pending": registration.status == Registration.Status.PENDING,
         "join_opens": opens.astimezone(webinar.tz),
         "join_open": is_confirmed and not webinar.is_cancelled and opens <= now < closes,
         "is_over": now >= webinar.end,
