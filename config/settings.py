@@ -8,6 +8,8 @@ from pathlib import Path
 
 import environ
 
+from config.reminders import RemindersError, parse_reminders
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -182,7 +184,17 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCach
 RATE_LIMIT_PROXY_COUNT = env.int("RATE_LIMIT_PROXY_COUNT", default=0)
 REGISTRATION_RESEND_MINUTES = env.int("REGISTRATION_RESEND_MINUTES", default=10)
 JOIN_WINDOW_MINUTES = env.int("JOIN_WINDOW_MINUTES", default=30)
-REMINDER_LEAD_HOURS = env.int("REMINDER_LEAD_HOURS", default=24)
+# When send_reminders mails registrants, before each start: "1d, 1h" (days, hours, minutes,
+# comma-separated; "none" for no reminders). A series or a webinar can set its own. The older
+# REMINDER_LEAD_HOURS=N still works when REMINDERS is not set, as one reminder N hours before.
+REMINDERS = env.str(
+    "REMINDERS",
+    default=f"{env.int('REMINDER_LEAD_HOURS')}h" if "REMINDER_LEAD_HOURS" in env else "1d, 1h",
+)
+try:
+    parse_reminders(REMINDERS)
+except RemindersError as error:
+    sys.exit(f"REMINDERS={REMINDERS!r}: {error}")
 REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=90)
 
 # --- Production hardening: all from the environment, safe by default ---

@@ -14,11 +14,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from config.reminders import describe as describe_lead
 from series.admin import URL_AS_HTTPS, BaseSeriesAdmin
 from series.models import Series
 from webinars.models import (
     PendingMail,
     Registration,
+    ReminderSent,
     Speaker,
     Webinar,
     WebinarSpeaker,
@@ -133,6 +135,7 @@ class WebinarAdmin(admin.ModelAdmin):
                     "capacity",
                     "registration_closes",
                     "requires_approval",
+                    "reminders",
                     "status",
                     "is_published",
                 ]
@@ -333,8 +336,24 @@ def _report_skipped(modeladmin, request, skipped: int) -> None:
         )
 
 
+class ReminderSentInline(admin.TabularInline):
+    model = ReminderSent
+    extra = 0
+    fields = ["lead", "sent_at", "mailed"]
+    readonly_fields = fields
+    can_delete = False
+
+    @admin.display(description=_("before the start"))
+    def lead(self, obj):
+        return describe_lead(obj.lead_minutes)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
+    inlines = [ReminderSentInline]
     list_display = ["name", "email", "organisation", "webinar", "status", "created"]
     list_filter = ["status", "webinar__series", "webinar"]
     list_select_related = ["webinar"]
@@ -353,6 +372,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "declined_at",
         "details_sent_at",
         "reminder_sent_at",
+        "time_zone",
         "anonymised_at",
     ]
     autocomplete_fields = ["webinar"]

@@ -26,9 +26,12 @@ def _day(moment: datetime) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
 
-def when(webinar) -> str:
-    """'1 October 2020, 10:00-11:30 CEST' in the webinar's own zone."""
-    start, end = webinar.local_start, webinar.local_end
+def when(webinar, tz: tzinfo | None = None) -> str:
+    """'1 October 2020, 10:00-11:30 CEST' in the webinar's own zone (or in tz)."""
+    if tz is None:
+        start, end = webinar.local_start, webinar.local_end
+    else:
+        start, end = webinar.start.astimezone(tz), webinar.end.astimezone(tz)
     if start.date() == end.date():
         return f"{_day(start)}, {start:%H:%M}-{end:%H:%M} {end.tzname()}"
     return (

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from webinars.formatting import when
-from webinars.models import Registration
+from webinars.models import Registration, available_time_zones
 
 # Common misspellings of the biggest mail providers' domains, and what was meant.
 DOMAIN_TYPOS = {
@@ -93,6 +93,15 @@ class RegistrationForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
+    # Filled by static/js/time-zone-field.js from the browser's own zone; empty without it.
+    time_zone = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def clean_time_zone(self):
+        # A visitor cannot see or fix this field: a zone the server does not know (an old
+        # browser's, or a forged one) is dropped rather than refused.
+        value = self.cleaned_data["time_zone"].strip()
+        return value if value in available_time_zones() else ""
+
     def clean_email(self):
         email = self.cleaned_data["email"]
         reject_control_characters(email)
@@ -127,7 +136,7 @@ class SeriesRegistrationForm(RegistrationForm):
         },
     )
 
-    field_order = ["webinars", "name", "email", "organisation", "consent", "website"]
+    field_order = ["webinars", "name", "email", "organisation", "consent", "website", "time_zone"]
 
     def __init__(self, *args, webinars, **kwargs):
         super().__init__(*args, **kwargs)

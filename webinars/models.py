@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from series.models import Series, SeriesOrganisation
+from config.reminders import RemindersError, parse_reminders
+from series.models import Series, SeriesOrganisation, reminders_field
 from series.paths import slug_path
 from webinars.changes import MOVE_NOTICE_THRESHOLD, WebinarChanges
 
@@ -260,6 +261,13 @@ class Webinar(models.Model):
             "approves it in admin (Registrations: approve or decline)."
         ),
     )
+    reminders = reminders_field(
+        _(
+            "When to remind registrants, before the start: e.g. '1d, 1h' (days, hours, "
+            "minutes such as 1h30m, separated by commas), or 'none'. Empty: the series' "
+            "reminders, else the site's default (REMINDERS)."
+        )
+    )
     location = models.CharField(
         _("venue"),
         max_length=300,
@@ -403,6 +411,20 @@ class Webinar(models.Model):
     def is_registration_open(self, now: datetime | None = None) -> bool:
         return not self.is_cancelled and (now or timezone.now()) < self.closes_at
 
+    def reminder_leads(self) -> tuple[int, ...]:
+        """Minutes before the start to remind registrants: this webinar's, else its
+        series', else the site's (settings.REMINDERS), longest first."""
+        from django.conf import settings
+
+        for text in (self.reminders, self.series.reminders if self.series else ""):
+            if text.strip():
+                try:
+                    return parse_reminders(text)
+                except RemindersError:
+                    # Saved around the form's validation: the next level's leads, not none.
+                    continue
+        return parse_reminders(settings.REMINDERS)
+
     def speakers_by_role(self, role: str) -> list["WebinarSpeaker"]:
         # Iterates the prefetched rows (speakers_prefetch), so lists stay at a fixed query count.
         rows = self.__dict__.get(SPEAKER_ROWS)
@@ -475,6 +497,11 @@ class Registration(models.Model):
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"), max_length=254)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    # The registrant's own zone, as their browser reported it (empty without JavaScript):
+    # reminders give the time there too.
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone]
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.CONFIRMED)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     consent_at = models.DateTimeField(
@@ -517,6 +544,33 @@ class Registration(models.Model):
 
     def get_absolute_url(self):
         return reverse("webinars:registration", kwargs={"token": self.token})
+
+
+class ReminderSent(models.Model):
+    """One reminder (its lead time) of one registration: the unique row is the claim, so two
+    workers running at once send it at most once."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="reminders_sent"
+    )
+    lead_minutes = models.PositiveIntegerField(_("minutes before the start"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    # False for a reminder that came due together with a nearer one (a worker that was down,
+    # a late registration): only the nearest is mailed, the others are recorded as done.
+    mailed = models.BooleanField(_("mailed"), default=True)
+
+    class Meta:
+        ordering = ["registration", "-lead_minutes"]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "lead_minutes"], name="unique_reminder_per_lead"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.lead_minutes} min before, registration {self.registration_id}"
 
 
 class PendingMailQuerySet(models.QuerySet):

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from webinars import mail
 from webinars.availability import badge_changes
-from webinars.models import Registration, Webinar
+from webinars.models import Registration, ReminderSent, Webinar
+from webinars.selectors import reminders_due
 from webinars.signals import availability_changed
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ def registration_create(
     email: str,
     organisation: str = "",
     consent: bool,
+    time_zone: str = "",
     now: datetime | None = None,
 ) -> list[RegistrationOutcome]:
     """Register one person for one or several webinars, all or nothing.
@@ -152,6 +154,7 @@ def registration_create(
                         name=name.strip(),
                         email=email,
                         organisation=organisation.strip(),
+                        time_zone=time_zone,
                         status=status,
                         consent_at=now,
                         created=now,
@@ -372,18 +375,59 @@ def webinar_changed(
         webinar_fill_seats(webinar=webinar, now=now)
 
 
-def registration_send_reminder(*, registration: Registration, now: datetime | None = None) -> bool:
-    """Mail the reminder unless it went already; True if this call sent it."""
+def registration_send_reminder(
+    *,
+    registration: Registration,
+    leads: Sequence[int],
+    mail_nearest: bool = True,
+    now: datetime | None = None,
+) -> bool:
+    """Record these reminders (minutes before the start) and mail the nearest, unless another
+    worker recorded one of them first; True if this call mailed it.
+
+    The unique (registration, lead) row is the claim: a second worker's insert fails (on
+    PostgreSQL it waits for the first to commit), so each reminder is mailed at most once.
+    """
     now = now or timezone.now()
-    with transaction.atomic():
-        claimed = Registration.objects.filter(
-            pk=registration.pk,
-            reminder_sent_at__isnull=True,
-            status=Registration.Status.CONFIRMED,
-        ).update(reminder_sent_at=now)
-        if claimed:
-            mail.queue_reminder(registration)
-    return bool(claimed)
+    nearest = min(leads)
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.bulk_create(
+                [
+                    ReminderSent(
+                        registration=registration,
+                        lead_minutes=lead,
+                        sent_at=now,
+                        mailed=mail_nearest and lead == nearest,
+                    )
+                    for lead in leads
+                ]
+            )
+            still_confirmed = Registration.objects.filter(
+                pk=registration.pk, status=Registration.Status.CONFIRMED
+            ).update(reminder_sent_at=now)
+            if not still_confirmed:
+                raise _NotConfirmed
+            if mail_nearest:
+                mail.queue_reminder(registration, lead_minutes=nearest)
+    except (IntegrityError, _NotConfirmed):
+        return False
+    return mail_nearest
+
+
+class _NotConfirmed(Exception):
+    """The registration was cancelled since it was read: undo the reminder's rows."""
+
+
+def reminders_send_due(*, now: datetime | None = None, leads: tuple[int, ...] | None = None) -> int:
+    """Send every reminder that has come due (see selectors.reminders_due); how many mailed."""
+    now = now or timezone.now()
+    return sum(
+        registration_send_reminder(
+            registration=due.registration, leads=due.leads, mail_nearest=due.mail, now=now
+        )
+        for due in reminders_due(now, leads=leads)
+    )
 
 
 def registrations_purge(*, older_than_days: int, now: datetime | None = None) -> int:

@@ -4,6 +4,7 @@ Composing reads the registration, its webinar, speakers and organisers and rende
 templates and a calendar file: the worker does it after commit, never a visitor's request.
 """
 
+import zoneinfo
 from email.mime.text import MIMEText
 from email.utils import make_msgid
 from urllib.parse import urlsplit
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from webinars import ical
 from webinars.formatting import absolute_url, page_url, when
-from webinars.models import PendingMail, Registration, Webinar
+from webinars.models import PendingMail, Registration, Webinar, available_time_zones
 
 # The registrant's own pages, each addressed by their token.
 PERSONAL_PAGES = {
@@ -41,6 +42,7 @@ def _context(registration: Registration, **extra) -> dict:
         "registration": registration,
         "webinar": webinar,
         "when": when(webinar),
+        "own_when": own_when(registration),
         "webinar_url": page_url(webinar),
         "is_confirmed": is_confirmed,
         "is_waitlisted": registration.status == Registration.Status.WAITLISTED,
@@ -185,10 +187,27 @@ def webinar_changed_message(registration: Registration, *, change: str) -> Email
     )
 
 
-def reminder_message(registration: Registration) -> EmailMultiAlternatives:
+def own_when(registration: Registration) -> str:
+    """The webinar's time in the registrant's own zone, when known and not the webinar's."""
+    webinar = registration.webinar
+    if registration.time_zone not in available_time_zones():
+        return ""
+    own = when(webinar, zoneinfo.ZoneInfo(registration.time_zone))
+    return "" if own == when(webinar) else f"{own} ({registration.time_zone})"
+
+
+def reminder_message(
+    registration: Registration, *, lead_minutes: int | None = None
+) -> EmailMultiAlternatives:
+    """The reminder: the time in the webinar's zone and the registrant's, the join link when
+    confirmed. lead_minutes is kept for the log; the text never says "tomorrow", which a late
+    worker could make wrong."""
     webinar = registration.webinar
     return _to_registrant(
-        registration, "reminder", f"Reminder: {webinar.title}, {when(webinar)}", invite_method=None
+        registration,
+        "reminder",
+        _("Reminder: %(title)s, %(when)s") % {"title": webinar.title, "when": when(webinar)},
+        invite_method=None,
     )
 
 

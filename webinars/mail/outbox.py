@@ -54,8 +54,8 @@ def queue_webinar_changed(registration: Registration, *, change: str) -> Pending
     return _record(registration, PendingMail.Kind.WEBINAR_CHANGED, change=change)
 
 
-def queue_reminder(registration: Registration) -> PendingMail:
-    return _record(registration, PendingMail.Kind.REMINDER)
+def queue_reminder(registration: Registration, *, lead_minutes: int | None = None) -> PendingMail:
+    return _record(registration, PendingMail.Kind.REMINDER, lead_minutes=lead_minutes)
 
 
 def queue_organiser_notice(registration: Registration) -> PendingMail:

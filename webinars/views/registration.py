@@ -37,6 +37,7 @@ def _person(form) -> dict:
         "email": data["email"],
         "organisation": data.get("organisation", ""),
         "consent": data["consent"],
+        "time_zone": data.get("time_zone", ""),
     }
 
 
