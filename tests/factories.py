@@ -96,6 +96,8 @@ def webinar_admin_form(**fields) -> dict:
         "join_url": "",
         "webinar_speakers-TOTAL_FORMS": "0",
         "webinar_speakers-INITIAL_FORMS": "0",
+        "questions-TOTAL_FORMS": "0",
+        "questions-INITIAL_FORMS": "0",
     }
     data.update(fields)
     return data

@@ -4,9 +4,11 @@ import csv
 import zoneinfo
 from datetime import UTC
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db import models
+from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +20,9 @@ from config.reminders import describe as describe_lead
 from series.admin import URL_AS_HTTPS, BaseSeriesAdmin
 from series.models import Series
 from webinars.models import (
+    Answer,
     PendingMail,
+    Question,
     Registration,
     ReminderSent,
     Speaker,
@@ -35,6 +39,15 @@ from webinars.services import (
 from webinars.views.embed import frame_origins, iframe_snippet
 
 
+class QuestionInline(admin.StackedInline):
+    """The organisers' own questions on the registration form, in order."""
+
+    model = Question
+    extra = 0
+    fields = [("label", "kind", "required"), "options", "help_text", "order"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
+
+
 class WebinarInline(admin.TabularInline):
     model = Webinar
     extra = 0
@@ -45,7 +58,7 @@ class WebinarInline(admin.TabularInline):
 
 @admin.register(Series)
 class SeriesAdmin(BaseSeriesAdmin):
-    inlines = [*BaseSeriesAdmin.inlines, WebinarInline]
+    inlines = [*BaseSeriesAdmin.inlines, QuestionInline, WebinarInline]
     readonly_fields = ["embed_snippet"]
 
     @admin.display(description=_("embed on your website"))
@@ -122,7 +135,7 @@ class WebinarAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["series"]
-    inlines = [WebinarSpeakerInline]
+    inlines = [WebinarSpeakerInline, QuestionInline]
     readonly_fields = ["uid", "sequence", "created", "updated"]
     fieldsets = [
         (None, {"fields": ["series", "number", "title", "slug", "description"]}),
@@ -246,8 +259,20 @@ def export_csv(modeladmin, request, queryset):
     response["Content-Disposition"] = 'attachment; filename="registrations.csv"'
     response.write("\ufeff")  # the BOM makes Excel read UTF-8 names correctly
     writer = csv.writer(response)
-    writer.writerow(CSV_HEADER)
-    for r in queryset.select_related("webinar").order_by("webinar__start", "created", "pk"):
+    # One column per question answered in the selection, series questions first.
+    questions = list(
+        Question.objects.filter(answers__registration__in=queryset.values("pk"))
+        .distinct()
+        .order_by(models.F("series_id").asc(nulls_last=True), "order", "pk")
+    )
+    writer.writerow([*CSV_HEADER, *(csv_safe(q.label) for q in questions)])
+    rows = (
+        queryset.select_related("webinar")
+        .prefetch_related(Prefetch("answers", queryset=Answer.objects.order_by()))
+        .order_by("webinar__start", "created", "pk")
+    )
+    for r in rows:
+        answers = {a.question_id: a.text for a in r.answers.all()}
         writer.writerow(
             [
                 csv_safe(r.webinar.title),
@@ -260,6 +285,7 @@ def export_csv(modeladmin, request, queryset):
                 _utc(r.consent_at),
                 _utc(r.promoted_at),
                 _utc(r.cancelled_at),
+                *(csv_safe(answers.get(q.pk, "")) for q in questions),
             ]
         )
     return response
@@ -351,9 +377,28 @@ class ReminderSentInline(admin.TabularInline):
         return False
 
 
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    extra = 0
+    fields = ["question", "answer"]
+    readonly_fields = fields
+    can_delete = False
+
+    @admin.display(description=_("answer"))
+    def answer(self, obj):
+        return obj.text
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question")
+
+    def has_add_permission(self, request, obj=None):
+        # What the registrant answered, as they answered it.
+        return False
+
+
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
-    inlines = [ReminderSentInline]
+    inlines = [AnswerInline, ReminderSentInline]
     list_display = ["name", "email", "organisation", "webinar", "status", "created"]
     list_filter = ["status", "webinar__series", "webinar"]
     list_select_related = ["webinar"]

@@ -86,7 +86,15 @@ UNCACHED_URL_NAMES = frozenset(
     }
 )
 # Models no public page shows. Registrations change pages only through availability states.
-NOT_CONTENT = frozenset({"webinars.pendingmail", "webinars.registration"})
+# Private rows a registration writes: saving them changes no public page.
+NOT_CONTENT = frozenset(
+    {
+        "webinars.pendingmail",
+        "webinars.registration",
+        "webinars.answer",
+        "webinars.remindersent",
+    }
+)
 CONTENT_APPS = frozenset({"series", "webinars"})
 
 GENERATION_KEY = "pages:generation"

@@ -162,6 +162,17 @@ class WebinarQuerySet(models.QuerySet):
             waitlisted_count=registration_count("waitlisted"),
         )
 
+    def with_question_flag(self):
+        """has_questions: whether the webinar or its series asks questions, so that forms of
+        webinars without any (most) need no query for them."""
+        return self.annotate(
+            has_questions=models.Exists(
+                Question.objects.filter(
+                    Q(webinar=models.OuterRef("pk")) | Q(series=models.OuterRef("series"))
+                )
+            )
+        )
+
     def for_listing(self, *, many: bool = False):
         """Everything a list of webinars shows, in a fixed number of queries.
 
@@ -627,3 +638,110 @@ class PendingMail(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} for registration {self.registration_id}"
+
+
+class QuestionQuerySet(models.QuerySet):
+    def for_webinars(self, webinars):
+        """The questions these webinars' forms ask: their own and their series', in order."""
+        webinar_ids = [w.pk for w in webinars]
+        series_ids = {w.series_id for w in webinars if w.series_id}
+        return self.filter(Q(webinar_id__in=webinar_ids) | Q(series_id__in=series_ids)).order_by(
+            models.F("series_id").asc(nulls_last=True), "order", "pk"
+        )
+
+
+class Question(models.Model):
+    """A question of a series (asked once, whichever of its webinars are chosen) or of one
+    webinar, on its registration forms."""
+
+    class Kind(models.TextChoices):
+        SHORT_TEXT = "short_text", _("short text")
+        LONG_TEXT = "long_text", _("long text")
+        CHOICE = "choice", _("one choice")
+        CHOICES = "choices", _("several choices")
+        CHECKBOX = "checkbox", _("checkbox")
+
+    WITH_OPTIONS = (Kind.CHOICE, Kind.CHOICES)
+
+    series = models.ForeignKey(
+        Series, on_delete=models.CASCADE, null=True, blank=True, related_name="questions"
+    )
+    webinar = models.ForeignKey(
+        Webinar, on_delete=models.CASCADE, null=True, blank=True, related_name="questions"
+    )
+    label = models.CharField(_("question"), max_length=300)
+    kind = models.CharField(_("kind of answer"), max_length=20, choices=Kind)
+    options = models.TextField(
+        _("options"), blank=True, help_text=_("For one or several choices: one option a line.")
+    )
+    required = models.BooleanField(_("required"), default=False)
+    help_text = models.CharField(_("help text"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("registration question")
+        verbose_name_plural = _("registration questions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(series__isnull=True, webinar__isnull=False)
+                | Q(series__isnull=False, webinar__isnull=True),
+                name="question_of_series_or_webinar",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["short_text", "long_text", "choice", "choices", "checkbox"]),
+                name="question_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def option_list(self) -> list[str]:
+        return list(
+            dict.fromkeys(line.strip() for line in self.options.splitlines() if line.strip())
+        )
+
+    def clean(self):
+        super().clean()
+        if self.kind in self.WITH_OPTIONS and len(self.option_list) < 2:
+            raise ValidationError(
+                {"options": _("Give at least two options, one a line.")}, code="options"
+            )
+
+
+class Answer(models.Model):
+    """A registrant's answer: text, the option(s) chosen, or True/False for a checkbox."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    value = models.JSONField(_("answer"), blank=True, default=str)
+
+    class Meta:
+        ordering = ["question__order", "question__pk"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "question"], name="unique_answer_per_question"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.question}: {self.text}"
+
+    @property
+    def text(self) -> str:
+        return answer_text(self.value)
+
+
+def answer_text(value) -> str:
+    """An answer as one line for admin, the CSV export and mail."""
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list):
+        return "; ".join(value)
+    return "" if value is None else str(value)

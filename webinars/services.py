@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from webinars import mail
 from webinars.availability import badge_changes
-from webinars.models import Registration, ReminderSent, Webinar
+from webinars.models import Answer, Question, Registration, ReminderSent, Webinar
 from webinars.selectors import reminders_due
 from webinars.signals import availability_changed
 
@@ -108,6 +108,7 @@ def registration_create(
     organisation: str = "",
     consent: bool,
     time_zone: str = "",
+    answers: dict[int, object] | None = None,
     now: datetime | None = None,
 ) -> list[RegistrationOutcome]:
     """Register one person for one or several webinars, all or nothing.
@@ -116,6 +117,8 @@ def registration_create(
     approval `pending` (no seat until registrations_approve). An email already registered
     (in any letter case) creates nothing and re-sends the details at most once per
     REGISTRATION_RESEND_MINUTES. Raises RegistrationError when a webinar is not open.
+    `answers` ({question pk: answer}, checked by the form) are stored with each registration
+    whose webinar or series asks the question.
     """
     if not consent:
         raise RegistrationError(
@@ -133,6 +136,7 @@ def registration_create(
         for webinar in locked:
             if refusal := _refusal(webinar, now):
                 raise refusal
+        questions = list(Question.objects.filter(pk__in=answers or {}))
         for webinar in locked:
             # A registration waiting for approval takes no seat, so seats need no counting.
             pending = webinar.requires_approval
@@ -170,6 +174,11 @@ def registration_create(
             if counted and not full and badge_changes(webinar.capacity, taken, taken + 1):
                 # e.g. the seat that leaves only a few, or the last one
                 availability_changed.send(sender=Webinar, webinar=webinar)
+            Answer.objects.bulk_create(
+                Answer(registration=registration, question=q, value=answers[q.pk])
+                for q in questions
+                if q.webinar_id == webinar.pk or (q.series_id and q.series_id == webinar.series_id)
+            )
             mail.queue_details(registration)
             if webinar.series and webinar.series.notify_email:
                 mail.queue_organiser_notice(registration)
@@ -447,6 +456,7 @@ def registrations_purge(*, older_than_days: int, now: datetime | None = None) ->
     )
     for pk in ids:
         # One row at a time: each needs its own placeholder address and fresh token.
+        Answer.objects.filter(registration_id=pk).delete()  # answers may name or describe them
         Registration.objects.filter(pk=pk).update(
             name="",
             email=f"removed-{pk}@anonymised.invalid",

@@ -136,6 +136,8 @@ def test_capacity_raise_in_admin_promotes_as_many_as_fit(admin_client, full_webi
             "is_published": "on",
             "webinar_speakers-TOTAL_FORMS": "0",
             "webinar_speakers-INITIAL_FORMS": "0",
+            "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0",
         }
     )
 

@@ -219,6 +219,7 @@ def organiser_notice_message(registration: Registration) -> EmailMultiAlternativ
     counts = webinar.registrations.aggregate(
         confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
         waitlisted=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
+        pending=Count("pk", filter=Q(status=Registration.Status.PENDING)),
     )
     return compose(
         "organiser_notice",
@@ -227,6 +228,7 @@ def organiser_notice_message(registration: Registration) -> EmailMultiAlternativ
         context=_context(
             registration,
             counts=counts,
+            answers=registration.answers.select_related("question"),
             admin_url=absolute_url(
                 reverse("admin:webinars_registration_changelist")
                 + f"?webinar__id__exact={webinar.pk}"

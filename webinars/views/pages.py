@@ -19,6 +19,7 @@ from webinars.selectors import (
     speaker_names,
     webinars_visible_to,
 )
+from webinars.views.registration import registration_form_for
 from webinars.views.viewer import is_staff
 
 PAST_PER_PAGE = 20
@@ -145,6 +146,7 @@ class WebinarDetailView(DetailView):
         return (
             webinars_visible_to(staff=is_staff(self.request))
             .with_counts()
+            .with_question_flag()
             .for_listing()
             .select_related("series")
         )
@@ -159,6 +161,7 @@ class WebinarDetailView(DetailView):
             series=series,
             partner_groups=partners_by_role(series) if series else [],
             siblings=sibling_webinars(webinar, staff=is_staff(self.request)),
+            registration_form=registration_form_for(webinar),
         )
         return context
 

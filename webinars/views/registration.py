@@ -24,7 +24,7 @@ from webinars import ical, services
 from webinars.availability import registration_state
 from webinars.forms import DOMAIN_TYPOS, RegistrationForm, SeriesRegistrationForm, suggest_domain
 from webinars.mail import personal_links
-from webinars.models import Registration, Webinar
+from webinars.models import Question, Registration, Webinar
 from webinars.selectors import webinars_for_calendars, webinars_visible_to
 from webinars.views.protection import is_rate_limited, public_form, rate_limited_response
 from webinars.views.viewer import is_staff
@@ -38,7 +38,20 @@ def _person(form) -> dict:
         "organisation": data.get("organisation", ""),
         "consent": data["consent"],
         "time_zone": data.get("time_zone", ""),
+        "answers": form.answers(),
     }
+
+
+def questions_for(webinars) -> list[Question]:
+    """The questions of these webinars (annotated with_question_flag) and their series."""
+    if not any(webinar.has_questions for webinar in webinars):
+        return []
+    return list(Question.objects.for_webinars(webinars).select_related("webinar"))
+
+
+def registration_form_for(webinar: Webinar, data=None) -> RegistrationForm:
+    """The registration form of one webinar, with its own and its series' questions."""
+    return RegistrationForm(data, questions=questions_for([webinar]))
 
 
 def _thanks_url(name: str, slug: str, email: str) -> str:
@@ -55,7 +68,10 @@ def _typo_context(request) -> dict:
 
 def _webinar_or_404(request, slug) -> Webinar:
     return get_object_or_404(
-        webinars_visible_to(staff=is_staff(request)).with_counts().select_related("series"),
+        webinars_visible_to(staff=is_staff(request))
+        .with_counts()
+        .with_question_flag()
+        .select_related("series"),
         slug=slug,
     )
 
@@ -87,17 +103,23 @@ def register(request, slug, *, embed=False):
 
     embed=True: the compact form for an iframe, whose thanks page stays in the frame.
     """
-    form = RegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         # The rules read the locked row; seat counts are only needed if the form comes back.
         webinar = get_object_or_404(
-            webinars_visible_to(staff=is_staff(request)).only("pk"), slug=slug
+            webinars_visible_to(staff=is_staff(request))
+            .only("pk", "series_id")
+            .with_question_flag(),
+            slug=slug,
         )
+        form = registration_form_for(webinar, request.POST)
         thanks = "embed:register_thanks" if embed else "webinars:register_thanks"
         answer = _submit(request, form, thanks, slug, lambda: [webinar])
         if answer:
             return answer
-    webinar = _webinar_or_404(request, slug)
+        webinar = _webinar_or_404(request, slug)
+    else:
+        webinar = _webinar_or_404(request, slug)
+        form = registration_form_for(webinar)
     return render(
         request,
         "embed/register.html" if embed else "webinars/register.html",
@@ -121,6 +143,7 @@ def _open_webinars(request, series: Series):
         webinars_visible_to(staff=is_staff(request))
         .filter(series=series, status=Webinar.Status.SCHEDULED, start__gt=now)
         .filter(Q(registration_closes__isnull=True) | Q(registration_closes__gt=now))
+        .with_question_flag()
         .order_by("start", "pk")
     )
 
@@ -135,7 +158,9 @@ def series_register(request, slug, *, embed=False):
     open_webinars = _open_webinars(request, series)
     listed = list(open_webinars)
     form = SeriesRegistrationForm(
-        request.POST if request.method == "POST" else None, webinars=open_webinars
+        request.POST if request.method == "POST" else None,
+        webinars=open_webinars,
+        questions=questions_for(listed),
     )
     # The checkboxes from the rows just read, not a second query of the same rows; a POST is
     # still checked against the query.
