@@ -93,6 +93,8 @@ NOT_CONTENT = frozenset(
         "webinars.registration",
         "webinars.answer",
         "webinars.remindersent",
+        "webinars.registrantmessage",
+        "webinars.messagedelivery",
     }
 )
 CONTENT_APPS = frozenset({"series", "webinars"})

@@ -5,11 +5,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Case, Prefetch, QuerySet, Value, When, prefetch_related_objects
 
 from config.reminders import RemindersError, parse_reminders
 from series.models import Series, SeriesOrganisation
-from webinars.models import Registration, Webinar, WebinarSpeaker, speakers_prefetch
+from webinars.models import (
+    RegistrantMessage,
+    Registration,
+    Webinar,
+    WebinarSpeaker,
+    speakers_prefetch,
+)
 
 
 def webinars_visible_to(*, staff: bool) -> QuerySet[Webinar]:
@@ -162,3 +168,25 @@ def _configured_leads(now: datetime) -> list[tuple[int, ...]]:
         except RemindersError:
             continue  # Webinar.reminder_leads falls back past it too
     return found
+
+
+def message_recipients(message: RegistrantMessage, now: datetime) -> list[Registration]:
+    """One registration per address among those the message is for, not anonymised.
+
+    For a series, a person registered for several webinars is written to once, about their
+    next webinar (the registration whose page the message links to), else their latest.
+    """
+    registrations = Registration.objects.filter(
+        status__in=message.statuses, anonymised_at__isnull=True
+    ).select_related("webinar")
+    if message.webinar_id:
+        registrations = registrations.filter(webinar_id=message.webinar_id)
+    else:
+        registrations = registrations.filter(webinar__series_id=message.series_id)
+    past = Case(When(webinar__end__lt=now, then=Value(1)), default=Value(0))
+    chosen: dict[str, Registration] = {}
+    for registration in registrations.annotate(past=past).order_by(
+        "past", "webinar__start", "created", "pk"
+    ):
+        chosen.setdefault(registration.email.lower(), registration)
+    return list(chosen.values())

@@ -19,8 +19,16 @@ from django.utils.translation import gettext as _
 
 from webinars import mail
 from webinars.availability import badge_changes
-from webinars.models import Answer, Question, Registration, ReminderSent, Webinar
-from webinars.selectors import reminders_due
+from webinars.models import (
+    Answer,
+    MessageDelivery,
+    Question,
+    RegistrantMessage,
+    Registration,
+    ReminderSent,
+    Webinar,
+)
+from webinars.selectors import message_recipients, reminders_due
 from webinars.signals import availability_changed
 
 if TYPE_CHECKING:
@@ -437,6 +445,36 @@ def reminders_send_due(*, now: datetime | None = None, leads: tuple[int, ...] | 
         )
         for due in reminders_due(now, leads=leads)
     )
+
+
+def message_send(*, message: RegistrantMessage, now: datetime | None = None) -> int:
+    """Queue the message for everyone it is for who has not had it yet; returns how many.
+
+    Under the message's row lock, so two organisers pressing "send" at once queue each person
+    once; the unique (message, address) row backs that up. Each message is an intent in the
+    durable outbox: it waits there, and then in the mail queue, while the mail server is down.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = RegistrantMessage.objects.select_for_update().get(pk=message.pk)
+        done = set(locked.deliveries.values_list("email", flat=True))
+        new = [r for r in message_recipients(locked, now) if r.email.lower() not in done]
+        MessageDelivery.objects.bulk_create(
+            MessageDelivery(
+                message=locked,
+                registration=r,
+                email=r.email.lower(),
+                status=r.status,
+                queued_at=now,
+            )
+            for r in new
+        )
+        for registration in new:
+            mail.queue_registrant_message(registration, message=locked)
+        locked.sent_at = now
+        locked.save(update_fields=["sent_at"])
+    message.sent_at = now
+    return len(new)
 
 
 def registrations_purge(*, older_than_days: int, now: datetime | None = None) -> int:

@@ -1,17 +1,16 @@
 """Webinars that require approval: pending registrations take no seat and never see the join
 link; organisers approve (a seat, or the waiting list when the seats went) or decline."""
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_registration, make_webinar
 from tests.html import text_of
+from tests.threads import run_together
 from webinars import services
 from webinars.models import Registration
 
@@ -196,17 +195,6 @@ def test_concurrent_approvals_and_registrations_never_exceed_capacity(flush_mail
     webinar = approval_webinar(capacity=5)
     leaving = make_registration(webinar, status="confirmed")
     pending = [make_registration(webinar, status="pending") for _ in range(16)]
-    barrier = threading.Barrier(5)
-    errors = []
-
-    def run(work):
-        try:
-            barrier.wait(timeout=30)
-            work()
-        except Exception as error:  # noqa: BLE001 (reported in the assertion below)
-            errors.append(repr(error))
-        finally:
-            connection.close()
 
     def register_more():
         for n in range(4):
@@ -221,11 +209,7 @@ def test_concurrent_approvals_and_registrations_never_exceed_capacity(flush_mail
         lambda: services.registration_cancel(registration=leaving),
         register_more,
     ]
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    _, errors = run_together(*jobs)
 
     assert errors == []
     statuses = Counter(

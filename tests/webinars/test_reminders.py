@@ -1,13 +1,11 @@
 """Reminders to the minute: several per webinar (site, series, webinar), none whose moment
 came before the registration, each at most once even with two workers, in both zones."""
 
-import threading
 from collections import Counter
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +13,7 @@ from config.reminders import RemindersError, parse_reminders
 from tests.config.run_manage import run_manage
 from tests.factories import make_registration, make_series, make_webinar, webinar_admin_form
 from tests.html import text_of
+from tests.threads import run_together
 from webinars.models import Registration, ReminderSent
 from webinars.services import reminders_send_due
 
@@ -203,23 +202,11 @@ def test_two_workers_at_once_send_each_reminder_once(flush_mail):
     for n in range(12):
         make_registration(webinar, email=f"p{n}@example.org", created=start - timedelta(days=3))
     now = start - timedelta(minutes=30)
-    barrier = threading.Barrier(2)
-    results, errors = [], []
 
     def worker():
-        try:
-            barrier.wait(timeout=30)
-            results.append(reminders_send_due(now=now))
-        except Exception as error:  # noqa: BLE001 (reported in the assertion below)
-            errors.append(repr(error))
-        finally:
-            connection.close()
+        return reminders_send_due(now=now)
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results, errors = run_together(worker, worker)
 
     assert errors == []
     assert sum(results) == 12

@@ -4,13 +4,14 @@
 Callers use these names; the modules behind them are the package's own business.
 """
 
-from webinars.mail.compose import personal_links
+from webinars.mail.compose import personal_links, registrant_message_sample
 from webinars.mail.outbox import (
     queue_cancelled,
     queue_declined,
     queue_details,
     queue_organiser_notice,
     queue_promoted,
+    queue_registrant_message,
     queue_reminder,
     queue_webinar_changed,
 )
@@ -18,6 +19,7 @@ from webinars.mail.worker import (
     Delivery,
     deliver,
     deliver_pending,
+    queue_composed,
     queue_flush,
     requeue_due,
     retry_delay,
@@ -28,12 +30,15 @@ __all__ = [
     "deliver",
     "deliver_pending",
     "personal_links",
+    "queue_composed",
+    "registrant_message_sample",
     "queue_cancelled",
     "queue_declined",
     "queue_details",
     "queue_flush",
     "queue_organiser_notice",
     "queue_promoted",
+    "queue_registrant_message",
     "queue_reminder",
     "queue_webinar_changed",
     "requeue_due",

@@ -18,7 +18,13 @@ from django.utils.translation import gettext as _
 
 from webinars import ical
 from webinars.formatting import absolute_url, page_url, when
-from webinars.models import PendingMail, Registration, Webinar, available_time_zones
+from webinars.models import (
+    PendingMail,
+    RegistrantMessage,
+    Registration,
+    Webinar,
+    available_time_zones,
+)
 
 # The registrant's own pages, each addressed by their token.
 PERSONAL_PAGES = {
@@ -237,12 +243,43 @@ def organiser_notice_message(registration: Registration) -> EmailMultiAlternativ
     )
 
 
+def registrant_message(
+    registration: Registration, *, message: int
+) -> EmailMultiAlternatives | None:
+    """An organiser's message, with a link to the registrant's own page; None if the message
+    was deleted before it was composed."""
+    written = RegistrantMessage.objects.filter(pk=message).first()
+    if written is None:
+        return None
+    return _to_registrant(
+        registration, "registrant_message", written.subject, invite_method=None, message=written
+    )
+
+
+def registrant_message_sample(written: "RegistrantMessage", *, to: str) -> EmailMultiAlternatives:
+    """The message as its registrants will read it, for the organiser's own address: a sample
+    name and no registrant's links."""
+    webinar = written.webinar or written.series.webinars.order_by("-start").first()
+    # A token only for building the links, each replaced below by a placeholder.
+    sample = Registration(webinar=webinar, name=_("(registrant's name)"), email=to, token="x" * 20)
+    context = _context(sample, message=written)
+    placeholder = _("(the registrant's own link)")
+    context.update(dict.fromkeys(PERSONAL_PAGES, placeholder))
+    return compose(
+        "registrant_message",
+        subject=_("[Test] %(subject)s") % {"subject": written.subject},
+        to=to,
+        context=context,
+    )
+
+
 COMPOSERS = {
     PendingMail.Kind.DETAILS: details_message,
     PendingMail.Kind.PROMOTED: promoted_message,
     PendingMail.Kind.CANCELLED: cancelled_message,
     PendingMail.Kind.WEBINAR_CHANGED: webinar_changed_message,
     PendingMail.Kind.DECLINED: declined_message,
+    PendingMail.Kind.MESSAGE: registrant_message,
     PendingMail.Kind.REMINDER: reminder_message,
     PendingMail.Kind.ORGANISER_NOTICE: organiser_notice_message,
 }

@@ -58,6 +58,11 @@ def queue_reminder(registration: Registration, *, lead_minutes: int | None = Non
     return _record(registration, PendingMail.Kind.REMINDER, lead_minutes=lead_minutes)
 
 
+def queue_registrant_message(registration: Registration, *, message) -> PendingMail:
+    """An organiser's message (webinars.models.RegistrantMessage) to this registrant."""
+    return _record(registration, PendingMail.Kind.MESSAGE, message=message.pk)
+
+
 def queue_organiser_notice(registration: Registration) -> PendingMail:
     """A short notice to the series' notify_email about a new registration."""
     return _record(registration, PendingMail.Kind.ORGANISER_NOTICE)

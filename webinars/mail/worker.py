@@ -82,12 +82,25 @@ def _note_failure(pk: int, error: Exception) -> None:
 
 def deliver_now(pk: int) -> None:
     delivery = deliver(pk)
-    if delivery.message is None:
-        return
+    if delivery.message is not None:
+        _send_now(delivery.message)
+
+
+def _send_now(queued: Message) -> None:
     try:
-        engine.send_all(Message.objects.filter(pk=delivery.message.pk))
+        engine.send_all(Message.objects.filter(pk=queued.pk))
     except Exception:  # noqa: BLE001 (the queued row stays; the worker retries it)
-        logger.exception("Immediate send failed; message %s stays queued", delivery.message.pk)
+        logger.exception("Immediate send failed; message %s stays queued", queued.pk)
+
+
+def queue_composed(message) -> Message:
+    """Put an already composed message (no registration behind it, e.g. an organiser's test)
+    on the mail queue; sent after commit when MAIL_SEND_IMMEDIATELY is on, else by the worker."""
+    queued = Message(email=message, priority=PRIORITY_MEDIUM)
+    queued.save()
+    if settings.MAIL_SEND_IMMEDIATELY:
+        transaction.on_commit(lambda: _send_now(queued), robust=True)
+    return queued
 
 
 class _Contended(Exception):
