@@ -195,6 +195,16 @@ try:
     parse_reminders(REMINDERS)
 except RemindersError as error:
     sys.exit(f"REMINDERS={REMINDERS!r}: {error}")
+# Every registration waits for its address to be confirmed through a mailed link (each webinar
+# can also ask for it); holds not confirmed within REGISTRATION_HOLD_MINUTES expire, take no
+# seat meanwhile, and `purge_unconfirmed` deletes them.
+REGISTRATION_CONFIRM_EMAIL = env.bool("REGISTRATION_CONFIRM_EMAIL", default=False)
+REGISTRATION_HOLD_MINUTES = env.int("REGISTRATION_HOLD_MINUTES", default=60)
+if not 1 <= REGISTRATION_HOLD_MINUTES <= 7 * 24 * 60:
+    sys.exit(
+        f"REGISTRATION_HOLD_MINUTES={REGISTRATION_HOLD_MINUTES}: give the minutes a registrant has "
+        "to confirm their address, from 1 to 10080 (a week)."
+    )
 REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=90)
 
 # --- Production hardening: all from the environment, safe by default ---

@@ -81,12 +81,12 @@ UNCACHED_URL_NAMES = frozenset(
         "webinars:registration_cancel",
         "webinars:registration_join",
         "webinars:registration_calendar",
+        "webinars:confirm_address",
         # django-ninja's root route, shadowed by api:index (registered first); never reached.
         "api:api-root",
     }
 )
 # Models no public page shows. Registrations change pages only through availability states.
-# Private rows a registration writes: saving them changes no public page.
 NOT_CONTENT = frozenset(
     {
         "webinars.pendingmail",

@@ -271,6 +271,15 @@ class Webinar(models.Model):
             "approves it in admin (Registrations: approve or decline)."
         ),
     )
+    confirm_email = models.BooleanField(
+        _("registrants confirm their address"),
+        default=False,
+        help_text=_(
+            "A registration is held, without a seat, until its address is confirmed through a "
+            "link we mail; unconfirmed holds expire. (On for every webinar when the site sets "
+            "REGISTRATION_CONFIRM_EMAIL.)"
+        ),
+    )
     reminders = reminders_field(
         _(
             "When to remind registrants, before the start: e.g. '1d, 1h' (days, hours, "
@@ -421,6 +430,10 @@ class Webinar(models.Model):
     def is_registration_open(self, now: datetime | None = None) -> bool:
         return not self.is_cancelled and (now or timezone.now()) < self.closes_at
 
+    @property
+    def needs_address_confirmation(self) -> bool:
+        return self.confirm_email or settings.REGISTRATION_CONFIRM_EMAIL
+
     def reminder_leads(self) -> tuple[int, ...]:
         """Minutes before the start to remind registrants: this webinar's, else its
         series', else the site's (settings.REMINDERS), longest first."""
@@ -486,6 +499,13 @@ class RegistrationQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Registration.Status.PENDING)
 
+    def held(self):
+        """Pending until their address is confirmed (not yet a request the organisers see)."""
+        return self.filter(status=Registration.Status.PENDING, hold_expires_at__isnull=False)
+
+    def expired_holds(self, now):
+        return self.held().filter(hold_expires_at__lte=now)
+
     def for_address(self, email: str):
         """Registrations of this address in any letter case: lower() on both sides, in the
         database, as the unique constraint on (lower(email), webinar) compares (and indexes)."""
@@ -522,6 +542,12 @@ class Registration(models.Model):
     # An organiser's answer to a pending registration (declined ones end up cancelled).
     approved_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
+    # A registration whose address is not confirmed yet is `pending` with a hold that expires
+    # (Webinar.needs_address_confirmation); confirming clears the hold.
+    hold_expires_at = models.DateTimeField(
+        _("address to be confirmed by"), null=True, blank=True, db_index=True
+    )
+    email_confirmed_at = models.DateTimeField(_("address confirmed at"), null=True, blank=True)
     details_sent_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
@@ -552,6 +578,10 @@ class Registration(models.Model):
 
     def get_absolute_url(self):
         return reverse("webinars:registration", kwargs={"token": self.token})
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == self.Status.PENDING and self.hold_expires_at is not None
 
 
 class ReminderSent(models.Model):

@@ -176,8 +176,9 @@ def message_recipients(message: RegistrantMessage, now: datetime) -> list[Regist
     For a series, a person registered for several webinars is written to once, about their
     next webinar (the registration whose page the message links to), else their latest.
     """
+    # Holds are left out: nobody has shown the address is theirs.
     registrations = Registration.objects.filter(
-        status__in=message.statuses, anonymised_at__isnull=True
+        status__in=message.statuses, anonymised_at__isnull=True, hold_expires_at=None
     ).select_related("webinar")
     if message.webinar_id:
         registrations = registrations.filter(webinar_id=message.webinar_id)

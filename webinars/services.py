@@ -146,8 +146,10 @@ def registration_create(
                 raise refusal
         questions = list(Question.objects.filter(pk__in=answers or {}))
         for webinar in locked:
-            # A registration waiting for approval takes no seat, so seats need no counting.
-            pending = webinar.requires_approval
+            # A registration waiting for approval or for its address to be confirmed takes no
+            # seat, so seats need no counting.
+            held = webinar.needs_address_confirmation
+            pending = held or webinar.requires_approval
             counted = webinar.capacity is not None and not pending
             taken = _seats_taken(webinar) if counted else 0
             full = counted and taken >= webinar.capacity
@@ -157,25 +159,22 @@ def registration_create(
                 status = Registration.Status.WAITLISTED
             else:
                 status = Registration.Status.CONFIRMED
-            try:
-                # In a savepoint: a repeated address breaks the unique constraint and leaves
-                # the transaction usable. Cheaper than looking for it first on every POST.
-                with transaction.atomic():
-                    registration = Registration.objects.create(
-                        webinar=webinar,
-                        name=name.strip(),
-                        email=email,
-                        organisation=organisation.strip(),
-                        time_zone=time_zone,
-                        status=status,
-                        consent_at=now,
-                        created=now,
-                        details_sent_at=now,
-                    )
-            except IntegrityError:
-                existing = _active_registration(webinar, email)
-                if existing is None:
-                    raise
+            fields = {
+                "webinar": webinar,
+                "name": name.strip(),
+                "email": email,
+                "organisation": organisation.strip(),
+                "time_zone": time_zone,
+                "status": status,
+                "consent_at": now,
+                "created": now,
+                "details_sent_at": now,
+                "hold_expires_at": (
+                    now + timedelta(minutes=settings.REGISTRATION_HOLD_MINUTES) if held else None
+                ),
+            }
+            registration, existing = _insert(fields, now)
+            if registration is None:
                 _resend_details(registration=existing, webinar=webinar, now=now)
                 outcomes.append(RegistrationOutcome(existing, created=False))
                 continue
@@ -188,10 +187,97 @@ def registration_create(
                 if q.webinar_id == webinar.pk or (q.series_id and q.series_id == webinar.series_id)
             )
             mail.queue_details(registration)
-            if webinar.series and webinar.series.notify_email:
+            # The organisers hear of a held registration once its address is confirmed.
+            if webinar.series and webinar.series.notify_email and not held:
                 mail.queue_organiser_notice(registration)
             outcomes.append(RegistrationOutcome(registration, created=True))
     return outcomes
+
+
+def _insert(fields: dict, now: datetime) -> tuple[Registration | None, Registration | None]:
+    """(the new registration, None), or (None, the address's active one) if it has one.
+
+    In a savepoint: a repeated address breaks the unique constraint and leaves the transaction
+    usable. Cheaper than looking for it first on every POST. An expired hold of the address is
+    deleted and the insert tried again: registering anew replaces it.
+    """
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                return Registration.objects.create(**fields), None
+        except IntegrityError:
+            existing = _active_registration(fields["webinar"], fields["email"])
+            if existing is None:
+                raise
+            if not (existing.is_held and existing.hold_expires_at <= now):
+                return None, existing
+            existing.delete()
+    raise IntegrityError("the address's expired hold came back")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class AddressConfirmation:
+    """What confirming an address did: "confirmed" (a seat, the waiting list, or the
+    organisers' approval to wait for), "done" (confirmed before), "expired" or "closed"."""
+
+    outcome: str
+    registration: Registration | None = None
+
+
+def registration_confirm_address(
+    *, registration: Registration, now: datetime | None = None
+) -> AddressConfirmation:
+    """Confirm a held registration's address: it then gets its seat (or the waiting list),
+    or, for a webinar that requires approval, goes to the organisers. Under the webinar's
+    row lock, as every seat decision."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        webinar = _lock_webinars([registration.webinar_id])[0]
+        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        current.webinar = webinar
+        if not current.is_held:
+            return AddressConfirmation("done", current)
+        if current.hold_expires_at <= now:
+            return AddressConfirmation("expired", current)
+        if _refusal(webinar, now):
+            return AddressConfirmation("closed", current)
+        taken = before = None
+        if webinar.requires_approval:
+            current.status = Registration.Status.PENDING
+        elif webinar.capacity is not None and (before := _seats_taken(webinar)) >= webinar.capacity:
+            current.status = Registration.Status.WAITLISTED
+        else:
+            current.status = Registration.Status.CONFIRMED
+            taken = None if before is None else before + 1
+        current.hold_expires_at = None
+        current.email_confirmed_at = now
+        current.details_sent_at = now
+        current.save(
+            update_fields=[
+                "status",
+                "hold_expires_at",
+                "email_confirmed_at",
+                "details_sent_at",
+                "updated",
+            ]
+        )
+        mail.queue_details(current)
+        if webinar.series and webinar.series.notify_email:
+            mail.queue_organiser_notice(current)
+        if taken is not None and badge_changes(webinar.capacity, before, taken):
+            availability_changed.send(sender=Webinar, webinar=webinar)
+    return AddressConfirmation("confirmed", current)
+
+
+def registrations_purge_unconfirmed(*, now: datetime | None = None) -> int:
+    """Delete the holds whose address was not confirmed in time; returns how many.
+
+    They held no seat and their address was never shown to be the registrant's, so nothing of
+    them is kept. The confirmation link then says the hold expired (views.registration).
+    """
+    now = now or timezone.now()
+    deleted, by_model = Registration.objects.expired_holds(now).delete()
+    return by_model.get(Registration._meta.label, 0)
 
 
 def _resend_details(*, registration: Registration, webinar: Webinar, now: datetime) -> None:
@@ -267,9 +353,10 @@ def registrations_approve(
     for webinar_id, pks in _pending_by_webinar(registrations).items():
         with transaction.atomic():
             locked = _lock_webinars([webinar_id])
+            # A hold (address not confirmed) is not a request yet: it is left alone.
             rows = list(
                 Registration.objects.select_for_update()
-                .filter(pk__in=pks, status=Registration.Status.PENDING)
+                .filter(pk__in=pks, status=Registration.Status.PENDING, hold_expires_at=None)
                 .order_by("created", "pk")
             )
             if not locked or locked[0].is_cancelled or now >= locked[0].end:
@@ -309,7 +396,7 @@ def registrations_decline(
             webinar = _lock_webinars([webinar_id])[0]
             rows = list(
                 Registration.objects.select_for_update().filter(
-                    pk__in=pks, status=Registration.Status.PENDING
+                    pk__in=pks, status=Registration.Status.PENDING, hold_expires_at=None
                 )
             )
             skipped += len(pks) - len(rows)

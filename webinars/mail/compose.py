@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from webinars import ical
-from webinars.formatting import absolute_url, page_url, when
+from webinars.formatting import absolute_url, in_zone, page_url, when
 from webinars.models import (
     PendingMail,
     RegistrantMessage,
@@ -124,6 +124,20 @@ def details_message(
     """The confirmation or waiting-list notice, with an .ics invitation; a registration that
     waits for approval gets a "we will let you know" note, with neither."""
     title = registration.webinar.title
+    if registration.is_held:
+        return _to_registrant(
+            registration,
+            "registration_confirm_address",
+            _("Please confirm your address: %(title)s") % {"title": title},
+            invite_method=None,
+            confirm_url=absolute_url(
+                reverse(
+                    "webinars:confirm_address",
+                    kwargs={"slug": registration.webinar.slug, "token": registration.token},
+                )
+            ),
+            hold_expires=in_zone(registration.hold_expires_at, registration.webinar.tz),
+        )
     if registration.status == Registration.Status.PENDING:
         return _to_registrant(
             registration,

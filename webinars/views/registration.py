@@ -63,7 +63,11 @@ def _thanks_url(name: str, slug: str, email: str) -> str:
 
 def _typo_context(request) -> dict:
     typed = request.GET.get("domain", "")[:100].lower()
-    return {"typed_domain": typed, "suggested_domain": DOMAIN_TYPOS.get(typed)}
+    return {
+        "typed_domain": typed,
+        "suggested_domain": DOMAIN_TYPOS.get(typed),
+        "hold_minutes": settings.REGISTRATION_HOLD_MINUTES,
+    }
 
 
 def _webinar_or_404(request, slug) -> Webinar:
@@ -189,7 +193,13 @@ def series_register_thanks(request, slug, *, embed=False):
     return render(
         request,
         "embed/thanks.html" if embed else "webinars/thanks.html",
-        {"series": series, **_typo_context(request)},
+        {
+            "series": series,
+            # A series form's webinars may each ask for it; the site-wide setting asks for all.
+            "series_confirms": settings.REGISTRATION_CONFIRM_EMAIL
+            or series.webinars.filter(confirm_email=True).exists(),
+            **_typo_context(request),
+        },
     )
 
 
@@ -240,6 +250,7 @@ def _registration_context(registration: Registration) -> dict:
         "is_waitlisted": registration.status == Registration.Status.WAITLISTED,
         "is_cancelled": registration.status == Registration.Status.CANCELLED,
         "is_pending": registration.status == Registration.Status.PENDING,
+        "is_held": registration.is_held,
         "join_opens": opens.astimezone(webinar.tz),
         "join_open": is_confirmed and not webinar.is_cancelled and opens <= now < closes,
         "is_over": now >= webinar.end,
@@ -259,7 +270,49 @@ def registration_detail(request, token):
         return _cancel(registration)
     context = _registration_context(registration)
     context["just_cancelled"] = request.GET.get("cancelled") == "1" and context["is_cancelled"]
+    context["just_confirmed"] = request.GET.get("confirmed") == "1" and not context["is_held"]
     return render(request, "webinars/registration.html", context)
+
+
+@private_page
+@public_form
+@require_http_methods(["GET", "POST"])
+def confirm_address(request, slug, token):
+    """The link in the "please confirm your address" mail: GET asks (a link scanner must not
+    confirm for the registrant), POST confirms. A hold that expired, or was purged since, gets
+    a page saying so, with the way to register again."""
+    webinar = get_object_or_404(Webinar, slug=slug)
+    registration = (
+        Registration.objects.select_related("webinar__series")
+        .filter(token=token, webinar=webinar, anonymised_at__isnull=True)
+        .first()
+    )
+    if registration is None or not hmac.compare_digest(registration.token, token):
+        return _hold_gone(request, webinar, "expired")
+    page = reverse("webinars:registration", kwargs={"token": registration.token})
+    if not registration.is_held:
+        return redirect(page)
+    if request.method == "POST":
+        outcome = services.registration_confirm_address(registration=registration).outcome
+        if outcome in ("confirmed", "done"):
+            return redirect(f"{page}?confirmed=1")
+        return _hold_gone(request, webinar, outcome)
+    if registration.hold_expires_at <= timezone.now():
+        return _hold_gone(request, webinar, "expired")
+    return render(request, "webinars/confirm_address.html", _registration_context(registration))
+
+
+def _hold_gone(request, webinar: Webinar, outcome: str) -> HttpResponse:
+    return render(
+        request,
+        "webinars/confirm_address_gone.html",
+        {
+            "webinar": webinar,
+            "closed": outcome == "closed" or not webinar.is_registration_open(),
+            "hold_minutes": settings.REGISTRATION_HOLD_MINUTES,
+        },
+        status=410,
+    )
 
 
 @private_page
