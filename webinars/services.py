@@ -227,46 +227,72 @@ class AddressConfirmation:
 def registration_confirm_address(
     *, registration: Registration, now: datetime | None = None
 ) -> AddressConfirmation:
-    """Confirm a held registration's address: it then gets its seat (or the waiting list),
-    or, for a webinar that requires approval, goes to the organisers. Under the webinar's
-    row lock, as every seat decision."""
+    """Confirm a held registration's address, and with it every other hold of the same address
+    still waiting (a series form makes one per webinar: one link is enough).
+
+    Each then gets its seat (or the waiting list), or, for a webinar that requires approval,
+    goes to the organisers: under the webinars' row locks, as every seat decision.
+    """
     now = now or timezone.now()
     with transaction.atomic():
-        webinar = _lock_webinars([registration.webinar_id])[0]
-        current = Registration.objects.select_for_update().get(pk=registration.pk)
-        current.webinar = webinar
+        others = dict(
+            Registration.objects.held()
+            .for_address(registration.email)
+            .filter(hold_expires_at__gt=now)
+            .values_list("pk", "webinar_id")
+        )
+        webinar_ids = sorted({registration.webinar_id, *others.values()})
+        webinars = {w.pk: w for w in _lock_webinars(webinar_ids)}
+        rows = list(
+            Registration.objects.select_for_update()
+            .filter(pk__in={registration.pk, *others})
+            .order_by("created", "pk")
+        )
+        current = next((r for r in rows if r.pk == registration.pk), None)
+        if current is None:
+            return AddressConfirmation("expired")  # purged meanwhile
         if not current.is_held:
+            current.webinar = webinars[current.webinar_id]
             return AddressConfirmation("done", current)
         if current.hold_expires_at <= now:
             return AddressConfirmation("expired", current)
-        if _refusal(webinar, now):
+        if _refusal(webinars[current.webinar_id], now):
             return AddressConfirmation("closed", current)
-        taken = before = None
-        if webinar.requires_approval:
-            current.status = Registration.Status.PENDING
-        elif webinar.capacity is not None and (before := _seats_taken(webinar)) >= webinar.capacity:
-            current.status = Registration.Status.WAITLISTED
-        else:
-            current.status = Registration.Status.CONFIRMED
-            taken = None if before is None else before + 1
-        current.hold_expires_at = None
-        current.email_confirmed_at = now
-        current.details_sent_at = now
-        current.save(
-            update_fields=[
-                "status",
-                "hold_expires_at",
-                "email_confirmed_at",
-                "details_sent_at",
-                "updated",
-            ]
-        )
-        mail.queue_details(current)
-        if webinar.series and webinar.series.notify_email:
-            mail.queue_organiser_notice(current)
-        if taken is not None and badge_changes(webinar.capacity, before, taken):
-            availability_changed.send(sender=Webinar, webinar=webinar)
+        for row in rows:
+            webinar = webinars[row.webinar_id]
+            if row.is_held and row.hold_expires_at > now and not _refusal(webinar, now):
+                _confirm_hold(row, webinar, now)
     return AddressConfirmation("confirmed", current)
+
+
+def _confirm_hold(registration: Registration, webinar: Webinar, now: datetime) -> None:
+    """The seat decision for a hold whose address is confirmed; call with the webinar locked."""
+    registration.webinar = webinar
+    before = None
+    if webinar.requires_approval:
+        registration.status = Registration.Status.PENDING
+    elif webinar.capacity is not None and (before := _seats_taken(webinar)) >= webinar.capacity:
+        registration.status = Registration.Status.WAITLISTED
+        before = None
+    else:
+        registration.status = Registration.Status.CONFIRMED
+    registration.hold_expires_at = None
+    registration.email_confirmed_at = now
+    registration.details_sent_at = now
+    registration.save(
+        update_fields=[
+            "status",
+            "hold_expires_at",
+            "email_confirmed_at",
+            "details_sent_at",
+            "updated",
+        ]
+    )
+    mail.queue_details(registration)
+    if webinar.series and webinar.series.notify_email:
+        mail.queue_organiser_notice(registration)
+    if before is not None and badge_changes(webinar.capacity, before, before + 1):
+        availability_changed.send(sender=Webinar, webinar=webinar)
 
 
 def registrations_purge_unconfirmed(*, now: datetime | None = None) -> int:

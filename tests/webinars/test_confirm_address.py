@@ -98,6 +98,36 @@ def test_a_link_scanner_fetching_the_link_confirms_nothing(client, db, flush_mai
     assert Registration.objects.get().is_held
 
 
+def test_one_link_confirms_every_hold_of_the_address_from_a_series_form(client, db, flush_mail):
+    series = make_series(slug="metals")
+    webinars = [held_webinar(series=series, title=f"Part {n}") for n in (1, 2, 3)]
+    stranger = make_registration(
+        webinars[0], status="pending", hold_expires_at=timezone.now() + timedelta(minutes=5)
+    )
+    client.post(
+        "/series/metals/register/",
+        {
+            "name": "Ada",
+            "email": "ada@example.org",
+            "consent": "on",
+            "webinars": [w.pk for w in webinars],
+        },
+    )
+    links = [confirm_link(m) for m in flush_mail()]
+
+    client.post(links[1].removeprefix("http://127.0.0.1:8000"))
+
+    assert len(links) == 3
+    ada = Registration.objects.filter(email="ada@example.org")
+    assert sorted(ada.values_list("webinar__title", "status")) == [
+        ("Part 1", "confirmed"),
+        ("Part 2", "confirmed"),
+        ("Part 3", "confirmed"),
+    ]
+    stranger.refresh_from_db()
+    assert stranger.is_held
+
+
 def test_seats_taken_meanwhile_put_a_confirmed_address_on_the_waiting_list(db, flush_mail):
     webinar = held_webinar(capacity=1)
     held = make_registration(
