@@ -801,8 +801,8 @@ class RegistrantMessage(models.Model):
     body = models.TextField(
         _("message"),
         help_text=_(
-            "Plain text. Each message starts with 'Hello <name>,' and ends with a link to the "
-            "registrant's own page."
+            "Plain text. Each message starts with a greeting by name and ends with the webinar's "
+            "details and a link to the registrant's own page."
         ),
     )
     to_confirmed = models.BooleanField(_("confirmed"), default=True)

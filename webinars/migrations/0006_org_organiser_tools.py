@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('subject', models.CharField(max_length=200, verbose_name='subject')),
-                ('body', models.TextField(help_text="Plain text. Each message starts with 'Hello <name>,' and ends with a link to the registrant's own page.", verbose_name='message')),
+                ('body', models.TextField(help_text="Plain text. Each message starts with a greeting by name and ends with the webinar's details and a link to the registrant's own page.", verbose_name='message')),
                 ('to_confirmed', models.BooleanField(default=True, verbose_name='confirmed')),
                 ('to_waitlisted', models.BooleanField(default=False, verbose_name='on the waiting list')),
                 ('to_pending', models.BooleanField(default=False, verbose_name='awaiting approval')),
