@@ -251,3 +251,31 @@ def test_purging_registrations_removes_their_answers(db, webinar):
     registrations_purge(older_than_days=90)
 
     assert not Answer.objects.exists()
+
+
+def test_a_series_question_is_added_in_the_series_admin_inline(organiser_client, db):
+    series = make_series(title="Mining", slug="mining")
+    data = {
+        "title": "Mining",
+        "slug": "mining",
+        "description": "",
+        "notify_email": "",
+        "reminders": "",
+        **{
+            f"{prefix}-{field}": "0"
+            for prefix in ("partners", "disclaimers", "questions", "webinars")
+            for field in ("TOTAL_FORMS", "INITIAL_FORMS")
+        },
+        "questions-TOTAL_FORMS": "1",
+        "questions-0-label": "Your sector",
+        "questions-0-kind": "choices",
+        "questions-0-options": "Industry\nAcademia\n\nIndustry",
+        "questions-0-order": "0",
+    }
+
+    response = organiser_client.post(reverse("admin:series_series_change", args=[series.pk]), data)
+
+    assert response.status_code == 302, text_of(response)[:2000]
+    question = Question.objects.get()
+    assert (question.series, question.webinar) == (series, None)
+    assert question.option_list == ["Industry", "Academia"]  # blank lines and repeats dropped
