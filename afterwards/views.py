@@ -38,8 +38,8 @@ def public_material(request, slug, pk):
 @require_GET
 def registrant_material(request, token, pk):
     registration = registration_for_token(token)
-    if registration.status == Registration.Status.CANCELLED:
-        raise Http404("No materials for a cancelled registration.")
+    if registration.status not in (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED):
+        raise Http404("Materials are for those who had or waited for a seat.")
     return _download(get_object_or_404(Material, pk=pk, webinar=registration.webinar))
 
 

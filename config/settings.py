@@ -8,6 +8,8 @@ from pathlib import Path
 
 import environ
 
+from config.reminders import RemindersError, parse_reminders
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -227,7 +229,27 @@ if CACHES["default"]["BACKEND"] in (
 RATE_LIMIT_PROXY_COUNT = env.int("RATE_LIMIT_PROXY_COUNT", default=0)
 REGISTRATION_RESEND_MINUTES = env.int("REGISTRATION_RESEND_MINUTES", default=10)
 JOIN_WINDOW_MINUTES = env.int("JOIN_WINDOW_MINUTES", default=30)
-REMINDER_LEAD_HOURS = env.int("REMINDER_LEAD_HOURS", default=24)
+# When send_reminders mails registrants, before each start: "1d, 1h" (days, hours, minutes,
+# comma-separated; "none" for no reminders). A series or a webinar can set its own. The older
+# REMINDER_LEAD_HOURS=N still works when REMINDERS is not set, as one reminder N hours before.
+REMINDERS = env.str(
+    "REMINDERS",
+    default=f"{env.int('REMINDER_LEAD_HOURS')}h" if "REMINDER_LEAD_HOURS" in env else "1d, 1h",
+)
+try:
+    parse_reminders(REMINDERS)
+except RemindersError as error:
+    sys.exit(f"REMINDERS={REMINDERS!r}: {error}")
+# Every registration waits for its address to be confirmed through a mailed link (each webinar
+# can also ask for it); holds not confirmed within REGISTRATION_HOLD_MINUTES expire, take no
+# seat meanwhile, and `purge_unconfirmed` deletes them.
+REGISTRATION_CONFIRM_EMAIL = env.bool("REGISTRATION_CONFIRM_EMAIL", default=False)
+REGISTRATION_HOLD_MINUTES = env.int("REGISTRATION_HOLD_MINUTES", default=60)
+if not 1 <= REGISTRATION_HOLD_MINUTES <= 7 * 24 * 60:
+    sys.exit(
+        f"REGISTRATION_HOLD_MINUTES={REGISTRATION_HOLD_MINUTES}: give the minutes a registrant has "
+        "to confirm their address, from 1 to 10080 (a week)."
+    )
 REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=90)
 
 # --- Production hardening: all from the environment, safe by default ---

@@ -3,7 +3,19 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.reminders import validate_reminders
 from series.paths import slug_path
+
+
+def reminders_field(help_text) -> models.CharField:
+    """A series' or a webinar's own reminder lead times (config.reminders reads them)."""
+    return models.CharField(
+        _("reminders"),
+        max_length=100,
+        blank=True,
+        validators=[validate_reminders],
+        help_text=help_text,
+    )
 
 
 class Series(models.Model):
@@ -30,6 +42,13 @@ class Series(models.Model):
         _("certificates of attendance"),
         default=False,
         help_text=_("Registrants who attended can download a PDF certificate from their own page."),
+    )
+    reminders = reminders_field(
+        _(
+            "When to remind registrants, before the start: e.g. '1d, 1h' (days, hours, "
+            "minutes such as 1h30m, separated by commas), or 'none'. Empty: the site's "
+            "default (REMINDERS). A webinar can set its own."
+        )
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)

@@ -102,6 +102,8 @@ def webinar_admin_form(**fields) -> dict:
         "recording_audience": "public",
         "summary": "",
         "summary_audience": "public",
+        "questions-TOTAL_FORMS": "0",
+        "questions-INITIAL_FORMS": "0",
     }
     data.update(fields)
     return data

@@ -9,9 +9,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
-from django.db.models import Count, Q
-from django.http import HttpResponse
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -20,21 +24,44 @@ from mailer.admin import MessageAdmin as MailerMessageAdmin
 from mailer.models import PRIORITY_DEFERRED, Message
 
 from afterwards.admin import MaterialInline
+from config.reminders import describe as describe_lead
 from series.admin import URL_AS_HTTPS, BaseSeriesAdmin
 from series.models import Series
+from webinars import mail
 from webinars.formatting import in_zone, when
 from webinars.forms import AddressField
 from webinars.mail import given_up_messages, max_retries
 from webinars.models import (
+    Answer,
+    MessageDelivery,
     PendingMail,
+    Question,
+    RegistrantMessage,
     Registration,
+    ReminderSent,
     Speaker,
     Webinar,
     WebinarSpeaker,
     available_time_zones,
+    registration_count,
 )
-from webinars.services import registration_cancel
+from webinars.selectors import message_recipients
+from webinars.services import (
+    message_send,
+    registration_cancel,
+    registrations_approve,
+    registrations_decline,
+)
 from webinars.views.embed import frame_origins, iframe_snippet
+
+
+class QuestionInline(admin.StackedInline):
+    """The organisers' own questions on the registration form, in order."""
+
+    model = Question
+    extra = 0
+    fields = [("label", "kind", "required"), "options", "help_text", "order"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
 
 
 class WebinarInline(admin.TabularInline):
@@ -64,7 +91,7 @@ class SendableAddressMixin:
 @admin.register(Series)
 class SeriesAdmin(SendableAddressMixin, BaseSeriesAdmin):
     address_fields = ("notify_email",)
-    inlines = [*BaseSeriesAdmin.inlines, WebinarInline]
+    inlines = [*BaseSeriesAdmin.inlines, QuestionInline, WebinarInline]
     readonly_fields = ["embed_snippet"]
     list_display = [*BaseSeriesAdmin.list_display, "follower_count"]
 
@@ -253,6 +280,7 @@ class WebinarAdmin(admin.ModelAdmin):
         "is_published",
         "seats",
         "waiting",
+        "awaiting_approval",
         "registrations_link",
     ]
     list_filter = ["series", "status", "is_published", WhenFilter]
@@ -261,7 +289,7 @@ class WebinarAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["series"]
-    inlines = [WebinarSpeakerInline, MaterialInline]
+    inlines = [WebinarSpeakerInline, QuestionInline, MaterialInline]
     readonly_fields = ["uid", "sequence", "created", "updated"]
     fieldsets = [
         (None, {"fields": ["series", "number", "title", "slug", "description"]}),
@@ -272,7 +300,17 @@ class WebinarAdmin(admin.ModelAdmin):
         (_("Where"), {"fields": ["location", "event_url", "join_url"]}),
         (
             _("Registration and publishing"),
-            {"fields": ["capacity", "registration_closes", "status", "is_published"]},
+            {
+                "fields": [
+                    "capacity",
+                    "registration_closes",
+                    "requires_approval",
+                    "confirm_email",
+                    "reminders",
+                    "status",
+                    "is_published",
+                ]
+            },
         ),
         (
             _("After the webinar"),
@@ -305,7 +343,12 @@ class WebinarAdmin(admin.ModelAdmin):
         return response
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_counts()
+        return (
+            super()
+            .get_queryset(request)
+            .with_counts()
+            .annotate(pending_count=registration_count("pending"))
+        )
 
     @admin.display(description=_("start (own zone)"), ordering="start")
     def start_local(self, obj):
@@ -319,10 +362,23 @@ class WebinarAdmin(admin.ModelAdmin):
     def waiting(self, obj):
         return obj.waitlisted_count
 
+    @admin.display(description=_("awaiting approval"), ordering="pending_count")
+    def awaiting_approval(self, obj):
+        if not obj.pending_count:
+            return "-"
+        url = (
+            reverse("admin:webinars_registration_changelist")
+            + f"?webinar__id__exact={obj.pk}&status__exact=pending"
+        )
+        return format_html('<a href="{}">{}</a>', url, obj.pending_count)
+
     @admin.display(description=_("registrations"))
     def registrations_link(self, obj):
         url = reverse("admin:webinars_registration_changelist") + f"?webinar__id__exact={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, _("list"))
+        write = reverse("admin:webinars_registrantmessage_add") + f"?webinar={obj.pk}"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>', url, _("list"), write, _("write to them")
+        )
 
     # Raising the capacity (here or anywhere through the ORM) promotes waiting registrants:
     # Webinar.save() calls services.webinar_changed, which calls services.webinar_fill_seats.
@@ -374,8 +430,20 @@ def export_csv(modeladmin, request, queryset):
     response.write("\ufeff")  # the BOM makes Excel read UTF-8 names correctly
     # Every cell quoted: a separator inside one never splits it, whichever the reader uses.
     writer = csv.writer(response, quoting=csv.QUOTE_ALL)
-    writer.writerow(CSV_HEADER)
-    for r in queryset.select_related("webinar").order_by("webinar__start", "created", "pk"):
+    # One column per question answered in the selection, series questions first.
+    questions = list(
+        Question.objects.filter(answers__registration__in=queryset.values("pk"))
+        .distinct()
+        .order_by(models.F("series_id").asc(nulls_last=True), "order", "pk")
+    )
+    writer.writerow([*CSV_HEADER, *(csv_safe(q.label) for q in questions)])
+    rows = (
+        queryset.select_related("webinar")
+        .prefetch_related(Prefetch("answers", queryset=Answer.objects.order_by()))
+        .order_by("webinar__start", "created", "pk")
+    )
+    for r in rows:
+        answers = {a.question_id: a.text for a in r.answers.all()}
         writer.writerow(
             [
                 csv_safe(r.webinar.title),
@@ -388,6 +456,7 @@ def export_csv(modeladmin, request, queryset):
                 _utc(r.consent_at),
                 _utc(r.promoted_at),
                 _utc(r.cancelled_at),
+                *(csv_safe(answers.get(q.pk, "")) for q in questions),
             ]
         )
     return response
@@ -414,14 +483,99 @@ def cancel_registrations(modeladmin, request, queryset):
     )
 
 
+@admin.action(
+    description=_("Approve selected registrations (a seat, or the waiting list when full)"),
+    permissions=["change"],
+)
+def approve_registrations(modeladmin, request, queryset):
+    outcome = registrations_approve(registrations=list(queryset.only("pk", "webinar_id")))
+    modeladmin.message_user(
+        request,
+        _(
+            "%(confirmed)d approved with a seat, %(waitlisted)d approved onto the waiting list "
+            "(no seat left); each was told by email."
+        )
+        % {"confirmed": outcome.confirmed, "waitlisted": outcome.waitlisted},
+        messages.SUCCESS,
+    )
+    _report_skipped(modeladmin, request, outcome.skipped)
+
+
+@admin.action(description=_("Decline selected registrations"), permissions=["change"])
+def decline_registrations(modeladmin, request, queryset):
+    outcome = registrations_decline(registrations=list(queryset.only("pk", "webinar_id")))
+    modeladmin.message_user(
+        request,
+        ngettext(
+            "%(count)d registration declined; the registrant was told by email.",
+            "%(count)d registrations declined; the registrants were told by email.",
+            outcome.declined,
+        )
+        % {"count": outcome.declined},
+        messages.SUCCESS,
+    )
+    _report_skipped(modeladmin, request, outcome.skipped)
+
+
+def _report_skipped(modeladmin, request, skipped: int) -> None:
+    if skipped:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(count)d registration was left as it was: it no longer awaited approval, "
+                "or its webinar is cancelled or over.",
+                "%(count)d registrations were left as they were: they no longer awaited "
+                "approval, or their webinar is cancelled or over.",
+                skipped,
+            )
+            % {"count": skipped},
+            messages.WARNING,
+        )
+
+
+class ReminderSentInline(admin.TabularInline):
+    model = ReminderSent
+    extra = 0
+    fields = ["lead", "sent_at", "mailed"]
+    readonly_fields = fields
+    can_delete = False
+
+    @admin.display(description=_("before the start"))
+    def lead(self, obj):
+        return describe_lead(obj.lead_minutes)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    extra = 0
+    fields = ["question", "answer"]
+    readonly_fields = fields
+    can_delete = False
+
+    @admin.display(description=_("answer"))
+    def answer(self, obj):
+        return obj.text
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question")
+
+    def has_add_permission(self, request, obj=None):
+        # What the registrant answered, as they answered it.
+        return False
+
+
 @admin.register(Registration)
 class RegistrationAdmin(SendableAddressMixin, admin.ModelAdmin):
+    inlines = [AnswerInline, ReminderSentInline]
     list_display = ["name", "email", "organisation", "webinar", "status", "created"]
     list_filter = ["status", "webinar__series", "webinar"]
     list_select_related = ["webinar"]
     search_fields = ["name", "email", "organisation"]
     date_hierarchy = "created"
-    actions = [export_csv, cancel_registrations]
+    actions = [export_csv, approve_registrations, decline_registrations, cancel_registrations]
     readonly_fields = [
         # Status changes go through the actions, so seats are freed and promotions mailed.
         "status",
@@ -430,8 +584,13 @@ class RegistrationAdmin(SendableAddressMixin, admin.ModelAdmin):
         "consent_at",
         "cancelled_at",
         "promoted_at",
+        "approved_at",
+        "declined_at",
+        "hold_expires_at",
+        "email_confirmed_at",
         "details_sent_at",
         "reminder_sent_at",
+        "time_zone",
         "anonymised_at",
     ]
     autocomplete_fields = ["webinar"]
@@ -447,8 +606,11 @@ class RegistrationAdmin(SendableAddressMixin, admin.ModelAdmin):
             counts = dict.fromkeys(Registration.Status.values, 0)
             rows = cl.queryset.order_by().values_list("status").annotate(n=Count("pk"))
             counts.update(dict(rows))
+            # "Awaiting approval" only where there is some: most webinars never require it.
             response.context_data["status_counts"] = [
-                (Registration.Status(status).label, n) for status, n in counts.items()
+                (Registration.Status(status).label, n)
+                for status, n in counts.items()
+                if n or status != Registration.Status.PENDING
             ]
         return response
 
@@ -549,3 +711,149 @@ class MessageAdmin(MailerMessageAdmin):
         if obj.priority != PRIORITY_DEFERRED:
             return _("queued")
         return _("failed") if obj.retry_count >= max_retries() else _("retrying")
+
+
+class MessageDeliveryInline(admin.TabularInline):
+    """What was sent to whom: the log, as the worker was handed it."""
+
+    model = MessageDelivery
+    extra = 0
+    fields = ["email", "status", "registration", "queued_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RegistrantMessage)
+class RegistrantMessageAdmin(admin.ModelAdmin):
+    """Write to registrants: save, look at the preview, send a test to yourself, then send."""
+
+    change_form_template = "admin/webinars/registrantmessage/change_form.html"
+    list_display = ["subject", "webinar", "series", "created", "sent_at", "sent_count"]
+    list_filter = ["series"]
+    list_select_related = ["webinar", "series"]
+    search_fields = ["subject", "body"]
+    autocomplete_fields = ["webinar", "series"]
+    inlines = [MessageDeliveryInline]
+    fieldsets = [
+        (None, {"fields": ["webinar", "series", "subject", "body"]}),
+        (
+            _("Send to registrants who are"),
+            {"fields": [("to_confirmed", "to_waitlisted", "to_pending", "to_cancelled")]},
+        ),
+        (_("Before sending"), {"fields": ["recipients", "preview", "created_by", "sent_at"]}),
+    ]
+    readonly_fields = ["recipients", "preview", "created_by", "sent_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(sent=Count("deliveries"))
+
+    @admin.display(description=_("sent to"), ordering="sent")
+    def sent_count(self, obj):
+        return obj.sent
+
+    @admin.display(description=_("recipients"))
+    def recipients(self, obj):
+        if not obj.pk:
+            return _("Save the message to see who will get it.")
+        waiting, done = _recipients_now(obj)
+        return _(
+            "%(waiting)d people will get it when you send it; %(done)d already had it "
+            "(nobody gets it twice)."
+        ) % {"waiting": len(waiting), "done": done}
+
+    @admin.display(description=_("preview"))
+    def preview(self, obj):
+        if not obj.pk or not _sample_webinar(obj):
+            return "-"
+        sample = mail.registrant_message_sample(obj, to="preview@example.invalid")
+        return format_html('<pre style="white-space: pre-wrap">{}</pre>', sample.body)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._after_save(request, obj) or super().response_add(request, obj)
+
+    def response_change(self, request, obj):
+        return self._after_save(request, obj) or super().response_change(request, obj)
+
+    def _after_save(self, request, obj):
+        change_url = reverse("admin:webinars_registrantmessage_change", args=[obj.pk])
+        if "_send_test" in request.POST:
+            self._send_test(request, obj)
+            return HttpResponseRedirect(change_url)
+        if "_send" in request.POST:
+            return HttpResponseRedirect(
+                reverse("admin:webinars_registrantmessage_send", args=[obj.pk])
+            )
+        return None
+
+    def _send_test(self, request, obj):
+        address = request.user.email
+        if not address:
+            self.message_user(
+                request,
+                _("Your account has no email address: add one to receive a test."),
+                messages.ERROR,
+            )
+            return
+        if not _sample_webinar(obj):
+            self.message_user(request, _("The series has no webinars yet."), messages.ERROR)
+            return
+        mail.queue_composed(mail.registrant_message_sample(obj, to=address))
+        self.message_user(request, _("A test is on its way to %(address)s.") % {"address": address})
+
+    def get_urls(self):
+        urls = super().get_urls()
+        send = path(
+            "<int:pk>/send/",
+            self.admin_site.admin_view(self.send_view),
+            name="webinars_registrantmessage_send",
+        )
+        return [send, *urls]
+
+    def send_view(self, request, pk):
+        """GET asks to confirm, with the count; POST sends (to those who have not had it)."""
+        obj = get_object_or_404(RegistrantMessage, pk=pk)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        change_url = reverse("admin:webinars_registrantmessage_change", args=[obj.pk])
+        if request.method == "POST":
+            sent = message_send(message=obj)
+            self.message_user(
+                request,
+                ngettext(
+                    "Sent to %(count)d person; it goes out through the mail queue.",
+                    "Sent to %(count)d people; it goes out through the mail queue.",
+                    sent,
+                )
+                % {"count": sent},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(change_url)
+        waiting, done = _recipients_now(obj)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Send this message?"),
+            "opts": self.opts,
+            "original": obj,
+            "waiting": len(waiting),
+            "done": done,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/webinars/registrantmessage/send.html", context)
+
+
+def _recipients_now(message: RegistrantMessage) -> tuple[list, int]:
+    done = set(message.deliveries.values_list("email", flat=True))
+    everyone = message_recipients(message, timezone.now())
+    return [r for r in everyone if r.email.lower() not in done], len(done)
+
+
+def _sample_webinar(message: RegistrantMessage):
+    return message.webinar or (message.series and message.series.webinars.first())

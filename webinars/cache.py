@@ -91,6 +91,7 @@ UNCACHED_URL_NAMES = frozenset(
         # A file download: streamed, and small enough a browser keeps it.
         "afterwards:material",
         "following:unsubscribe",
+        "webinars:confirm_address",
         # django-ninja's root route, shadowed by api:index (registered first); never reached.
         "api:api-root",
     }
@@ -135,6 +136,10 @@ NOT_CONTENT = frozenset(
         "afterwards.followup",
         "afterwards.followupdelivery",
         "afterwards.feedback",
+        "webinars.answer",
+        "webinars.remindersent",
+        "webinars.registrantmessage",
+        "webinars.messagedelivery",
     }
 )
 CONTENT_APPS = frozenset({"series", "webinars", "afterwards"})

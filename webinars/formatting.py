@@ -57,11 +57,16 @@ def span(start: datetime, end: datetime, *, with_date: bool = True) -> str:
     return f"{day}{_clock(start)} {first} \u2013 {_day(end)}, {_clock(end)} {last}"
 
 
-def when(webinar) -> str:
-    """'Thursday 1 October 2020, 10:00–11:30 CEST, Brussels time', in the webinar's own zone."""
-    text = span(webinar.local_start, webinar.local_end)
-    zone = zone_name(webinar.tz)
-    if zone == webinar.local_end.tzname():
+def when(webinar, tz: tzinfo | None = None) -> str:
+    """'Thursday 1 October 2020, 10:00–11:30 CEST, Brussels time', in the webinar's own zone
+    (or in tz, e.g. a registrant's own)."""
+    if tz is None:
+        tz, start, end = webinar.tz, webinar.local_start, webinar.local_end
+    else:
+        start, end = webinar.local_start.astimezone(tz), webinar.local_end.astimezone(tz)
+    text = span(start, end)
+    zone = zone_name(tz)
+    if zone == end.tzname():
         return text  # "..., 09:00–09:30 UTC" says it already
     return _("%(when)s, %(zone)s") % {"when": text, "zone": zone}
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from webinars.addresses import sendable_address
 from webinars.formatting import when
-from webinars.models import Registration
+from webinars.models import Question, Registration, available_time_zones
 
 # Common misspellings of the biggest mail providers' domains, and what was meant.
 DOMAIN_TYPOS = {
@@ -81,8 +81,85 @@ class AddressField(forms.EmailField):
         return sendable_address(value) if value else value
 
 
+def reject_control_characters_but_lines(value: str) -> None:
+    """For long answers: line breaks and tabs are fine, other control characters are not."""
+    reject_control_characters(value.replace("\r", "").replace("\n", "").replace("\t", ""))
+
+
+# Longest answers kept: a line, and a few paragraphs.
+ANSWER_LIMITS = {Question.Kind.SHORT_TEXT: 200, Question.Kind.LONG_TEXT: 2000}
+QUESTION_PREFIX = "question_"
+TOO_LONG = _("Please keep your answer to %(limit_value)d characters (it has %(show_value)d).")
+
+
+def question_field(question: Question, *, label: str, required: bool) -> forms.Field:
+    """The form field that asks a question (organisers' questions, see Question.Kind)."""
+    kind = question.kind
+    common = {"label": label, "help_text": question.help_text, "required": required}
+    if kind == Question.Kind.CHECKBOX:
+        return forms.BooleanField(
+            error_messages={"required": _("Please tick this box to register.")}, **common
+        )
+    messages = {"required": _("Please answer this question.")}
+    if kind in ANSWER_LIMITS:
+        long = kind == Question.Kind.LONG_TEXT
+        return forms.CharField(
+            max_length=ANSWER_LIMITS[kind],
+            widget=forms.Textarea(attrs={"rows": 4}) if long else forms.TextInput,
+            validators=[reject_control_characters_but_lines if long else reject_control_characters],
+            error_messages={**messages, "max_length": TOO_LONG},
+            **common,
+        )
+    messages["invalid_choice"] = _("Choose one of the options listed.")
+    choices = [(option, option) for option in question.option_list]
+    if kind == Question.Kind.CHOICES:
+        return forms.MultipleChoiceField(
+            choices=choices,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={**messages, "required": _("Choose at least one option.")},
+            **common,
+        )
+    return forms.ChoiceField(
+        choices=choices, widget=forms.RadioSelect, error_messages=messages, **common
+    )
+
+
 class RegistrationForm(forms.Form):
-    """Name, email, organisation, consent; a honeypot that people never see."""
+    """Name, email, organisation, consent; a honeypot that people never see; the organisers'
+    questions, if any (`questions`)."""
+
+    def __init__(self, *args, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[f"{QUESTION_PREFIX}{question.pk}"] = question_field(
+                question, label=self.question_label(question), required=self.asks(question)
+            )
+
+    def question_label(self, question: Question) -> str:
+        return question.label
+
+    def asks(self, question: Question) -> bool:
+        """Whether the question must be answered whatever else is chosen."""
+        return question.required
+
+    @property
+    def question_fields(self):
+        return [self[f"{QUESTION_PREFIX}{q.pk}"] for q in self.questions]
+
+    def answers(self) -> dict[int, object]:
+        """{question pk: the answer} for the registration service; unanswered ones left out."""
+        found = {}
+        for question in self.questions:
+            name = f"{QUESTION_PREFIX}{question.pk}"
+            if name not in self.cleaned_data:
+                continue
+            value = self.cleaned_data[name]
+            if question.kind == Question.Kind.CHECKBOX:
+                found[question.pk] = bool(value)
+            elif value:
+                found[question.pk] = value.strip() if isinstance(value, str) else list(value)
+        return found
 
     name = forms.CharField(
         label=_("Name"),
@@ -119,6 +196,15 @@ class RegistrationForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
+
+    # Filled by static/js/time-zone-field.js from the browser's own zone; empty without it.
+    time_zone = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def clean_time_zone(self):
+        # A visitor cannot see or fix this field: a zone the server does not know (an old
+        # browser's, or a forged one) is dropped rather than refused.
+        value = self.cleaned_data["time_zone"].strip()
+        return value if value in available_time_zones() else ""
 
     @property
     def is_bot(self) -> bool:
@@ -168,8 +254,32 @@ class SeriesRegistrationForm(RegistrationForm):
         },
     )
 
-    field_order = ["webinars", "name", "email", "organisation", "consent", "website"]
+    field_order = ["webinars", "name", "email", "organisation", "consent", "website", "time_zone"]
 
     def __init__(self, *args, webinars, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["webinars"].queryset = webinars
+
+    def question_label(self, question: Question) -> str:
+        # A webinar's own question says which webinar asks it; a series question is asked once.
+        if question.webinar_id is None:
+            return question.label
+        webinar = question.webinar
+        return f"{webinar.title}: {question.label}"
+
+    def asks(self, question: Question) -> bool:
+        # A webinar's own required question only binds when that webinar is chosen (clean).
+        return question.required and question.webinar_id is None
+
+    def clean(self):
+        data = super().clean()
+        chosen = {w.pk for w in data.get("webinars") or []}
+        for question in self.questions:
+            name = f"{QUESTION_PREFIX}{question.pk}"
+            if question.webinar_id is None or name not in data:
+                continue
+            if question.webinar_id not in chosen:
+                data.pop(name)  # not asked: nothing stored for a webinar not chosen
+            elif question.required and not data[name]:
+                self.add_error(name, self.fields[name].error_messages["required"])
+        return data

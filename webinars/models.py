@@ -6,6 +6,7 @@ import uuid
 import zoneinfo
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
@@ -14,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from series.models import Series, SeriesOrganisation
+from config.reminders import RemindersError, parse_reminders
+from series.models import Series, SeriesOrganisation, reminders_field
 from series.paths import slug_path
 from webinars.changes import MOVE_NOTICE_THRESHOLD, WebinarChanges
 
@@ -54,8 +56,6 @@ def validate_time_zone(value: str) -> None:
 
 
 def default_time_zone() -> str:
-    from django.conf import settings
-
     return settings.TIME_ZONE
 
 
@@ -102,7 +102,7 @@ def _in_zone(instant: datetime, key: str) -> datetime:
     return instant.astimezone(_zone(key))
 
 
-def _registration_count(status: str):
+def registration_count(status: str):
     counts = (
         Registration.objects.filter(webinar=models.OuterRef("pk"), status=status)
         .order_by()
@@ -175,8 +175,19 @@ class WebinarQuerySet(models.QuerySet):
         # Correlated subqueries, not JOIN + GROUP BY: with a LIMIT after an indexed ORDER BY,
         # both databases work them out for the rows a page shows only.
         return self.annotate(
-            confirmed_count=_registration_count("confirmed"),
-            waitlisted_count=_registration_count("waitlisted"),
+            confirmed_count=registration_count("confirmed"),
+            waitlisted_count=registration_count("waitlisted"),
+        )
+
+    def with_question_flag(self):
+        """has_questions: whether the webinar or its series asks questions, so that forms of
+        webinars without any (most) need no query for them."""
+        return self.annotate(
+            has_questions=models.Exists(
+                Question.objects.filter(
+                    Q(webinar=models.OuterRef("pk")) | Q(series=models.OuterRef("series"))
+                )
+            )
         )
 
     def for_listing(self, *, many: bool = False):
@@ -279,6 +290,30 @@ class Webinar(models.Model):
         _("published"),
         default=True,
         help_text=_("Unpublished webinars are hidden from visitors; staff can still preview them."),
+    )
+    requires_approval = models.BooleanField(
+        _("registrations need approval"),
+        default=False,
+        help_text=_(
+            "Each registration waits, without a seat or the join link, until an organiser "
+            "approves it in admin (Registrations: approve or decline)."
+        ),
+    )
+    confirm_email = models.BooleanField(
+        _("registrants confirm their address"),
+        default=False,
+        help_text=_(
+            "A registration is held, without a seat, until its address is confirmed through a "
+            "link we mail; unconfirmed holds expire. (On for every webinar when the site sets "
+            "REGISTRATION_CONFIRM_EMAIL.)"
+        ),
+    )
+    reminders = reminders_field(
+        _(
+            "When to remind registrants, before the start: e.g. '1d, 1h' (days, hours, "
+            "minutes such as 1h30m, separated by commas), or 'none'. Empty: the series' "
+            "reminders, else the site's default (REMINDERS)."
+        )
     )
     location = models.CharField(
         _("venue"),
@@ -486,6 +521,22 @@ class Webinar(models.Model):
     def is_registration_open(self, now: datetime | None = None) -> bool:
         return not self.is_cancelled and (now or timezone.now()) < self.closes_at
 
+    @property
+    def needs_address_confirmation(self) -> bool:
+        return self.confirm_email or settings.REGISTRATION_CONFIRM_EMAIL
+
+    def reminder_leads(self) -> tuple[int, ...]:
+        """Minutes before the start to remind registrants: this webinar's, else its
+        series', else the site's (settings.REMINDERS), longest first."""
+        for text in (self.reminders, self.series.reminders if self.series else ""):
+            if text.strip():
+                try:
+                    return parse_reminders(text)
+                except RemindersError:
+                    # Saved around the form's validation: the next level's leads, not none.
+                    continue
+        return parse_reminders(settings.REMINDERS)
+
     def speakers_by_role(self, role: str) -> list["WebinarSpeaker"]:
         # Iterates the prefetched rows (speakers_prefetch), so lists stay at a fixed query count.
         rows = self.__dict__.get(SPEAKER_ROWS)
@@ -536,6 +587,16 @@ class RegistrationQuerySet(models.QuerySet):
     def waitlisted(self):
         return self.filter(status=Registration.Status.WAITLISTED)
 
+    def pending(self):
+        return self.filter(status=Registration.Status.PENDING)
+
+    def held(self):
+        """Pending until their address is confirmed (not yet a request the organisers see)."""
+        return self.filter(status=Registration.Status.PENDING, hold_expires_at__isnull=False)
+
+    def expired_holds(self, now):
+        return self.held().filter(hold_expires_at__lte=now)
+
     def for_address(self, email: str):
         """Registrations of this address in any letter case: lower() on both sides, in the
         database, as the unique constraint on (lower(email), webinar) compares (and indexes)."""
@@ -546,6 +607,7 @@ class RegistrationQuerySet(models.QuerySet):
 
 class Registration(models.Model):
     class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting approval")
         CONFIRMED = "confirmed", _("confirmed")
         WAITLISTED = "waitlisted", _("on the waiting list")
         CANCELLED = "cancelled", _("cancelled")
@@ -554,6 +616,11 @@ class Registration(models.Model):
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"), max_length=254)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    # The registrant's own zone, as their browser reported it (empty without JavaScript):
+    # reminders give the time there too.
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone]
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.CONFIRMED)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     consent_at = models.DateTimeField(
@@ -563,6 +630,15 @@ class Registration(models.Model):
     updated = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     promoted_at = models.DateTimeField(null=True, blank=True)
+    # An organiser's answer to a pending registration (declined ones end up cancelled).
+    approved_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    # A registration whose address is not confirmed yet is `pending` with a hold that expires
+    # (Webinar.needs_address_confirmation); confirming clears the hold.
+    hold_expires_at = models.DateTimeField(
+        _("address to be confirmed by"), null=True, blank=True, db_index=True
+    )
+    email_confirmed_at = models.DateTimeField(_("address confirmed at"), null=True, blank=True)
     details_sent_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     attended_at = models.DateTimeField(
@@ -588,7 +664,7 @@ class Registration(models.Model):
                 violation_error_message=_("This email address is already registered."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["confirmed", "waitlisted", "cancelled"]),
+                condition=Q(status__in=["pending", "confirmed", "waitlisted", "cancelled"]),
                 name="registration_status_valid",
             ),
         ]
@@ -599,6 +675,37 @@ class Registration(models.Model):
 
     def get_absolute_url(self):
         return reverse("webinars:registration", kwargs={"token": self.token})
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == self.Status.PENDING and self.hold_expires_at is not None
+
+
+class ReminderSent(models.Model):
+    """One reminder (its lead time) of one registration: the unique row is the claim, so two
+    workers running at once send it at most once."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="reminders_sent"
+    )
+    lead_minutes = models.PositiveIntegerField(_("minutes before the start"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    # False for a reminder that came due together with a nearer one (a worker that was down,
+    # a late registration): only the nearest is mailed, the others are recorded as done.
+    mailed = models.BooleanField(_("mailed"), default=True)
+
+    class Meta:
+        ordering = ["registration", "-lead_minutes"]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "lead_minutes"], name="unique_reminder_per_lead"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.lead_minutes} min before, registration {self.registration_id}"
 
 
 class PendingMailQuerySet(models.QuerySet):
@@ -661,6 +768,8 @@ class PendingMail(models.Model):
         PROMOTED = "promoted", _("promoted from the waiting list")
         CANCELLED = "cancelled", _("cancellation acknowledged")
         WEBINAR_CHANGED = "webinar_changed", _("webinar cancelled or moved")
+        DECLINED = "declined", _("registration declined")
+        MESSAGE = "message", _("message from the organisers")
         REMINDER = "reminder", _("reminder")
         ORGANISER_NOTICE = "organiser_notice", _("notice to the organisers")
 
@@ -690,3 +799,208 @@ class PendingMail(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} for registration {self.registration_id}"
+
+
+class QuestionQuerySet(models.QuerySet):
+    def for_webinars(self, webinars):
+        """The questions these webinars' forms ask: their own and their series', in order."""
+        webinar_ids = [w.pk for w in webinars]
+        series_ids = {w.series_id for w in webinars if w.series_id}
+        return self.filter(Q(webinar_id__in=webinar_ids) | Q(series_id__in=series_ids)).order_by(
+            models.F("series_id").asc(nulls_last=True), "order", "pk"
+        )
+
+
+class Question(models.Model):
+    """A question of a series (asked once, whichever of its webinars are chosen) or of one
+    webinar, on its registration forms."""
+
+    class Kind(models.TextChoices):
+        SHORT_TEXT = "short_text", _("short text")
+        LONG_TEXT = "long_text", _("long text")
+        CHOICE = "choice", _("one choice")
+        CHOICES = "choices", _("several choices")
+        CHECKBOX = "checkbox", _("checkbox")
+
+    WITH_OPTIONS = (Kind.CHOICE, Kind.CHOICES)
+
+    series = models.ForeignKey(
+        Series, on_delete=models.CASCADE, null=True, blank=True, related_name="questions"
+    )
+    webinar = models.ForeignKey(
+        Webinar, on_delete=models.CASCADE, null=True, blank=True, related_name="questions"
+    )
+    label = models.CharField(_("question"), max_length=300)
+    kind = models.CharField(_("kind of answer"), max_length=20, choices=Kind)
+    options = models.TextField(
+        _("options"), blank=True, help_text=_("For one or several choices: one option a line.")
+    )
+    required = models.BooleanField(_("required"), default=False)
+    help_text = models.CharField(_("help text"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("registration question")
+        verbose_name_plural = _("registration questions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(series__isnull=True, webinar__isnull=False)
+                | Q(series__isnull=False, webinar__isnull=True),
+                name="question_of_series_or_webinar",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["short_text", "long_text", "choice", "choices", "checkbox"]),
+                name="question_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def option_list(self) -> list[str]:
+        return list(
+            dict.fromkeys(line.strip() for line in self.options.splitlines() if line.strip())
+        )
+
+    def clean(self):
+        super().clean()
+        if self.kind in self.WITH_OPTIONS and len(self.option_list) < 2:
+            raise ValidationError(
+                {"options": _("Give at least two options, one a line.")}, code="options"
+            )
+
+
+class Answer(models.Model):
+    """A registrant's answer: text, the option(s) chosen, or True/False for a checkbox."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    value = models.JSONField(_("answer"), blank=True, default=str)
+
+    class Meta:
+        ordering = ["question__order", "question__pk"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "question"], name="unique_answer_per_question"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.question}: {self.text}"
+
+    @property
+    def text(self) -> str:
+        return answer_text(self.value)
+
+
+def answer_text(value) -> str:
+    """An answer as one line for admin, the CSV export and mail."""
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list):
+        return "; ".join(value)
+    return "" if value is None else str(value)
+
+
+class RegistrantMessage(models.Model):
+    """A message an organiser writes to the registrants of a webinar or of a whole series."""
+
+    # Who may get it, by registration status (cancelled ones only when chosen).
+    AUDIENCES = ("pending", "confirmed", "waitlisted", "cancelled")
+
+    webinar = models.ForeignKey(
+        Webinar,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+        help_text=_("Write to this webinar's registrants, or choose a series instead."),
+    )
+    series = models.ForeignKey(
+        Series,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="registrant_messages",
+        help_text=_("Write to the registrants of every webinar of the series (once each)."),
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(
+        _("message"),
+        help_text=_(
+            "Plain text. Each message starts with a greeting by name and ends with the webinar's "
+            "details and a link to the registrant's own page."
+        ),
+    )
+    to_confirmed = models.BooleanField(_("confirmed"), default=True)
+    to_waitlisted = models.BooleanField(_("on the waiting list"), default=False)
+    to_pending = models.BooleanField(_("awaiting approval"), default=False)
+    to_cancelled = models.BooleanField(
+        _("cancelled"), default=False, help_text=_("Only if you mean to write to them too.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False
+    )
+    created = models.DateTimeField(_("written at"), default=timezone.now, editable=False)
+    sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("message to registrants")
+        verbose_name_plural = _("messages to registrants")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(series__isnull=True, webinar__isnull=False)
+                | Q(series__isnull=False, webinar__isnull=True),
+                name="message_to_series_or_webinar",
+            ),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+    def clean(self):
+        super().clean()
+        if bool(self.webinar_id) == bool(self.series_id):
+            raise ValidationError(
+                _("Choose either a webinar or a series."), code="webinar_or_series"
+            )
+        if not self.statuses:
+            raise ValidationError(_("Choose at least one group of registrants."), code="nobody")
+
+    @property
+    def statuses(self) -> list[str]:
+        return [status for status in self.AUDIENCES if getattr(self, f"to_{status}")]
+
+
+class MessageDelivery(models.Model):
+    """The log of a message: who it was queued for, and when. One row per address and message,
+    so nobody gets the same message twice, however often it is sent."""
+
+    message = models.ForeignKey(
+        RegistrantMessage, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="message_deliveries"
+    )
+    # In lower case: one message per person, whatever case they typed it in.
+    email = models.EmailField(_("email"), max_length=254)
+    status = models.CharField(_("status then"), max_length=20, choices=Registration.Status)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["queued_at", "pk"]
+        verbose_name = _("message sent")
+        verbose_name_plural = _("messages sent")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "email"], name="unique_message_per_address")
+        ]
+
+    def __str__(self):
+        return f"{self.message} → {self.email}"

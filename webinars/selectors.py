@@ -1,11 +1,21 @@
 """Reads that span relations, shaped for the pages that show them."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.conf import settings
+from django.db.models import Case, Prefetch, QuerySet, Value, When, prefetch_related_objects
 
+from config.reminders import RemindersError, parse_reminders
 from series.models import Series, SeriesOrganisation
-from webinars.models import Webinar, WebinarSpeaker, speakers_prefetch
+from webinars.models import (
+    RegistrantMessage,
+    Registration,
+    Webinar,
+    WebinarSpeaker,
+    speakers_prefetch,
+)
 
 
 def webinars_visible_to(*, staff: bool) -> QuerySet[Webinar]:
@@ -83,3 +93,101 @@ def webinars_for_calendars() -> QuerySet[Webinar]:
         _partners("series__"),
         *speakers_prefetch(many=True),
     )
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """A registration's reminders that have come due: `leads` (minutes before the start) to
+    record, and whether to mail the nearest of them."""
+
+    registration: Registration
+    leads: tuple[int, ...]
+    mail: bool
+
+
+def reminders_due(now: datetime, *, leads: tuple[int, ...] | None = None) -> Iterator[DueReminder]:
+    """Reminders whose moment (start - lead) has come, for confirmed registrants of scheduled
+    webinars that have not started, webinar by webinar.
+
+    A reminder whose moment came before the registration is never due: someone registering
+    three hours before the start gets the one-hour reminder, not the one-day one. When several
+    come due at once (a late registration, a worker that was down) only the nearest is
+    mailed. `leads` replaces every webinar's own (the command's --hours).
+    """
+    overrides = [leads] if leads is not None else _configured_leads(now)
+    longest = max((max(found) for found in overrides if found), default=0)
+    if not longest:
+        return
+    webinars = Webinar.objects.filter(
+        status=Webinar.Status.SCHEDULED, start__gt=now, start__lte=now + timedelta(minutes=longest)
+    ).select_related("series")
+    for webinar in webinars.order_by("start", "pk"):
+        due = [
+            lead
+            for lead in (leads if leads is not None else webinar.reminder_leads())
+            if webinar.start - timedelta(minutes=lead) <= now
+        ]
+        if not due:
+            continue
+        registrations = (
+            webinar.registrations.confirmed()
+            .filter(
+                anonymised_at__isnull=True,
+                created__lte=webinar.start - timedelta(minutes=min(due)),
+            )
+            .prefetch_related("reminders_sent")
+            .order_by("pk")
+        )
+        for registration in registrations:
+            registration.webinar = webinar
+            eligible = [
+                lead
+                for lead in due
+                if registration.created <= webinar.start - timedelta(minutes=lead)
+            ]
+            sent = {row.lead_minutes for row in registration.reminders_sent.all()}
+            new = tuple(lead for lead in eligible if lead not in sent)
+            if new:
+                # Never an earlier reminder after a nearer one went out.
+                yield DueReminder(registration, new, mail=not sent or min(new) < min(sent))
+
+
+def _configured_leads(now: datetime) -> list[tuple[int, ...]]:
+    """The site's leads and every distinct override of an upcoming webinar or a series."""
+    texts = {settings.REMINDERS}
+    texts.update(
+        Webinar.objects.filter(start__gt=now)
+        .exclude(reminders="")
+        .values_list("reminders", flat=True)
+    )
+    texts.update(Series.objects.exclude(reminders="").values_list("reminders", flat=True))
+    found = []
+    for text in texts:
+        try:
+            found.append(parse_reminders(text))
+        except RemindersError:
+            continue  # Webinar.reminder_leads falls back past it too
+    return found
+
+
+def message_recipients(message: RegistrantMessage, now: datetime) -> list[Registration]:
+    """One registration per address among those the message is for, not anonymised.
+
+    For a series, a person registered for several webinars is written to once, about their
+    next webinar (the registration whose page the message links to), else their latest.
+    """
+    # Holds are left out: nobody has shown the address is theirs.
+    registrations = Registration.objects.filter(
+        status__in=message.statuses, anonymised_at__isnull=True, hold_expires_at=None
+    ).select_related("webinar")
+    if message.webinar_id:
+        registrations = registrations.filter(webinar_id=message.webinar_id)
+    else:
+        registrations = registrations.filter(webinar__series_id=message.series_id)
+    past = Case(When(webinar__end__lt=now, then=Value(1)), default=Value(0))
+    chosen: dict[str, Registration] = {}
+    for registration in registrations.annotate(past=past).order_by(
+        "past", "webinar__start", "created", "pk"
+    ):
+        chosen.setdefault(registration.email.lower(), registration)
+    return list(chosen.values())

@@ -48,6 +48,11 @@ urlpatterns = [
         name="register_thanks",
     ),
     path(
+        "webinars/<slug:slug>/confirm-address/<token:token>/",
+        registration.confirm_address,
+        name="confirm_address",
+    ),
+    path(
         "registrations/<token:token>/",
         registration.registration_detail,
         name="registration",

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 # The real SMTP server of the mail tests.
-from tests.webinars.test_mail import smtp  # noqa: F401
+from tests.webinars.conftest import smtp  # noqa: F401
 
 
 @pytest.fixture

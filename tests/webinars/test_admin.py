@@ -129,6 +129,8 @@ def test_admin_rejects_unknown_time_zone_with_a_message(admin_client, content):
             "number": "",
             "webinar_speakers-TOTAL_FORMS": "0",
             "webinar_speakers-INITIAL_FORMS": "0",
+            "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0",
         }
     )
     data.pop("is_published", None)

@@ -20,10 +20,11 @@ def run(*args) -> str:
 def test_send_reminders_mails_confirmed_registrants_once(db, flush_mail):
     soon = make_webinar(title="Copper", start=timezone.now() + timedelta(hours=5))
     later = make_webinar(title="Tin", start=timezone.now() + timedelta(days=3))
-    ada = make_registration(soon, email="ada@example.org")
-    make_registration(soon, email="wait@example.org", status="waitlisted")
-    make_registration(soon, email="gone@example.org", status="cancelled")
-    make_registration(later, email="bob@example.org")
+    early = timezone.now() - timedelta(days=2)  # before every reminder's moment
+    ada = make_registration(soon, email="ada@example.org", created=early)
+    make_registration(soon, email="wait@example.org", status="waitlisted", created=early)
+    make_registration(soon, email="gone@example.org", status="cancelled", created=early)
+    make_registration(later, email="bob@example.org", created=early)
 
     first = run("send_reminders")
     second = run("send_reminders")
@@ -39,10 +40,10 @@ def test_send_reminders_mails_confirmed_registrants_once(db, flush_mail):
 
 def test_send_reminders_lead_time_is_configurable(db, settings, flush_mail):
     webinar = make_webinar(start=timezone.now() + timedelta(hours=30))
-    make_registration(webinar, email="ada@example.org")
+    make_registration(webinar, email="ada@example.org", created=timezone.now() - timedelta(days=5))
 
     assert run("send_reminders") == "0 reminders queued\n"
-    settings.REMINDER_LEAD_HOURS = 48
+    settings.REMINDERS = "2d"
     assert run("send_reminders") == "1 reminder queued\n"
     assert run("send_reminders", "--hours", "72") == "0 reminders queued\n"
 

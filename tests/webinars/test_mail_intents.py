@@ -251,9 +251,9 @@ def test_worker_composes_a_batch_in_a_fixed_number_of_queries(
         register(webinar_with_people(1 + n % 4), email=f"ada{n}@example.org")
 
     # List the due intents; savepoint, the intents with registration, webinar and series,
-    # speakers, organisations, registration counts for the 12 organisers' notices, select and
-    # delete the intents, insert the messages, release.
-    with django_assert_num_queries(1 + 8 + 12):
+    # speakers, organisations, registration counts and answers for the 12 organisers' notices,
+    # select and delete the intents, insert the messages, release.
+    with django_assert_num_queries(1 + 8 + 12 * 2):
         counts = mail.deliver_pending()
 
     assert counts == {"queued": 24}
@@ -337,8 +337,8 @@ def test_composing_an_intent_takes_a_fixed_number_of_queries(
     # series' organisations, delete the intent, insert the message, release.
     with django_assert_num_queries(7):
         assert mail.deliver(details.pk).outcome == "queued"
-    # The same plus one count of the webinar's registrations.
-    with django_assert_num_queries(8):
+    # The same plus one count of the webinar's registrations and the registrant's answers.
+    with django_assert_num_queries(9):
         assert mail.deliver(notice.pk).outcome == "queued"
 
     message = Message.objects.order_by("pk").first().email

@@ -176,6 +176,8 @@ def test_capacity_raise_in_admin_promotes_as_many_as_fit(admin_client, full_webi
             "webinar_speakers-INITIAL_FORMS": "0",
             "materials-TOTAL_FORMS": "0",
             "materials-INITIAL_FORMS": "0",
+            "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0",
         }
     )
 

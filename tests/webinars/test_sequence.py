@@ -111,6 +111,8 @@ def test_sequence_grows_when_saved_through_admin(admin_client, db):
         "is_published": "on",
         "webinar_speakers-TOTAL_FORMS": "0",
         "webinar_speakers-INITIAL_FORMS": "0",
+        "questions-TOTAL_FORMS": "0",
+        "questions-INITIAL_FORMS": "0",
         "webinar_speakers-MIN_NUM_FORMS": "0",
         "webinar_speakers-MAX_NUM_FORMS": "1000",
         "materials-TOTAL_FORMS": "0",

@@ -4,12 +4,14 @@
 Callers use these names; the modules behind them are the package's own business.
 """
 
-from webinars.mail.compose import personal_links
+from webinars.mail.compose import personal_links, registrant_message_sample
 from webinars.mail.outbox import (
     queue_cancelled,
+    queue_declined,
     queue_details,
     queue_organiser_notice,
     queue_promoted,
+    queue_registrant_message,
     queue_reminder,
     queue_webinar_changed,
 )
@@ -19,6 +21,7 @@ from webinars.mail.worker import (
     deliver_pending,
     given_up_messages,
     max_retries,
+    queue_composed,
     queue_flush,
     requeue_due,
     retry_delay,
@@ -31,11 +34,15 @@ __all__ = [
     "given_up_messages",
     "max_retries",
     "personal_links",
+    "queue_composed",
+    "registrant_message_sample",
     "queue_cancelled",
+    "queue_declined",
     "queue_details",
     "queue_flush",
     "queue_organiser_notice",
     "queue_promoted",
+    "queue_registrant_message",
     "queue_reminder",
     "queue_webinar_changed",
     "requeue_due",

@@ -4,6 +4,7 @@ Composing reads the registration, its webinar, speakers and organisers and rende
 templates and a calendar file: the worker does it after commit, never a visitor's request.
 """
 
+import zoneinfo
 from datetime import UTC, timedelta
 from email.mime.text import MIMEText
 from email.utils import format_datetime, make_msgid
@@ -15,10 +16,17 @@ from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from webinars import ical
-from webinars.formatting import absolute_url, page_url, when
-from webinars.models import PendingMail, Registration, Webinar
+from webinars.formatting import absolute_url, in_zone, page_url, when
+from webinars.models import (
+    PendingMail,
+    RegistrantMessage,
+    Registration,
+    Webinar,
+    available_time_zones,
+)
 from webinars.text import one_line
 
 # The registrant's own pages, each addressed by their token.
@@ -43,9 +51,11 @@ def _context(registration: Registration, **extra) -> dict:
         "registration": registration,
         "webinar": webinar,
         "when": when(webinar),
+        "own_when": own_when(registration),
         "webinar_url": page_url(webinar),
         "is_confirmed": is_confirmed,
         "is_waitlisted": registration.status == Registration.Status.WAITLISTED,
+        "is_pending": registration.status == Registration.Status.PENDING,
         "join_window_minutes": settings.JOIN_WINDOW_MINUTES,
         "site_url": settings.SITE_URL,
         **personal_links(registration),
@@ -185,13 +195,57 @@ def _earlier_cancellations(registration: Registration) -> int:
     )
 
 
-def details_message(registration: Registration) -> EmailMultiAlternatives:
-    """The confirmation with an invitation, or the waiting-list notice with a tentative entry."""
+def details_message(
+    registration: Registration, *, approved: bool = False
+) -> EmailMultiAlternatives:
+    """The confirmation with an invitation, or the waiting-list notice with a tentative entry;
+    a registration that waits for approval gets a "we will let you know" note, with neither."""
     title = registration.webinar.title
+    if registration.is_held:
+        return _to_registrant(
+            registration,
+            "registration_confirm_address",
+            _("Please confirm your address: %(title)s") % {"title": title},
+            invite_method=None,
+            confirm_url=absolute_url(
+                reverse(
+                    "webinars:confirm_address",
+                    kwargs={"slug": registration.webinar.slug, "token": registration.token},
+                )
+            ),
+            hold_expires=in_zone(registration.hold_expires_at, registration.webinar.tz),
+        )
+    if registration.status == Registration.Status.PENDING:
+        return _to_registrant(
+            registration,
+            "registration_pending",
+            _("Registration received: %(title)s") % {"title": title},
+            invite_method=None,
+        )
     if registration.status == Registration.Status.CONFIRMED:
-        return _to_registrant(registration, "registration_confirmed", f"Registered: {title}")
+        subject = _("Approved: %(title)s") if approved else _("Registered: %(title)s")
+        return _to_registrant(
+            registration,
+            "registration_confirmed",
+            subject % {"title": title},
+            approved=approved,
+        )
     return _to_registrant(
-        registration, "registration_waitlisted", f"Waiting list: {title}", invite_method="PUBLISH"
+        registration,
+        "registration_waitlisted",
+        _("Waiting list: %(title)s") % {"title": title},
+        invite_method="PUBLISH",
+        approved=approved,
+    )
+
+
+def declined_message(registration: Registration) -> EmailMultiAlternatives:
+    """An organiser declined the registration: no seat, no calendar entry."""
+    return _to_registrant(
+        registration,
+        "registration_declined",
+        _("Your registration: %(title)s") % {"title": registration.webinar.title},
+        invite_method=None,
     )
 
 
@@ -236,10 +290,27 @@ def webinar_changed_message(registration: Registration, *, change: str) -> Email
     )
 
 
-def reminder_message(registration: Registration) -> EmailMultiAlternatives:
+def own_when(registration: Registration) -> str:
+    """The webinar's time in the registrant's own zone, when known and not the webinar's."""
+    webinar = registration.webinar
+    if registration.time_zone not in available_time_zones():
+        return ""
+    own = when(webinar, zoneinfo.ZoneInfo(registration.time_zone))
+    return "" if own == when(webinar) else f"{own} ({registration.time_zone})"
+
+
+def reminder_message(
+    registration: Registration, *, lead_minutes: int | None = None
+) -> EmailMultiAlternatives:
+    """The reminder: the time in the webinar's zone and the registrant's, the join link when
+    confirmed. lead_minutes is kept for the log; the text never says "tomorrow", which a late
+    worker could make wrong."""
     webinar = registration.webinar
     return _to_registrant(
-        registration, "reminder", f"Reminder: {webinar.title}, {when(webinar)}", invite_method=None
+        registration,
+        "reminder",
+        _("Reminder: %(title)s, %(when)s") % {"title": webinar.title, "when": when(webinar)},
+        invite_method=None,
     )
 
 
@@ -251,6 +322,7 @@ def organiser_notice_message(registration: Registration) -> EmailMultiAlternativ
     counts = webinar.registrations.aggregate(
         confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
         waitlisted=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
+        pending=Count("pk", filter=Q(status=Registration.Status.PENDING)),
     )
     return compose(
         "organiser_notice",
@@ -259,6 +331,7 @@ def organiser_notice_message(registration: Registration) -> EmailMultiAlternativ
         context=_context(
             registration,
             counts=counts,
+            answers=registration.answers.select_related("question"),
             admin_url=absolute_url(
                 reverse("admin:webinars_registration_changelist")
                 + f"?webinar__id__exact={webinar.pk}"
@@ -267,11 +340,43 @@ def organiser_notice_message(registration: Registration) -> EmailMultiAlternativ
     )
 
 
+def registrant_message(
+    registration: Registration, *, message: int
+) -> EmailMultiAlternatives | None:
+    """An organiser's message, with a link to the registrant's own page; None if the message
+    was deleted before it was composed."""
+    written = RegistrantMessage.objects.filter(pk=message).first()
+    if written is None:
+        return None
+    return _to_registrant(
+        registration, "registrant_message", written.subject, invite_method=None, message=written
+    )
+
+
+def registrant_message_sample(written: "RegistrantMessage", *, to: str) -> EmailMultiAlternatives:
+    """The message as its registrants will read it, for the organiser's own address: a sample
+    name and no registrant's links."""
+    webinar = written.webinar or written.series.webinars.order_by("-start").first()
+    # A token only for building the links, each replaced below by a placeholder.
+    sample = Registration(webinar=webinar, name=_("(registrant's name)"), email=to, token="x" * 20)
+    context = _context(sample, message=written)
+    placeholder = _("(the registrant's own link)")
+    context.update(dict.fromkeys(PERSONAL_PAGES, placeholder))
+    return compose(
+        "registrant_message",
+        subject=_("[Test] %(subject)s") % {"subject": written.subject},
+        to=to,
+        context=context,
+    )
+
+
 COMPOSERS = {
     PendingMail.Kind.DETAILS: details_message,
     PendingMail.Kind.PROMOTED: promoted_message,
     PendingMail.Kind.CANCELLED: cancelled_message,
     PendingMail.Kind.WEBINAR_CHANGED: webinar_changed_message,
+    PendingMail.Kind.DECLINED: declined_message,
+    PendingMail.Kind.MESSAGE: registrant_message,
     PendingMail.Kind.REMINDER: reminder_message,
     PendingMail.Kind.ORGANISER_NOTICE: organiser_notice_message,
 }

@@ -40,16 +40,28 @@ def _record(
 
 
 def queue_details(
-    registration: Registration, *, repeat: bool = False, now: datetime | None = None
+    registration: Registration,
+    *,
+    repeat: bool = False,
+    approved: bool = False,
+    now: datetime | None = None,
 ) -> PendingMail:
-    """The confirmation or waiting-list notice, with an .ics invitation.
+    """The confirmation, waiting-list or awaiting-approval notice, with an .ics invitation.
 
     repeat: the address registered again. The message goes out only if the last one is older
     than REGISTRATION_RESEND_MINUTES, decided when it is composed (compose.compose_intent), so
     that a repeat costs the request exactly what a new registration does.
+    approved: an organiser has just approved the registration.
     """
     extra = {"repeat": True} if repeat else {}
+    if approved:
+        extra["approved"] = True
     return _record(registration, PendingMail.Kind.DETAILS, now=now, **extra)
+
+
+def queue_declined(registration: Registration) -> PendingMail:
+    """A polite notice that an organiser declined the registration."""
+    return _record(registration, PendingMail.Kind.DECLINED)
 
 
 def queue_promoted(registration: Registration) -> PendingMail:
@@ -69,8 +81,13 @@ def queue_webinar_changed(registration: Registration, *, change: str) -> Pending
     return _record(registration, PendingMail.Kind.WEBINAR_CHANGED, change=change)
 
 
-def queue_reminder(registration: Registration) -> PendingMail:
-    return _record(registration, PendingMail.Kind.REMINDER)
+def queue_reminder(registration: Registration, *, lead_minutes: int | None = None) -> PendingMail:
+    return _record(registration, PendingMail.Kind.REMINDER, lead_minutes=lead_minutes)
+
+
+def queue_registrant_message(registration: Registration, *, message) -> PendingMail:
+    """An organiser's message (webinars.models.RegistrantMessage) to this registrant."""
+    return _record(registration, PendingMail.Kind.MESSAGE, message=message.pk)
 
 
 def queue_organiser_notice(

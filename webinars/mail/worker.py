@@ -141,12 +141,35 @@ def wait_for_background_mail(timeout: float = 30) -> None:
 
 def deliver_now(pk: int) -> None:
     delivery = deliver(pk)
-    if delivery.message is None:
-        return
+    if delivery.message is not None:
+        _send_now(delivery.message)
+
+
+def _send_now(queued: Message) -> None:
     try:
-        send_queue(Message.objects.filter(pk=delivery.message.pk))
+        send_queue(Message.objects.filter(pk=queued.pk))
     except Exception:  # noqa: BLE001 (the queued row stays; the worker retries it)
-        logger.exception("Immediate send failed; message %s stays queued", delivery.message.pk)
+        logger.exception("Immediate send failed; message %s stays queued", queued.pk)
+
+
+def queue_composed(message) -> Message:
+    """Put an already composed message (no registration behind it, e.g. an organiser's test)
+    on the mail queue; sent after commit when MAIL_SEND_IMMEDIATELY is on, else by the worker."""
+    queued = Message(email=message, priority=PRIORITY_MEDIUM)
+    queued.save()
+    if settings.MAIL_SEND_IMMEDIATELY:
+        pk = queued.pk
+
+        # In the mail thread, as registrations' mail: the request never waits for the server.
+        def send_after_commit():
+            in_mail_thread(_send_queued, pk)
+
+        transaction.on_commit(send_after_commit, robust=True)
+    return queued
+
+
+def _send_queued(pk: int) -> None:
+    _send_now(Message(pk=pk))
 
 
 class _Contended(Exception):

@@ -35,7 +35,9 @@ def registration_field_list(form) -> SafeString:
     Every webinar page shows the same empty form, and Django renders each widget through a
     template: the empty RegistrationForm is rendered once per process and language.
     """
-    if type(form) is RegistrationForm and not (form.is_bound or form.initial or form.prefix):
+    if type(form) is RegistrationForm and not (
+        form.is_bound or form.initial or form.prefix or form.questions
+    ):
         return _empty_field_list(form.auto_id, translation.get_language())
     return render_to_string(FIELD_LIST_TEMPLATE, {"form": form})
 

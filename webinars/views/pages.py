@@ -21,6 +21,7 @@ from webinars.selectors import (
     speaker_names,
     webinars_visible_to,
 )
+from webinars.views.registration import registration_form_for
 from webinars.views.viewer import is_staff
 
 PAST_PER_PAGE = 20
@@ -147,6 +148,7 @@ class WebinarDetailView(DetailView):
         return (
             webinars_visible_to(staff=is_staff(self.request))
             .with_counts()
+            .with_question_flag()
             .for_listing()
             .select_related("series")
             .annotate(has_materials=Exists(Material.objects.filter(webinar=OuterRef("pk"))))
@@ -165,6 +167,7 @@ class WebinarDetailView(DetailView):
             siblings=sibling_webinars(webinar, staff=is_staff(self.request)),
             is_over=is_over,
             recap=recap_for(webinar, registrant=False) if is_over else None,
+            registration_form=registration_form_for(webinar),
         )
         return context
 

@@ -26,7 +26,7 @@ from webinars import ical, services
 from webinars.availability import registration_state
 from webinars.forms import DOMAIN_TYPOS, RegistrationForm, SeriesRegistrationForm, suggest_domain
 from webinars.mail import personal_links
-from webinars.models import Registration, Webinar
+from webinars.models import Question, Registration, Webinar
 from webinars.selectors import webinars_for_calendars, webinars_visible_to
 from webinars.views.protection import is_rate_limited, public_form, rate_limited_response
 from webinars.views.viewer import is_staff
@@ -39,7 +39,21 @@ def _person(form) -> dict:
         "email": data["email"],
         "organisation": data.get("organisation", ""),
         "consent": data["consent"],
+        "time_zone": data.get("time_zone", ""),
+        "answers": form.answers(),
     }
+
+
+def questions_for(webinars) -> list[Question]:
+    """The questions of these webinars (annotated with_question_flag) and their series."""
+    if not any(webinar.has_questions for webinar in webinars):
+        return []
+    return list(Question.objects.for_webinars(webinars).select_related("webinar"))
+
+
+def registration_form_for(webinar: Webinar, data=None) -> RegistrationForm:
+    """The registration form of one webinar, with its own and its series' questions."""
+    return RegistrationForm(data, questions=questions_for([webinar]))
 
 
 def _thanks_url(name: str, slug: str, email: str) -> str:
@@ -51,12 +65,19 @@ def _thanks_url(name: str, slug: str, email: str) -> str:
 
 def _typo_context(request) -> dict:
     typed = request.GET.get("domain", "")[:100].lower()
-    return {"typed_domain": typed, "suggested_domain": DOMAIN_TYPOS.get(typed)}
+    return {
+        "typed_domain": typed,
+        "suggested_domain": DOMAIN_TYPOS.get(typed),
+        "hold_minutes": settings.REGISTRATION_HOLD_MINUTES,
+    }
 
 
 def _webinar_or_404(request, slug) -> Webinar:
     return get_object_or_404(
-        webinars_visible_to(staff=is_staff(request)).with_counts().select_related("series"),
+        webinars_visible_to(staff=is_staff(request))
+        .with_counts()
+        .with_question_flag()
+        .select_related("series"),
         slug=slug,
     )
 
@@ -88,17 +109,23 @@ def register(request, slug, *, embed=False):
 
     embed=True: the compact form for an iframe, whose thanks page stays in the frame.
     """
-    form = RegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         # The rules read the locked row; seat counts are only needed if the form comes back.
         webinar = get_object_or_404(
-            webinars_visible_to(staff=is_staff(request)).only("pk"), slug=slug
+            webinars_visible_to(staff=is_staff(request))
+            .only("pk", "series_id")
+            .with_question_flag(),
+            slug=slug,
         )
+        form = registration_form_for(webinar, request.POST)
         thanks = "embed:register_thanks" if embed else "webinars:register_thanks"
         answer = _submit(request, form, thanks, slug, lambda: [webinar])
         if answer:
             return answer
-    webinar = _webinar_or_404(request, slug)
+        webinar = _webinar_or_404(request, slug)
+    else:
+        webinar = _webinar_or_404(request, slug)
+        form = registration_form_for(webinar)
     return render(
         request,
         "embed/register.html" if embed else "webinars/register.html",
@@ -122,6 +149,7 @@ def _open_webinars(request, series: Series):
         webinars_visible_to(staff=is_staff(request))
         .filter(series=series, status=Webinar.Status.SCHEDULED, start__gt=now)
         .filter(Q(registration_closes__isnull=True) | Q(registration_closes__gt=now))
+        .with_question_flag()
         .order_by("start", "pk")
     )
 
@@ -136,7 +164,9 @@ def series_register(request, slug, *, embed=False):
     open_webinars = _open_webinars(request, series)
     listed = list(open_webinars)
     form = SeriesRegistrationForm(
-        request.POST if request.method == "POST" else None, webinars=open_webinars
+        request.POST if request.method == "POST" else None,
+        webinars=open_webinars,
+        questions=questions_for(listed),
     )
     # The checkboxes from the rows just read, not a second query of the same rows; a POST is
     # still checked against the query.
@@ -165,7 +195,13 @@ def series_register_thanks(request, slug, *, embed=False):
     return render(
         request,
         "embed/thanks.html" if embed else "webinars/thanks.html",
-        {"series": series, **_typo_context(request)},
+        {
+            "series": series,
+            # A series form's webinars may each ask for it; the site-wide setting asks for all.
+            "series_confirms": settings.REGISTRATION_CONFIRM_EMAIL
+            or series.webinars.filter(confirm_email=True).exists(),
+            **_typo_context(request),
+        },
     )
 
 
@@ -215,6 +251,8 @@ def _registration_context(registration: Registration) -> dict:
         "is_confirmed": is_confirmed,
         "is_waitlisted": registration.status == Registration.Status.WAITLISTED,
         "is_cancelled": registration.status == Registration.Status.CANCELLED,
+        "is_pending": registration.status == Registration.Status.PENDING,
+        "is_held": registration.is_held,
         "join_opens": opens.astimezone(webinar.tz),
         "join_open": is_confirmed and not webinar.is_cancelled and opens <= now < closes,
         "is_over": now >= webinar.end,
@@ -222,6 +260,10 @@ def _registration_context(registration: Registration) -> dict:
         "join_window_minutes": settings.JOIN_WINDOW_MINUTES,
         **personal_links(registration),
     }
+
+
+# Who sees what is kept for registrants once it is over: those who had, or waited for, a seat.
+SAW_IT = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
 
 
 @private_page
@@ -234,8 +276,9 @@ def registration_detail(request, token):
         return _cancel(registration)
     context = _registration_context(registration)
     context["just_cancelled"] = request.GET.get("cancelled") == "1" and context["is_cancelled"]
+    context["just_confirmed"] = request.GET.get("confirmed") == "1" and not context["is_held"]
     recap = None
-    if context["is_over"] and not context["is_cancelled"]:
+    if context["is_over"] and registration.status in SAW_IT:
         recap = recap_for(registration.webinar, registrant=True)
     context["recap"] = recap
     context["has_certificate"] = can_have_certificate(registration, timezone.now())
@@ -243,6 +286,47 @@ def registration_detail(request, token):
     if recap and recap.player:
         response._csp_update = {"frame-src": [recap.player.origin]}
     return response
+
+
+@private_page
+@public_form
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm_address(request, slug, token):
+    """The link in the "please confirm your address" mail: GET asks (a link scanner must not
+    confirm for the registrant), POST confirms. A hold that expired, or was purged since, gets
+    a page saying so, with the way to register again."""
+    webinar = get_object_or_404(Webinar, slug=slug)
+    registration = (
+        Registration.objects.select_related("webinar__series")
+        .filter(token=token, webinar=webinar, anonymised_at__isnull=True)
+        .first()
+    )
+    if registration is None or not hmac.compare_digest(registration.token, token):
+        return _hold_gone(request, webinar, "expired")
+    page = reverse("webinars:registration", kwargs={"token": registration.token})
+    if not registration.is_held:
+        return redirect(page)
+    if request.method == "POST":
+        outcome = services.registration_confirm_address(registration=registration).outcome
+        if outcome in ("confirmed", "done"):
+            return redirect(f"{page}?confirmed=1")
+        return _hold_gone(request, webinar, outcome)
+    if registration.hold_expires_at <= timezone.now():
+        return _hold_gone(request, webinar, "expired")
+    return render(request, "webinars/confirm_address.html", _registration_context(registration))
+
+
+def _hold_gone(request, webinar: Webinar, outcome: str) -> HttpResponse:
+    return render(
+        request,
+        "webinars/confirm_address_gone.html",
+        {
+            "webinar": webinar,
+            "closed": outcome == "closed" or not webinar.is_registration_open(),
+            "hold_minutes": settings.REGISTRATION_HOLD_MINUTES,
+        },
+        status=410,
+    )
 
 
 @private_page

@@ -1,20 +1,17 @@
-"""Mail confirmed registrants a reminder before their webinar, exactly once each. Cron-friendly."""
+"""Mail confirmed registrants their reminders (REMINDERS, or a series' or webinar's own), each
+at most once. Cron-friendly: run it every few minutes; two at once send nothing twice."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from webinars.models import Registration, Webinar
-from webinars.services import registration_send_reminder
+from webinars.services import reminders_send_due
 
 
 class Command(BaseCommand):
     help = (
-        "Send a reminder with the join link to confirmed registrants of webinars starting "
-        "within the lead time (REMINDER_LEAD_HOURS, default 24). Each registration gets one "
-        "reminder, however often this runs."
+        "Send the reminders that have come due: REMINDERS (default '1d, 1h' before the start), "
+        "or the series' or webinar's own. Each reminder goes at most once, only to confirmed "
+        "registrants, and never one whose moment came before the registration. Run it every "
+        "few minutes."
     )
 
     def add_arguments(self, parser):
@@ -22,25 +19,11 @@ class Command(BaseCommand):
             "--hours",
             type=int,
             default=None,
-            help="Lead time in hours (default: REMINDER_LEAD_HOURS).",
+            help="One reminder this many hours before the start, instead of the configured ones.",
         )
 
     def handle(self, *args, hours: int | None, **options):
-        hours = settings.REMINDER_LEAD_HOURS if hours is None else hours
-        if hours <= 0 or hours > 24 * 365:
+        if hours is not None and (hours <= 0 or hours > 24 * 365):
             raise CommandError("--hours must be between 1 and 8760.")
-        now = timezone.now()
-        due = (
-            Registration.objects.confirmed()
-            .filter(
-                reminder_sent_at__isnull=True,
-                anonymised_at__isnull=True,
-                webinar__status=Webinar.Status.SCHEDULED,
-                webinar__start__gt=now,
-                webinar__start__lte=now + timedelta(hours=hours),
-            )
-            .select_related("webinar")
-            .order_by("webinar__start", "pk")
-        )
-        sent = sum(registration_send_reminder(registration=r, now=now) for r in due)
+        sent = reminders_send_due(leads=None if hours is None else (hours * 60,))
         self.stdout.write(f"{sent} reminder{'s' if sent != 1 else ''} queued")

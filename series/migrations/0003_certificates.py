@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('series', '0001_initial'),
+        ('series', '0002_org_reminders'),
     ]
 
     operations = [
