@@ -2,11 +2,13 @@
 
 import csv
 import zoneinfo
-from datetime import UTC
+from datetime import UTC, datetime
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.contrib.admin import widgets
+from django.db.models import BooleanField, Case, Count, F, When
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -23,23 +25,93 @@ from webinars.models import (
     Webinar,
     WebinarSpeaker,
     available_time_zones,
+    default_time_zone,
 )
 from webinars.services import registration_cancel
 from webinars.views.embed import frame_origins, iframe_snippet
 
 
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(available_time_zones())]
+
+
+def time_zone_field() -> forms.TypedChoiceField:
+    """The zone as a list to pick from; an unknown name gets the model's own message."""
+    return forms.TypedChoiceField(
+        label=_("time zone"),
+        choices=time_zone_choices,
+        initial=default_time_zone,
+        help_text=Webinar._meta.get_field("time_zone").help_text,
+        error_messages={
+            "invalid_choice": _(
+                "%(value)s is not a known time zone; use a name like Europe/Brussels."
+            )
+        },
+    )
+
+
+class WallClockField(forms.SplitDateTimeField):
+    """A date and time as typed, without a zone: the form attaches the row's own zone."""
+
+    def compress(self, data_list):
+        if not data_list:
+            return None
+        day, clock = data_list
+        if day is None or clock is None:
+            raise forms.ValidationError(self.error_messages["invalid_date"], code="invalid_date")
+        return datetime.combine(day, clock)
+
+
+class WebinarRowForm(forms.ModelForm):
+    """A webinar as one row among others (the series page): each row in its own zone.
+
+    Django reads and shows datetimes in one active zone per page; a series may mix zones,
+    so the times here are wall-clock times attached to each row's zone.
+    """
+
+    time_zone = time_zone_field()
+    start = WallClockField(label=_("start"), widget=widgets.AdminSplitDateTime)
+    end = WallClockField(label=_("end"), widget=widgets.AdminSplitDateTime)
+
+    class Meta:
+        model = Webinar
+        fields = ["number", "title", "start", "end", "time_zone", "status", "is_published"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["start"] = self.instance.local_start.replace(tzinfo=None)
+            self.initial["end"] = self.instance.local_end.replace(tzinfo=None)
+
+    def clean(self):
+        cleaned = super().clean()
+        # An unknown zone is reported on its field; the times still need some zone meanwhile.
+        zone = zoneinfo.ZoneInfo(cleaned.get("time_zone") or settings.TIME_ZONE)
+        for name in ("start", "end"):
+            if cleaned.get(name) is not None:
+                cleaned[name] = cleaned[name].replace(tzinfo=zone)
+        return cleaned
+
+
 class WebinarInline(admin.TabularInline):
     model = Webinar
+    form = WebinarRowForm
     extra = 0
-    fields = ["number", "title", "start", "end", "status", "is_published"]
     show_change_link = True
     ordering = ["start"]
+
+
+class WebinarTimesMedia:
+    # Django notes "You are N hours behind server time" beside each time it reads in the
+    # server's zone; these forms read every time in the webinar's own zone, so it misleads.
+    js = ["js/admin-own-zone.js"]
 
 
 @admin.register(Series)
 class SeriesAdmin(BaseSeriesAdmin):
     inlines = [*BaseSeriesAdmin.inlines, WebinarInline]
     readonly_fields = ["embed_snippet"]
+    Media = WebinarTimesMedia
 
     @admin.display(description=_("embed on your website"))
     def embed_snippet(self, obj):
@@ -97,17 +169,11 @@ class WebinarAdmin(admin.ModelAdmin):
     """Webinars; start, end and closing time are typed and shown in the webinar's own zone."""
 
     formfield_overrides = URL_AS_HTTPS
-    list_display = [
-        "title",
-        "series",
-        "number",
-        "start_local",
-        "status",
-        "is_published",
-        "seats",
-        "waiting",
-        "registrations_link",
-    ]
+    # Few, narrow columns so the list fits beside admin's menu and filters at 1366 px.
+    list_display = ["title_series", "start_local", "state", "seats", "waiting"]
+    # The title cell makes its own link, so the series under it is not part of the link's name.
+    list_display_links = None
+    Media = WebinarTimesMedia
     list_filter = ["series", "status", "is_published", WhenFilter]
     list_select_related = ["series"]
     search_fields = ["title", "description", "series__title", "webinar_speakers__speaker__name"]
@@ -147,8 +213,44 @@ class WebinarAdmin(admin.ModelAdmin):
                 response.render()
         return response
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "time_zone":
+            return time_zone_field()
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        # A new webinar starts as a draft: a title alone must not go live in one click.
+        return {"is_published": False, **super().get_changeform_initial_data(request)}
+
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()
+
+    def get_ordering(self, request):
+        # Upcoming webinars first, the soonest on top; then the past ones, the latest first.
+        now = timezone.now()
+        is_past = Case(When(end__lt=now, then=True), default=False, output_field=BooleanField())
+        return [is_past.asc(), Case(When(end__gte=now, then=F("start"))).asc(), "-start"]
+
+    @admin.display(description=_("webinar"), ordering="title")
+    def title_series(self, obj):
+        link = format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:webinars_webinar_change", args=[obj.pk]),
+            obj.title,
+        )
+        if not obj.series_id:
+            return link
+        if obj.number:
+            where = _("%(series)s, no. %(number)s") % {"series": obj.series, "number": obj.number}
+        else:
+            where = str(obj.series)
+        return format_html('{}<br><span class="quiet">{}</span>', link, where)
+
+    @admin.display(description=_("state"), ordering="status")
+    def state(self, obj):
+        if obj.status == Webinar.Status.CANCELLED:
+            return _("cancelled")
+        return _("published") if obj.is_published else _("draft")
 
     @admin.display(description=_("start (own zone)"), ordering="start")
     def start_local(self, obj):
@@ -157,16 +259,19 @@ class WebinarAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("confirmed / capacity"), ordering="confirmed_count")
     def seats(self, obj):
-        return f"{obj.confirmed_count} / {obj.capacity or '∞'}"
+        # The count links to the registrations themselves.
+        url = reverse("admin:webinars_registration_changelist") + f"?webinar__id__exact={obj.pk}"
+        return format_html(
+            '<a href="{}" title="{}">{} / {}</a>',
+            url,
+            _("Registrations"),
+            obj.confirmed_count,
+            obj.capacity or "∞",
+        )
 
     @admin.display(description=_("waiting"), ordering="waitlisted_count")
     def waiting(self, obj):
         return obj.waitlisted_count
-
-    @admin.display(description=_("registrations"))
-    def registrations_link(self, obj):
-        url = reverse("admin:webinars_registration_changelist") + f"?webinar__id__exact={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, _("list"))
 
     # Raising the capacity (here or anywhere through the ORM) promotes waiting registrants:
     # Webinar.save() calls services.webinar_changed, which calls services.webinar_fill_seats.

@@ -29,3 +29,48 @@ def test_month_caption_is_one_line(open_page, site, width):
 
     expect(caption).to_have_text("October 2020")
     assert line_count(caption) < 1.5
+
+
+def admin_login(page):
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("organiser")
+    page.get_by_label("Password").fill("organiser-pass")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_admin_webinar_list_fits_its_box_at_1366px(open_page, site, e2e_organiser, scheme):
+    # The phone context's visitor is in New York: the list still shows each webinar's own zone.
+    page = open_page("desktop", "/", color_scheme=scheme)
+    admin_login(page)
+
+    page.goto("/admin/webinars/webinar/")
+
+    table = page.locator("#result_list")
+    box = page.locator("#changelist .results")
+    screenshot(page, f"look-admin-webinars-1366-{scheme}")
+    table_width = table.evaluate("el => el.getBoundingClientRect().width")
+    box_width = box.evaluate("el => el.clientWidth")
+    assert table_width <= box_width
+    assert box.evaluate("el => el.scrollWidth - el.clientWidth") == 0
+    titles = page.locator("#result_list tbody td.field-title_series a")
+    expect(titles.first).to_have_text("Open data in practice")
+    cell = page.locator("#result_list tbody td.field-title_series").first
+    assert cell.evaluate("el => el.getBoundingClientRect().width") > 200
+
+
+def test_admin_forms_show_no_server_time_offset_note(open_page, site, e2e_organiser):
+    # A visitor in New York; the server's zone is Brussels. Times are typed in the webinar's
+    # zone, so Django's "You are 6 hours behind server time" would mislead.
+    page = open_page("phone", "/", size={"width": 1366, "height": 900})
+    admin_login(page)
+
+    page.goto("/admin/webinars/webinar/add/")
+    expect(page.locator("#id_start_1")).to_be_visible()
+    expect(page.locator(".clockbox, .datetimeshortcuts").first).to_be_attached()
+    expect(page.locator(".timezonewarning")).to_have_count(0)
+    page.goto("/admin/series/series/")
+    page.get_by_role("link", name="Open Science Evenings").click()
+    expect(page.locator("#id_webinars-0-start_1")).to_be_visible()
+    expect(page.locator(".timezonewarning")).to_have_count(0)

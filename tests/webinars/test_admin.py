@@ -1,10 +1,15 @@
 """Admin: every changelist and change form works for superusers and Organisers."""
 
+import zoneinfo
+from datetime import datetime, timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import (
     add_speaker,
+    brussels,
     make_disclaimer,
     make_organisation,
     make_registration,
@@ -12,7 +17,7 @@ from tests.factories import (
     make_webinar,
     webinar_admin_form,
 )
-from tests.html import text_of
+from tests.html import form_data, text_of
 
 MODELS = [
     ("series", "series"),
@@ -134,3 +139,95 @@ def test_admin_rejects_unknown_time_zone_with_a_message(admin_client, content):
 
     assert response.status_code == 200
     assert "is not a known time zone" in response.content.decode()
+
+
+def test_webinar_changelist_lists_upcoming_soonest_first_then_past_latest_first(admin_client):
+    now = timezone.now()
+    later = make_webinar(title="Later", start=now + timedelta(days=20))
+    old = make_webinar(title="Old", start=now - timedelta(days=300))
+    soon = make_webinar(title="Soon", start=now + timedelta(days=2))
+    recent = make_webinar(title="Recent", start=now - timedelta(days=3))
+
+    response = admin_client.get(reverse("admin:webinars_webinar_changelist"))
+
+    assert list(response.context["cl"].result_list) == [soon, later, recent, old]
+
+
+def test_webinar_changelist_has_few_columns_with_seats_and_waiting(admin_client, content):
+    response = admin_client.get(reverse("admin:webinars_webinar_changelist"))
+
+    headers = [str(h["text"]).capitalize() for h in response.context["result_headers"]]
+    assert headers[1:] == [
+        "Webinar",
+        "Start (own zone)",
+        "State",
+        "Confirmed / capacity",
+        "Waiting",
+    ]
+    html = response.content.decode()
+    webinar = content["webinar"]
+    assert f'>{webinar.title}</a><br><span class="quiet">{content["series"].title}</span>' in html
+    assert "1 / 3</a>" in html
+
+
+def test_new_webinar_form_starts_as_a_draft(admin_client):
+    response = admin_client.get(reverse("admin:webinars_webinar_add"))
+
+    assert response.context["adminform"].form["is_published"].value() is False
+    assert form_data(response, "webinar_form").get("is_published") is None
+
+
+def test_webinar_form_offers_time_zones_as_a_choice(admin_client, content):
+    url = reverse("admin:webinars_webinar_change", args=[content["webinar"].pk])
+
+    field = admin_client.get(url).context["adminform"].form.fields["time_zone"]
+
+    assert ("America/New_York", "America/New York") in field.choices
+    assert "Nowhere/Special" not in dict(field.choices)
+
+
+def test_series_inline_shows_and_reads_times_in_each_webinars_own_zone(admin_client):
+    series = make_series()
+    new_york = zoneinfo.ZoneInfo("America/New_York")
+    start = datetime(2026, 12, 2, 11, 0, tzinfo=new_york)
+    webinar = make_webinar(
+        series=series, start=start, duration=timedelta(hours=1), time_zone="America/New_York"
+    )
+    brussels_one = make_webinar(series=series, start=brussels(2026, 12, 9, 10, 0))
+    url = reverse("admin:series_series_change", args=[series.pk])
+
+    page = admin_client.get(url)
+    data = form_data(page, "series_form")
+    rows = {data[f"webinars-{i}-id"]: i for i in range(2)}
+    ny, be = rows[str(webinar.pk)], rows[str(brussels_one.pk)]
+    assert (data[f"webinars-{ny}-start_1"], data[f"webinars-{ny}-time_zone"]) == (
+        "11:00:00",
+        "America/New_York",
+    )
+    assert data[f"webinars-{be}-start_1"] == "10:00:00"
+
+    data[f"webinars-{ny}-start_1"] = "12:00:00"
+    data[f"webinars-{ny}-end_1"] = "13:30:00"
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["errors"]
+    webinar.refresh_from_db()
+    brussels_one.refresh_from_db()
+    assert (webinar.start, webinar.end) == (
+        datetime(2026, 12, 2, 12, 0, tzinfo=new_york),
+        datetime(2026, 12, 2, 13, 30, tzinfo=new_york),
+    )
+    assert brussels_one.start == brussels(2026, 12, 9, 10, 0)
+
+
+def test_series_inline_rejects_an_unknown_zone_with_a_message(admin_client):
+    series = make_series()
+    make_webinar(series=series)
+    url = reverse("admin:series_series_change", args=[series.pk])
+    data = form_data(admin_client.get(url), "series_form")
+    data["webinars-0-time_zone"] = "Nowhere/Special"
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Nowhere/Special is not a known time zone" in response.content.decode()
