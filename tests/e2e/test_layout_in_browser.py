@@ -1,5 +1,7 @@
 """Measured in Chromium: captions on one line, admin tables inside their box, no stray notes."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -74,3 +76,45 @@ def test_admin_forms_show_no_server_time_offset_note(open_page, site, e2e_organi
     page.get_by_role("link", name="Open Science Evenings").click()
     expect(page.locator("#id_webinars-0-start_1")).to_be_visible()
     expect(page.locator(".timezonewarning")).to_have_count(0)
+
+
+def box(locator) -> dict:
+    return locator.evaluate(
+        "el => { const r = el.getBoundingClientRect();"
+        " return {x: r.x, y: r.y, width: r.width, bottom: r.bottom}; }"
+    )
+
+
+def test_webinar_page_on_desktop_keeps_the_registration_card_beside_the_content(open_page, site):
+    page = open_page("desktop", site["webinar-open"])
+    card = page.locator(".webinar__registration")
+    about = page.locator(".webinar__description")
+
+    assert box(card)["x"] > box(about)["x"] + box(about)["width"]
+    assert box(card)["y"] < 500
+    expect(page.locator(".webinar__jump")).to_be_hidden()
+    # Never taller than the window, so it can stay in view as a whole.
+    assert box(card)["bottom"] - box(card)["y"] <= 900 - 32
+    expect(card.get_by_role("button", name="Register")).to_be_visible()
+
+    # A long page: the card stays in view, 1rem from the top, while the visitor reads on.
+    page.goto(site["webinar-past"])
+    page.evaluate("window.scrollTo(0, 600)")
+    page.wait_for_function("() => window.scrollY === 600")
+    assert abs(box(card)["y"] - 17) < 2
+
+
+def test_webinar_page_on_a_phone_has_a_full_width_register_button_to_the_form(open_page, site):
+    page = open_page("phone", site["webinar-open"])
+    jump = page.locator(".webinar__jump a")
+    main = page.locator("main")
+
+    assert box(jump)["y"] < 844
+    assert box(jump)["width"] >= main.evaluate("el => el.clientWidth") - 40
+    jump.click()
+
+    expect(page).to_have_url(re.compile(r"#registration$"))
+    name = page.get_by_label("Name")
+    expect(name).to_be_in_viewport()
+    calendars = page.locator("#add-to-calendar-heading")
+    assert box(calendars)["y"] > box(page.locator(".registration-form"))["bottom"]

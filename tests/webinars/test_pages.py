@@ -15,6 +15,7 @@ from tests.factories import (
     brussels,
     make_disclaimer,
     make_organisation,
+    make_registration,
     make_series,
     make_speaker,
     make_webinar,
@@ -315,3 +316,35 @@ def test_server_error_page_survives_a_missing_static_file(rf, monkeypatch, caplo
     assert "Something went wrong" in html
     assert "manifest" not in html
     assert "could not be rendered" in caplog.text
+
+
+def test_webinar_page_leads_from_the_top_to_the_form_and_offers_calendars_after_it(client, db):
+    make_webinar(slug="open", capacity=None)
+
+    html = client.get("/webinars/open/").content.decode()
+
+    jump = html.index('<a class="button button--block" href="#registration">Register</a>')
+    card = html.index('id="registration"')
+    form = html.index('<form class="registration-form"')
+    about = html.index('id="about-heading"')
+    calendars = html.index('id="add-to-calendar-heading"')
+    assert jump < about < card < form < calendars
+    assert html[card : html.index("</section>", calendars)].count("webinar-time") == 1
+
+
+def test_webinar_page_without_open_registration_has_no_register_button(client, db):
+    make_webinar(slug="gone", start=timezone.now() - timedelta(days=3))
+
+    html = client.get("/webinars/gone/").content.decode()
+
+    assert 'href="#registration"' not in html
+    assert "Registration closed." in html
+
+
+def test_full_webinar_page_button_says_waiting_list(client, db):
+    webinar = make_webinar(slug="full", capacity=1)
+    make_registration(webinar)
+
+    html = client.get("/webinars/full/").content.decode()
+
+    assert 'href="#registration">Join the waiting list</a>' in html

@@ -452,6 +452,16 @@ def test_cancel_get_asks_and_does_not_cancel(client, confirmed):
     assert confirmed.status == "confirmed"
 
 
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [("", "Cancel my registration"), ("cancel/", "Yes, cancel my registration")],
+)
+def test_cancel_buttons_are_never_styled_as_the_primary_action(client, confirmed, path, words):
+    html = client.get(f"/registrations/{confirmed.token}/{path}").content.decode()
+
+    assert f'<button type="submit" class="button--danger">{words}</button>' in html
+
+
 def test_cancel_post_cancels_promotes_and_confirms(client, confirmed, flush_mail):
     waiting = make_registration(confirmed.webinar, email="bob@example.org", status="waitlisted")
 
