@@ -118,3 +118,15 @@ def test_webinar_page_on_a_phone_has_a_full_width_register_button_to_the_form(op
     expect(name).to_be_in_viewport()
     calendars = page.locator("#add-to-calendar-heading")
     assert box(calendars)["y"] > box(page.locator(".registration-form"))["bottom"]
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_long_series_names_stay_one_box_on_phones(open_page, site, width):
+    page = open_page("phone", "/?q=mining", size={"width": width, "height": 800})
+
+    badges = page.locator(".badge--series")
+
+    expect(badges.first).to_be_visible()
+    for i in range(badges.count()):
+        # One box however many lines: an inline badge splits into a box per line.
+        assert badges.nth(i).evaluate("el => el.getClientRects().length") == 1

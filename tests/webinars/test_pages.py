@@ -348,3 +348,51 @@ def test_full_webinar_page_button_says_waiting_list(client, db):
     html = client.get("/webinars/full/").content.decode()
 
     assert 'href="#registration">Join the waiting list</a>' in html
+
+
+def test_calendar_leads_with_the_next_webinar_that_takes_place(client, db):
+    now = timezone.now()
+    make_webinar(title="Called off", start=now + timedelta(days=1), status="cancelled")
+    soonest = make_webinar(title="Soonest", start=now + timedelta(days=2))
+    later = make_webinar(title="Later one", start=now + timedelta(days=9))
+
+    response = client.get("/")
+
+    assert response.context["next_up"] == soonest
+    html = response.content.decode()
+    next_up = html[html.index('id="next-up-heading"') : html.index('id="upcoming-heading"')]
+    assert "Soonest" in next_up and "Later one" not in next_up
+    assert [w.title for w in response.context["upcoming_after_next"]] == ["Called off", later.title]
+    assert html.index("Soonest") < html.index('class="filters"')
+
+
+def test_calendar_has_no_next_up_when_filtered(client, db):
+    make_webinar(title="Soonest", start=timezone.now() + timedelta(days=2))
+
+    response = client.get("/", {"q": "Soon"})
+
+    assert response.context["next_up"] is None
+    assert 'id="next-up-heading"' not in response.content.decode()
+
+
+def test_calendar_folds_past_webinars_and_marks_them_past(client, db):
+    make_webinar(title="Ahead", start=timezone.now() + timedelta(days=2))
+    make_webinar(title="Gone", start=timezone.now() - timedelta(days=2))
+
+    html = client.get("/").content.decode()
+    searched = client.get("/", {"q": "o"}).content.decode()
+
+    assert '<details>\n  <summary><h2 id="past-heading">Past webinars</h2></summary>' in html
+    past = html[html.index('id="past-heading"') :]
+    assert '<li class="webinar-item is-past">' in past
+    assert '<strong class="badge badge--past">Past</strong>' in past
+    assert "<details open>" in searched
+
+
+def test_calendar_opens_past_webinars_when_nothing_is_upcoming(client, db):
+    make_webinar(title="Gone", start=timezone.now() - timedelta(days=2))
+
+    html = client.get("/").content.decode()
+
+    assert "<details open>" in html
+    assert "No upcoming webinars." in text_of(client.get("/"))

@@ -124,15 +124,25 @@ class CalendarView(TemplateView):
         )
         upcoming, past = upcoming_page.items, past_page.items
         with_list_states(upcoming + past, now)
+        is_filtered = bool(query or active_series)
+        # The first page of the whole calendar leads with the next webinar that takes place.
+        next_up = None
+        if upcoming_page.number == 1 and not is_filtered:
+            next_up = next((w for w in upcoming if not w.is_cancelled), None)
         context.update(
             upcoming=upcoming,
+            next_up=next_up,
+            next_up_list=[next_up] if next_up else [],
+            upcoming_after_next=[w for w in upcoming if w is not next_up],
             upcoming_page=upcoming_page,
             past=past,
             past_page=past_page,
+            # Past webinars stay folded unless they are what the visitor is looking at.
+            past_open=is_filtered or past_page.number > 1 or not upcoming,
             query=query,
             all_series=all_series,
             active_series=active_series,
-            is_filtered=bool(query or active_series),
+            is_filtered=is_filtered,
         )
         return context
 
