@@ -1,6 +1,7 @@
 """Public pages: what a visitor sees on the calendar, webinar and speaker pages (series pages:
 tests/series)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -396,3 +397,30 @@ def test_calendar_opens_past_webinars_when_nothing_is_upcoming(client, db):
 
     assert "<details open>" in html
     assert "No upcoming webinars." in text_of(client.get("/"))
+
+
+def test_not_found_page_offers_search_and_the_next_webinars(client, db):
+    now = timezone.now()
+    make_webinar(title="Gone already", start=now - timedelta(days=1))
+    make_webinar(title="Draft one", start=now + timedelta(days=1), is_published=False)
+    for days in (5, 2, 9, 7):
+        make_webinar(title=f"In {days} days", start=now + timedelta(days=days))
+
+    response = client.get("/webinars/no-such-webinar/")
+
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert '<form class="filters filters--search" method="get" action="/" role="search">' in html
+    assert '<input type="search" id="id_q" name="q" maxlength="200">' in html
+    titles = re.findall(r'class="webinar-item__title"><a href="[^"]+">([^<]+)</a>', html)
+    assert titles == ["In 2 days", "In 5 days", "In 7 days"]
+
+
+def test_not_found_page_query_count_is_fixed(client, db, django_assert_max_num_queries):
+    for days in range(1, 6):
+        add_speaker(make_webinar(start=timezone.now() + timedelta(days=days)))
+
+    with django_assert_max_num_queries(2):
+        response = client.get("/no-such-page/")
+
+    assert response.status_code == 404

@@ -47,9 +47,14 @@ def _thanks_url(name: str, slug: str, email: str) -> str:
     return url
 
 
-def _typo_context(request) -> dict:
+def _thanks_context(request) -> dict:
+    """What every thanks page shows besides its webinar or series: a likely typo, the mail."""
     typed = request.GET.get("domain", "")[:100].lower()
-    return {"typed_domain": typed, "suggested_domain": DOMAIN_TYPOS.get(typed)}
+    return {
+        "typed_domain": typed,
+        "suggested_domain": DOMAIN_TYPOS.get(typed),
+        "join_window_minutes": settings.JOIN_WINDOW_MINUTES,
+    }
 
 
 def _webinar_or_404(request, slug) -> Webinar:
@@ -110,7 +115,7 @@ def register_thanks(request, slug, *, embed=False):
     return render(
         request,
         "embed/thanks.html" if embed else "webinars/thanks.html",
-        {"webinar": webinar, **_typo_context(request)},
+        {"webinar": webinar, **_thanks_context(request)},
     )
 
 
@@ -163,7 +168,7 @@ def series_register_thanks(request, slug, *, embed=False):
     return render(
         request,
         "embed/thanks.html" if embed else "webinars/thanks.html",
-        {"series": series, **_typo_context(request)},
+        {"series": series, **_thanks_context(request)},
     )
 
 

@@ -2,9 +2,13 @@
 
 import logging
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+
+from webinars.models import Webinar
+from webinars.views.pages import with_list_states
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +24,25 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+NOT_FOUND_SUGGESTIONS = 3
+
+
 def page_not_found(request, exception):
-    return render(request, "404.html", status=404)
+    """The 404 page: a search box and the next webinars, where a visitor may have been headed."""
+    now = timezone.now()
+    try:
+        upcoming = list(
+            Webinar.objects.published()
+            .for_list_items()
+            .upcoming(now)
+            .with_counts()[:NOT_FOUND_SUGGESTIONS]
+        )
+        with_list_states(upcoming, now)
+    except DatabaseError:
+        # A missing page must not turn into an error page when the database is away.
+        logger.warning("The 404 page shows no webinars: the database did not answer.")
+        upcoming = []
+    return render(request, "404.html", {"upcoming": upcoming}, status=404)
 
 
 # The 500 page when even 500.html cannot render (a static file missing from the manifest after
