@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import widgets
 from django.db.models import BooleanField, Case, Count, F, When
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -18,9 +18,11 @@ from django.utils.translation import ngettext
 
 from series.admin import URL_AS_HTTPS, BaseSeriesAdmin
 from series.models import Series
+from webinars import theme
 from webinars.models import (
     PendingMail,
     Registration,
+    SiteSettings,
     Speaker,
     Webinar,
     WebinarSpeaker,
@@ -417,3 +419,56 @@ class PendingMailAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         # The worker composes and deletes these rows; editing one by hand would change a message.
         return False
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    """One record: the list goes straight to it (or to adding it, the first time)."""
+
+    fields = ["site_name", "logo", "accent_colour", "colours_shown", "contact_email", "footer_text"]
+    readonly_fields = ["colours_shown"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not SiteSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        record = SiteSettings.objects.order_by("pk").first()
+        if record is None:
+            return HttpResponseRedirect(reverse("admin:webinars_sitesettings_add"))
+        return HttpResponseRedirect(reverse("admin:webinars_sitesettings_change", args=[record.pk]))
+
+    @admin.display(description=_("colours shown"))
+    def colours_shown(self, obj):
+        if obj is None or not obj.accent_colour:
+            return _("The house colours (#1f5a85 on light pages, #8fc3f2 on dark ones).")
+        return _(
+            "Light mode: %(light)s (%(light_ratio).1f:1 on the page); dark mode: %(dark)s "
+            "(%(dark_ratio).1f:1)."
+        ) % {
+            "light": obj.light.accent,
+            "light_ratio": theme.contrast(obj.light.accent, theme.LIGHT_BACKGROUNDS[1]),
+            "dark": obj.dark.accent,
+            "dark_ratio": theme.contrast(obj.dark.accent, theme.DARK_BACKGROUNDS[0]),
+        }
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        chosen = obj.accent_colour.lower()
+        shaded = [
+            str(label) + " " + scheme.accent
+            for label, scheme in ((_("light mode:"), obj.light), (_("dark mode:"), obj.dark))
+            if scheme and scheme.accent != chosen
+        ]
+        if shaded:
+            self.message_user(
+                request,
+                _(
+                    "%(colour)s is too faint for text in some places, so pages use a shade of it "
+                    "that reads well (WCAG AA) there: %(shades)s."
+                )
+                % {"colour": chosen, "shades": "; ".join(shaded)},
+                messages.WARNING,
+            )

@@ -21,6 +21,7 @@ PAGES = [
     "webinar-past",
     "series",
     "series-seed",
+    "series-index",
     "speaker",
     "month",
     "month-seed",

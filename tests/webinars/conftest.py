@@ -1,18 +1,10 @@
-"""Fixtures for registration tests: the mail queue worker and a fresh rate-limit cache."""
+"""Fixtures for registration tests: the mail queue worker (tests/conftest.py empties the cache,
+rate-limit counters included, around every test)."""
 
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    # Rate-limit counters live in the cache; each test starts with none.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

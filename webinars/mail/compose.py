@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from webinars import ical
 from webinars.formatting import absolute_url, page_url, when
-from webinars.models import PendingMail, Registration, Webinar
+from webinars.models import PendingMail, Registration, SiteSettings, Webinar
 
 # The registrant's own pages, each addressed by their token.
 PERSONAL_PAGES = {
@@ -72,6 +72,8 @@ def compose(
     invite_method: str = "REQUEST",
 ) -> EmailMultiAlternatives:
     """A text + HTML message from templates/mail/<template>.txt and .html."""
+    # Every message is signed with the site's name and contact address (site settings).
+    context = {"site": SiteSettings.current(), **context}
     text = render_to_string(f"mail/{template}.txt", context)
     html = render_to_string(f"mail/{template}.html", context)
     message = EmailMultiAlternatives(

@@ -111,7 +111,10 @@ def register(request, slug, *, embed=False):
 
 @require_GET
 def register_thanks(request, slug, *, embed=False):
-    webinar = _webinar_or_404(request, slug)
+    # Its speakers too: the calendar links name them.
+    webinar = get_object_or_404(
+        webinars_visible_to(staff=is_staff(request)).for_listing(), slug=slug
+    )
     return render(
         request,
         "embed/thanks.html" if embed else "webinars/thanks.html",
