@@ -2,13 +2,13 @@
 
 import csv
 import zoneinfo
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import widgets
-from django.db.models import BooleanField, Case, Count, F, When
+from django.db.models import BooleanField, Case, Count, F, Max, When
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +29,7 @@ from webinars.models import (
     available_time_zones,
     default_time_zone,
 )
-from webinars.services import registration_cancel
+from webinars.services import registration_cancel, webinar_duplicate
 from webinars.views.embed import frame_origins, iframe_snippet
 
 
@@ -40,10 +40,10 @@ def time_zone_choices() -> list[tuple[str, str]]:
 def time_zone_field() -> forms.TypedChoiceField:
     """The zone as a list to pick from; an unknown name gets the model's own message."""
     return forms.TypedChoiceField(
-        label=_("time zone"),
+        label=_("Time zone"),
         choices=time_zone_choices,
         initial=default_time_zone,
-        help_text=Webinar._meta.get_field("time_zone").help_text,
+        help_text=_("Visitors see the times in this zone; the start and end are read in it."),
         error_messages={
             "invalid_choice": _(
                 "%(value)s is not a known time zone; use a name like Europe/Brussels."
@@ -95,6 +95,72 @@ class WebinarRowForm(forms.ModelForm):
         return cleaned
 
 
+DURATIONS = [
+    (30, _("30 minutes")),
+    (45, _("45 minutes")),
+    (60, _("1 hour")),
+    (90, _("1½ hours")),
+    (120, _("2 hours")),
+    (180, _("3 hours")),
+]
+
+
+def next_in_series(previous: Webinar) -> dict:
+    """The add form's initial values for the webinar after `previous` in its series: the next
+    number, the same time of day a week later in the same zone, capacity and place."""
+    # Adding to a zoned datetime keeps its wall-clock time, across a DST change too.
+    start = previous.local_start + timedelta(days=7)
+    length = previous.end - previous.start
+    numbers = Webinar.objects.filter(series=previous.series_id).aggregate(n=Max("number"))["n"]
+    minutes = int(length.total_seconds() // 60)
+    return {
+        "series": previous.series_id,
+        "number": (numbers or 0) + 1 if previous.series_id else None,
+        "time_zone": previous.time_zone,
+        "start": start,
+        "end": start + length,
+        "duration": minutes if minutes in dict(DURATIONS) else None,
+        "capacity": previous.capacity,
+        "location": previous.location,
+        "event_url": previous.event_url,
+    }
+
+
+class WebinarAdminForm(forms.ModelForm):
+    """The webinar form: the end typed, or worked out from the start and a duration."""
+
+    duration = forms.TypedChoiceField(
+        label=_("Duration"),
+        choices=[("", _("— or type the end below —")), *DURATIONS],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Sets the end from the start; leave empty to type the end yourself."),
+    )
+
+    class Meta:
+        model = Webinar
+        # WebinarAdmin.fieldsets decides which fields the form shows.
+        fields = ["start", "end"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "end" in self.fields:
+            self.fields["end"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        start, minutes = cleaned.get("start"), cleaned.get("duration")
+        if start and minutes:
+            cleaned["end"] = start + timedelta(minutes=minutes)
+        elif not cleaned.get("end") and "end" not in self.errors:
+            self.add_error(
+                "end",
+                forms.ValidationError(_("Give the end, or pick a duration."), code="required"),
+            )
+        return cleaned
+
+
 class WebinarInline(admin.TabularInline):
     model = Webinar
     form = WebinarRowForm
@@ -107,13 +173,36 @@ class WebinarTimesMedia:
     # Django notes "You are N hours behind server time" beside each time it reads in the
     # server's zone; these forms read every time in the webinar's own zone, so it misleads.
     js = ["js/admin-own-zone.js"]
+    css = {"all": ["css/admin-webinars.css"]}
 
 
 @admin.register(Series)
 class SeriesAdmin(BaseSeriesAdmin):
     inlines = [*BaseSeriesAdmin.inlines, WebinarInline]
-    readonly_fields = ["embed_snippet"]
+    readonly_fields = ["add_next_webinar", "embed_snippet"]
     Media = WebinarTimesMedia
+
+    @admin.display(description=_("next webinar"))
+    def add_next_webinar(self, obj):
+        if obj is None or not obj.pk:
+            return _("Save the series first.")
+        last = obj.webinars.order_by("-start", "-pk").first()
+        url = reverse("admin:webinars_webinar_add")
+        if last is None:
+            return format_html(
+                '<a class="addlink" href="{}?series={}">{}</a>', url, obj.pk, _("Add a webinar")
+            )
+        return format_html(
+            '<a class="addlink" href="{}?after={}&amp;time_zone={}">{}</a><p class="help">{}</p>',
+            url,
+            last.pk,
+            last.time_zone,
+            _("Add the next webinar"),
+            _(
+                "Number, time of day, zone, capacity, place and speakers as in the last one, "
+                "a week later."
+            ),
+        )
 
     @admin.display(description=_("embed on your website"))
     def embed_snippet(self, obj):
@@ -170,7 +259,9 @@ class WhenFilter(admin.SimpleListFilter):
 class WebinarAdmin(admin.ModelAdmin):
     """Webinars; start, end and closing time are typed and shown in the webinar's own zone."""
 
+    form = WebinarAdminForm
     formfield_overrides = URL_AS_HTTPS
+    actions = ["duplicate"]
     # Few, narrow columns so the list fits beside admin's menu and filters at 1366 px.
     list_display = ["title_series", "start_local", "state", "seats", "waiting"]
     # The title cell makes its own link, so the series under it is not part of the link's name.
@@ -186,7 +277,8 @@ class WebinarAdmin(admin.ModelAdmin):
     readonly_fields = ["uid", "sequence", "created", "updated"]
     fieldsets = [
         (None, {"fields": ["series", "number", "title", "slug", "description"]}),
-        (_("When"), {"fields": ["start", "end", "time_zone"]}),
+        # The zone first: the times below are read in it.
+        (_("When"), {"fields": ["time_zone", "start", "duration", "end"]}),
         (_("Where"), {"fields": ["location", "event_url", "join_url"]}),
         (
             _("Registration and publishing"),
@@ -222,7 +314,61 @@ class WebinarAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         # A new webinar starts as a draft: a title alone must not go live in one click.
-        return {"is_published": False, **super().get_changeform_initial_data(request)}
+        initial = {"is_published": False, **super().get_changeform_initial_data(request)}
+        previous = self._previous_in_series(request)
+        if previous is not None:
+            initial.update(next_in_series(previous))
+        return initial
+
+    def _previous_in_series(self, request) -> Webinar | None:
+        """The webinar an "Add the next webinar" link starts from (?after=<pk>)."""
+        pk = request.GET.get("after", "")
+        if not pk.isdigit():
+            return None
+        return Webinar.objects.filter(pk=pk).prefetch_related("webinar_speakers").first()
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        previous = self._previous_in_series(request) if obj is None or not obj.pk else None
+        if previous is not None and isinstance(inline, WebinarSpeakerInline):
+            # The same speakers and roles as the last webinar, to keep or change.
+            kwargs["initial"] = [
+                {"speaker": ws.speaker_id, "role": ws.role, "order": ws.order}
+                for ws in previous.webinar_speakers.all()
+            ]
+        return kwargs
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        previous = self._previous_in_series(request) if obj is None else None
+        if previous is not None:
+            rows = previous.webinar_speakers.count()
+            for inline in inlines:
+                if isinstance(inline, WebinarSpeakerInline):
+                    inline.extra = max(rows, inline.extra)
+        return inlines
+
+    @admin.action(description=_("Duplicate selected webinars (as drafts)"), permissions=["add"])
+    def duplicate(self, request, queryset):
+        copies = [webinar_duplicate(webinar=w) for w in queryset.order_by("start", "pk")]
+        if len(copies) == 1:
+            self.message_user(
+                request,
+                _("Copy made as a draft: set its date and title, then publish it."),
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:webinars_webinar_change", args=[copies[0].pk])
+            )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d copy made as a draft.", "%(count)d copies made as drafts.", len(copies)
+            )
+            % {"count": len(copies)},
+            messages.SUCCESS,
+        )
+        return None
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()
