@@ -58,8 +58,9 @@ $(NODE_STAMP): package.json package-lock.json
 
 run: $(RUNTIME_STAMP)
 	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py migrate --noinput
-	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py loaddata seed
+	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py load_seed
 	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py load_demo
+	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py create_demo_organiser
 	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(DEV_STAMP) $(NODE_STAMP)

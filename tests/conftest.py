@@ -89,7 +89,9 @@ def _empty_cache():
     """Each test starts with an empty cache: cached pages must not leak between tests."""
     from django.core.cache import cache
 
-    cache.clear()
+    from tests.factories import empty_cache
+
+    empty_cache()
     yield
     cache.clear()
 

@@ -107,3 +107,17 @@ def webinar_admin_form(**fields) -> dict:
     }
     data.update(fields)
     return data
+
+
+def empty_cache() -> None:
+    """An empty cache, as after a restart, except that the site settings are read already.
+
+    A running site reads them once per cache lifetime, not per page; query counts are the
+    pages' own.
+    """
+    from django.core.cache import cache
+
+    from webinars.models import SITE_SETTINGS_CACHE_KEY, SiteSettings
+
+    cache.clear()
+    cache.set(SITE_SETTINGS_CACHE_KEY, SiteSettings(), None)

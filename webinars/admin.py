@@ -3,15 +3,16 @@
 import csv
 import re
 import zoneinfo
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import widgets
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import BooleanField, Case, Count, F, Max, Prefetch, Q, When
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -27,7 +28,7 @@ from afterwards.admin import MaterialInline
 from config.reminders import describe as describe_lead
 from series.admin import URL_AS_HTTPS, BaseSeriesAdmin
 from series.models import Series
-from webinars import mail
+from webinars import mail, theme
 from webinars.formatting import in_zone, when
 from webinars.forms import AddressField
 from webinars.mail import given_up_messages, max_retries
@@ -39,10 +40,12 @@ from webinars.models import (
     RegistrantMessage,
     Registration,
     ReminderSent,
+    SiteSettings,
     Speaker,
     Webinar,
     WebinarSpeaker,
     available_time_zones,
+    default_time_zone,
     registration_count,
 )
 from webinars.selectors import message_recipients
@@ -51,6 +54,7 @@ from webinars.services import (
     registration_cancel,
     registrations_approve,
     registrations_decline,
+    webinar_duplicate,
 )
 from webinars.views.embed import frame_origins, iframe_snippet
 
@@ -64,10 +68,103 @@ class QuestionInline(admin.StackedInline):
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
 
 
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(available_time_zones())]
+
+
+def time_zone_field() -> forms.TypedChoiceField:
+    """The zone as a list to pick from; an unknown name gets the model's own message."""
+    return forms.TypedChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        initial=default_time_zone,
+        help_text=_("Visitors see the times in this zone; the start and end are read in it."),
+        error_messages={
+            "invalid_choice": _(
+                "%(value)s is not a known time zone; use a name like Europe/Brussels."
+            )
+        },
+    )
+
+
+class WallClockField(forms.SplitDateTimeField):
+    """A date and time as typed, without a zone: the form attaches the row's own zone."""
+
+    def compress(self, data_list):
+        if not data_list:
+            return None
+        day, clock = data_list
+        if day is None or clock is None:
+            raise forms.ValidationError(self.error_messages["invalid_date"], code="invalid_date")
+        return datetime.combine(day, clock)
+
+
+class WebinarRowForm(forms.ModelForm):
+    """A webinar as one row among others (the series page): each row in its own zone.
+
+    Django reads and shows datetimes in one active zone per page; a series may mix zones,
+    so the times here are wall-clock times attached to each row's zone.
+    """
+
+    time_zone = time_zone_field()
+    start = WallClockField(label=_("start"), widget=widgets.AdminSplitDateTime)
+    end = WallClockField(label=_("end"), widget=widgets.AdminSplitDateTime)
+
+    class Meta:
+        model = Webinar
+        fields = ["number", "title", "start", "end", "time_zone", "status", "is_published"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["start"] = self.instance.local_start.replace(tzinfo=None)
+            self.initial["end"] = self.instance.local_end.replace(tzinfo=None)
+
+    def clean(self):
+        cleaned = super().clean()
+        # An unknown zone is reported on its field; the times still need some zone meanwhile.
+        zone = zoneinfo.ZoneInfo(cleaned.get("time_zone") or settings.TIME_ZONE)
+        for name in ("start", "end"):
+            if cleaned.get(name) is not None:
+                cleaned[name] = cleaned[name].replace(tzinfo=zone)
+        return cleaned
+
+
+DURATIONS = [
+    (30, _("30 minutes")),
+    (45, _("45 minutes")),
+    (60, _("1 hour")),
+    (90, _("1½ hours")),
+    (120, _("2 hours")),
+    (180, _("3 hours")),
+]
+
+
+def next_in_series(previous: Webinar) -> dict:
+    """The add form's initial values for the webinar after `previous` in its series: the next
+    number, the same time of day a week later in the same zone, capacity and place."""
+    # Adding to a zoned datetime keeps its wall-clock time, across a DST change too.
+    start = previous.local_start + timedelta(days=7)
+    length = previous.end - previous.start
+    numbers = Webinar.objects.filter(series=previous.series_id).aggregate(n=Max("number"))["n"]
+    minutes = int(length.total_seconds() // 60)
+    return {
+        "series": previous.series_id,
+        "number": (numbers or 0) + 1 if previous.series_id else None,
+        "time_zone": previous.time_zone,
+        "start": start,
+        "end": start + length,
+        "duration": minutes if minutes in dict(DURATIONS) else None,
+        "capacity": previous.capacity,
+        "location": previous.location,
+        "event_url": previous.event_url,
+    }
+
+
 class WebinarInline(admin.TabularInline):
     model = Webinar
+    form = WebinarRowForm
     extra = 0
-    fields = ["number", "title", "start", "end", "status", "is_published"]
     show_change_link = True
     ordering = ["start"]
 
@@ -88,12 +185,20 @@ class SendableAddressMixin:
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
+class WebinarTimesMedia:
+    # Django notes "You are N hours behind server time" beside each time it reads in the
+    # server's zone; these forms read every time in the webinar's own zone, so it misleads.
+    js = ["js/admin-own-zone.js"]
+    css = {"all": ["css/admin-webinars.css"]}
+
+
 @admin.register(Series)
 class SeriesAdmin(SendableAddressMixin, BaseSeriesAdmin):
     address_fields = ("notify_email",)
     inlines = [*BaseSeriesAdmin.inlines, QuestionInline, WebinarInline]
-    readonly_fields = ["embed_snippet"]
+    readonly_fields = ["add_next_webinar", "embed_snippet"]
     list_display = [*BaseSeriesAdmin.list_display, "follower_count"]
+    Media = WebinarTimesMedia
 
     def get_queryset(self, request):
         following = Q(
@@ -113,6 +218,28 @@ class SeriesAdmin(SendableAddressMixin, BaseSeriesAdmin):
             url,
             obj.pk,
             obj.follower_count,
+        )
+
+    @admin.display(description=_("next webinar"))
+    def add_next_webinar(self, obj):
+        if obj is None or not obj.pk:
+            return _("Save the series first.")
+        last = obj.webinars.order_by("-start", "-pk").first()
+        url = reverse("admin:webinars_webinar_add")
+        if last is None:
+            return format_html(
+                '<a class="addlink" href="{}?series={}">{}</a>', url, obj.pk, _("Add a webinar")
+            )
+        return format_html(
+            '<a class="addlink" href="{}?after={}&amp;time_zone={}">{}</a><p class="help">{}</p>',
+            url,
+            last.pk,
+            last.time_zone,
+            _("Add the next webinar"),
+            _(
+                "Number, time of day, zone, capacity, place and speakers as in the last one, "
+                "a week later."
+            ),
         )
 
     @admin.display(description=_("embed on your website"))
@@ -205,8 +332,16 @@ class WebinarAdminForm(forms.ModelForm):
     start_occurrence = forms.ChoiceField(
         label=_("which start"), choices=OCCURRENCES, required=False
     )
-    end = WallTimeField(label=_("end"))
+    end = WallTimeField(label=_("end"), required=False)
     end_occurrence = forms.ChoiceField(label=_("which end"), choices=OCCURRENCES, required=False)
+    duration = forms.TypedChoiceField(
+        label=_("Duration"),
+        choices=[("", _("— or type the end below —")), *DURATIONS],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Sets the end from the start; leave empty to type the end yourself."),
+    )
 
     class Meta:
         model = Webinar
@@ -262,6 +397,17 @@ class WebinarAdminForm(forms.ModelForm):
                     "later": f"{in_zone(later, tz)} ({later:%H:%M} UTC)",
                 }
             self.add_error(name, message)
+        start, minutes = cleaned.get("start"), cleaned.get("duration")
+        if isinstance(start, datetime) and timezone.is_aware(start) and minutes:
+            # Counted in UTC: a webinar across a DST change still lasts what was chosen.
+            cleaned["end"] = (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(
+                start.tzinfo
+            )
+        elif not cleaned.get("end") and "end" not in self.errors:
+            self.add_error(
+                "end",
+                forms.ValidationError(_("Give the end, or pick a duration."), code="required"),
+            )
         return cleaned
 
 
@@ -271,18 +417,19 @@ class WebinarAdmin(admin.ModelAdmin):
 
     form = WebinarAdminForm
     formfield_overrides = URL_AS_HTTPS
+    actions = ["duplicate"]
+    # Few, narrow columns so the list fits beside admin's menu and filters at 1366 px.
     list_display = [
-        "title",
-        "series",
-        "number",
+        "title_series",
         "start_local",
-        "status",
-        "is_published",
+        "state",
         "seats",
         "waiting",
         "awaiting_approval",
-        "registrations_link",
     ]
+    # The title cell makes its own link, so the series under it is not part of the link's name.
+    list_display_links = None
+    Media = WebinarTimesMedia
     list_filter = ["series", "status", "is_published", WhenFilter]
     list_select_related = ["series"]
     search_fields = ["title", "description", "series__title", "webinar_speakers__speaker__name"]
@@ -293,9 +440,19 @@ class WebinarAdmin(admin.ModelAdmin):
     readonly_fields = ["uid", "sequence", "created", "updated"]
     fieldsets = [
         (None, {"fields": ["series", "number", "title", "slug", "description"]}),
+        # The zone first: the times below are read in it.
         (
             _("When"),
-            {"fields": ["start", "start_occurrence", "end", "end_occurrence", "time_zone"]},
+            {
+                "fields": [
+                    "time_zone",
+                    "start",
+                    "start_occurrence",
+                    "duration",
+                    "end",
+                    "end_occurrence",
+                ]
+            },
         ),
         (_("Where"), {"fields": ["location", "event_url", "join_url"]}),
         (
@@ -342,6 +499,69 @@ class WebinarAdmin(admin.ModelAdmin):
                 response.render()
         return response
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "time_zone":
+            return time_zone_field()
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        # A new webinar starts as a draft: a title alone must not go live in one click.
+        initial = {"is_published": False, **super().get_changeform_initial_data(request)}
+        previous = self._previous_in_series(request)
+        if previous is not None:
+            initial.update(next_in_series(previous))
+        return initial
+
+    def _previous_in_series(self, request) -> Webinar | None:
+        """The webinar an "Add the next webinar" link starts from (?after=<pk>)."""
+        pk = request.GET.get("after", "")
+        if not pk.isdigit():
+            return None
+        return Webinar.objects.filter(pk=pk).prefetch_related("webinar_speakers").first()
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        previous = self._previous_in_series(request) if obj is None or not obj.pk else None
+        if previous is not None and isinstance(inline, WebinarSpeakerInline):
+            # The same speakers and roles as the last webinar, to keep or change.
+            kwargs["initial"] = [
+                {"speaker": ws.speaker_id, "role": ws.role, "order": ws.order}
+                for ws in previous.webinar_speakers.all()
+            ]
+        return kwargs
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        previous = self._previous_in_series(request) if obj is None else None
+        if previous is not None:
+            rows = previous.webinar_speakers.count()
+            for inline in inlines:
+                if isinstance(inline, WebinarSpeakerInline):
+                    inline.extra = max(rows, inline.extra)
+        return inlines
+
+    @admin.action(description=_("Duplicate selected webinars (as drafts)"), permissions=["add"])
+    def duplicate(self, request, queryset):
+        copies = [webinar_duplicate(webinar=w) for w in queryset.order_by("start", "pk")]
+        if len(copies) == 1:
+            self.message_user(
+                request,
+                _("Copy made as a draft: set its date and title, then publish it."),
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:webinars_webinar_change", args=[copies[0].pk])
+            )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d copy made as a draft.", "%(count)d copies made as drafts.", len(copies)
+            )
+            % {"count": len(copies)},
+            messages.SUCCESS,
+        )
+        return None
+
     def get_queryset(self, request):
         return (
             super()
@@ -350,35 +570,65 @@ class WebinarAdmin(admin.ModelAdmin):
             .annotate(pending_count=registration_count("pending"))
         )
 
+    def get_ordering(self, request):
+        # Upcoming webinars first, the soonest on top; then the past ones, the latest first.
+        now = timezone.now()
+        is_past = Case(When(end__lt=now, then=True), default=False, output_field=BooleanField())
+        return [is_past.asc(), Case(When(end__gte=now, then=F("start"))).asc(), "-start"]
+
+    @admin.display(description=_("webinar"), ordering="title")
+    def title_series(self, obj):
+        link = format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:webinars_webinar_change", args=[obj.pk]),
+            obj.title,
+        )
+        if not obj.series_id:
+            return link
+        if obj.number:
+            where = _("%(series)s, no. %(number)s") % {"series": obj.series, "number": obj.number}
+        else:
+            where = str(obj.series)
+        return format_html('{}<br><span class="quiet">{}</span>', link, where)
+
+    @admin.display(description=_("awaiting approval"), ordering="pending_count")
+    def awaiting_approval(self, obj):
+        write = reverse("admin:webinars_registrantmessage_add") + f"?webinar={obj.pk}"
+        # The link to write to the webinar's registrants lives here, to keep the list narrow.
+        write_link = format_html('<a href="{}">{}</a>', write, _("write to them"))
+        if not obj.pending_count:
+            return write_link
+        url = (
+            reverse("admin:webinars_registration_changelist")
+            + f"?webinar__id__exact={obj.pk}&status__exact=pending"
+        )
+        return format_html('<a href="{}">{}</a><br>{}', url, obj.pending_count, write_link)
+
+    @admin.display(description=_("state"), ordering="status")
+    def state(self, obj):
+        if obj.status == Webinar.Status.CANCELLED:
+            return _("cancelled")
+        return _("published") if obj.is_published else _("draft")
+
     @admin.display(description=_("start (own zone)"), ordering="start")
     def start_local(self, obj):
         return when(obj)
 
     @admin.display(description=_("confirmed / capacity"), ordering="confirmed_count")
     def seats(self, obj):
-        return f"{obj.confirmed_count} / {obj.capacity or '∞'}"
+        # The count links to the registrations themselves.
+        url = reverse("admin:webinars_registration_changelist") + f"?webinar__id__exact={obj.pk}"
+        return format_html(
+            '<a href="{}" title="{}">{} / {}</a>',
+            url,
+            _("Registrations"),
+            obj.confirmed_count,
+            obj.capacity or "∞",
+        )
 
     @admin.display(description=_("waiting"), ordering="waitlisted_count")
     def waiting(self, obj):
         return obj.waitlisted_count
-
-    @admin.display(description=_("awaiting approval"), ordering="pending_count")
-    def awaiting_approval(self, obj):
-        if not obj.pending_count:
-            return "-"
-        url = (
-            reverse("admin:webinars_registration_changelist")
-            + f"?webinar__id__exact={obj.pk}&status__exact=pending"
-        )
-        return format_html('<a href="{}">{}</a>', url, obj.pending_count)
-
-    @admin.display(description=_("registrations"))
-    def registrations_link(self, obj):
-        url = reverse("admin:webinars_registration_changelist") + f"?webinar__id__exact={obj.pk}"
-        write = reverse("admin:webinars_registrantmessage_add") + f"?webinar={obj.pk}"
-        return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a>', url, _("list"), write, _("write to them")
-        )
 
     # Raising the capacity (here or anywhere through the ORM) promotes waiting registrants:
     # Webinar.save() calls services.webinar_changed, which calls services.webinar_fill_seats.
@@ -857,3 +1107,56 @@ def _recipients_now(message: RegistrantMessage) -> tuple[list, int]:
 
 def _sample_webinar(message: RegistrantMessage):
     return message.webinar or (message.series and message.series.webinars.first())
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    """One record: the list goes straight to it (or to adding it, the first time)."""
+
+    fields = ["site_name", "logo", "accent_colour", "colours_shown", "contact_email", "footer_text"]
+    readonly_fields = ["colours_shown"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not SiteSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        record = SiteSettings.objects.order_by("pk").first()
+        if record is None:
+            return HttpResponseRedirect(reverse("admin:webinars_sitesettings_add"))
+        return HttpResponseRedirect(reverse("admin:webinars_sitesettings_change", args=[record.pk]))
+
+    @admin.display(description=_("colours shown"))
+    def colours_shown(self, obj):
+        if obj is None or not obj.accent_colour:
+            return _("The house colours (#1f5a85 on light pages, #8fc3f2 on dark ones).")
+        return _(
+            "Light mode: %(light)s (%(light_ratio).1f:1 on the page); dark mode: %(dark)s "
+            "(%(dark_ratio).1f:1)."
+        ) % {
+            "light": obj.light.accent,
+            "light_ratio": theme.contrast(obj.light.accent, theme.LIGHT_BACKGROUNDS[1]),
+            "dark": obj.dark.accent,
+            "dark_ratio": theme.contrast(obj.dark.accent, theme.DARK_BACKGROUNDS[0]),
+        }
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        chosen = obj.accent_colour.lower()
+        shaded = [
+            str(label) + " " + scheme.accent
+            for label, scheme in ((_("light mode:"), obj.light), (_("dark mode:"), obj.dark))
+            if scheme and scheme.accent != chosen
+        ]
+        if shaded:
+            self.message_user(
+                request,
+                _(
+                    "%(colour)s is too faint for text in some places, so pages use a shade of it "
+                    "that reads well (WCAG AA) there: %(shades)s."
+                )
+                % {"colour": chosen, "shades": "; ".join(shaded)},
+                messages.WARNING,
+            )

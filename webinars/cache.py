@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 CACHED_URL_NAMES = frozenset(
     {
         "webinars:calendar",
+        "series:index",
         "webinars:month",
         "webinars:detail",
         "webinars:register",
@@ -92,6 +93,8 @@ UNCACHED_URL_NAMES = frozenset(
         "afterwards:material",
         "following:unsubscribe",
         "webinars:confirm_address",
+        # Answers with its own long-lived headers: pages link it by the settings' version.
+        "webinars:theme_css",
         # django-ninja's root route, shadowed by api:index (registered first); never reached.
         "api:api-root",
     }

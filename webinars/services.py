@@ -5,6 +5,7 @@ transaction that holds the webinar row lock (select_for_update on PostgreSQL; on
 transaction itself is BEGIN IMMEDIATE), so concurrent submissions can never exceed capacity.
 """
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +28,7 @@ from webinars.models import (
     Registration,
     ReminderSent,
     Webinar,
+    WebinarSpeaker,
 )
 from webinars.selectors import message_recipients, reminders_due
 from webinars.signals import availability_changed
@@ -643,3 +645,34 @@ def registrations_purge(*, older_than_days: int, now: datetime | None = None) ->
             anonymised_at=now,
         )
     return len(ids)
+
+
+def _free_slug(base: str) -> str:
+    base = base[:190]
+    taken = set(Webinar.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    candidate, n = f"{base}-copy", 2
+    while candidate in taken:
+        candidate, n = f"{base}-copy-{n}", n + 1
+    return candidate
+
+
+@transaction.atomic
+def webinar_duplicate(*, webinar: Webinar) -> Webinar:
+    """A copy of a webinar with its speakers, as an unpublished draft with its own calendar
+    identity and no registrations, for the organiser to give a new date."""
+    copy = Webinar.objects.get(pk=webinar.pk)
+    copy.pk = copy.id = None
+    copy._state.adding = True
+    copy.uid = uuid.uuid4()
+    copy.sequence = 0
+    copy.slug = _free_slug(webinar.slug)
+    copy.is_published = False
+    copy.status = Webinar.Status.SCHEDULED
+    # A closing time belongs to the original's date.
+    copy.registration_closes = None
+    copy.save()
+    WebinarSpeaker.objects.bulk_create(
+        WebinarSpeaker(webinar=copy, speaker_id=ws.speaker_id, role=ws.role, order=ws.order)
+        for ws in webinar.webinar_speakers.all()
+    )
+    return copy

@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path, re_path, register_converter
 
 from webinars.sitemaps import SITEMAPS
-from webinars.views import calendars, pages, registration
+from webinars.views import calendars, pages, registration, system
 
 
 class TokenConverter:
@@ -25,6 +25,7 @@ app_name = "webinars"
 
 series_patterns = (
     [
+        path("", pages.SeriesListView.as_view(), name="index"),
         path("<slug:slug>/", pages.SeriesDetailView.as_view(), name="detail"),
         path("<slug:slug>/register/", registration.series_register, name="register"),
         path(
@@ -90,4 +91,5 @@ urlpatterns += [
     path("feed/atom/", calendars.NewWebinarsAtomFeed(), name="feed_atom"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", calendars.robots_txt, name="robots"),
+    path("theme.css", system.theme_css, name="theme_css"),
 ]

@@ -101,6 +101,7 @@ def build_site() -> dict[str, str]:
         "webinar-past": SEED_WEBINAR,
         "series": "/series/open-science/",
         "series-seed": SEED_SERIES,
+        "series-index": "/series/",
         "speaker": "/speakers/ada-lovelace/",
         "month": f"/calendar/{timezone.localdate():%Y/%m}/",
         "month-seed": "/calendar/2020/10/",

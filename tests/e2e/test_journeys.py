@@ -75,13 +75,14 @@ def test_visitor_with_a_keyboard_skips_to_content_and_opens_a_webinar(open_page,
         " return el !== main && main.contains(el); }"
     )
 
+    # The next webinar ("Next up") may be that very first stop.
     target = page.get_by_role("link", name="Webinar 1: Open data in practice")
     for _ in range(20):
-        page.keyboard.press("Tab")
         if page.evaluate("() => document.activeElement.textContent") == (
             "Webinar 1: Open data in practice"
         ):
             break
+        page.keyboard.press("Tab")
     expect(target).to_be_focused()
     page.keyboard.press("Enter")
 

@@ -8,16 +8,7 @@ import socket
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.core.cache import cache
 from django.core.management import call_command
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    # Rate-limit counters live in the cache; each test starts with none.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

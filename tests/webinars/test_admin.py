@@ -1,12 +1,17 @@
 """Admin: every changelist and change form works for superusers and Organisers."""
 
-from datetime import UTC, datetime
+import re
+import zoneinfo
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import localize_input
 
 from tests.factories import (
     add_speaker,
+    brussels,
     make_disclaimer,
     make_organisation,
     make_registration,
@@ -14,7 +19,7 @@ from tests.factories import (
     make_webinar,
     webinar_admin_form,
 )
-from tests.html import text_of
+from tests.html import form_data, text_of
 from webinars.models import Webinar
 
 MODELS = [
@@ -205,3 +210,191 @@ def test_admin_takes_an_ordinary_time_on_a_dst_night_without_asking(organiser_cl
     assert response.status_code == 302
     webinar = Webinar.objects.get(slug="added-in-admin")
     assert webinar.start == datetime(2031, 10, 26, 8, 0, tzinfo=UTC)
+
+
+def test_webinar_changelist_lists_upcoming_soonest_first_then_past_latest_first(admin_client):
+    now = timezone.now()
+    later = make_webinar(title="Later", start=now + timedelta(days=20))
+    old = make_webinar(title="Old", start=now - timedelta(days=300))
+    soon = make_webinar(title="Soon", start=now + timedelta(days=2))
+    recent = make_webinar(title="Recent", start=now - timedelta(days=3))
+
+    response = admin_client.get(reverse("admin:webinars_webinar_changelist"))
+
+    assert list(response.context["cl"].result_list) == [soon, later, recent, old]
+
+
+def test_webinar_changelist_has_few_columns_with_seats_and_waiting(admin_client, content):
+    response = admin_client.get(reverse("admin:webinars_webinar_changelist"))
+
+    headers = [str(h["text"]).capitalize() for h in response.context["result_headers"]]
+    assert headers[1:] == [
+        "Webinar",
+        "Start (own zone)",
+        "State",
+        "Confirmed / capacity",
+        "Waiting",
+        "Awaiting approval",
+    ]
+    html = response.content.decode()
+    webinar = content["webinar"]
+    assert f'>{webinar.title}</a><br><span class="quiet">{content["series"].title}</span>' in html
+    assert "1 / 3</a>" in html
+
+
+def test_new_webinar_form_starts_as_a_draft(admin_client):
+    response = admin_client.get(reverse("admin:webinars_webinar_add"))
+
+    assert response.context["adminform"].form["is_published"].value() is False
+    assert form_data(response, "webinar_form").get("is_published") is None
+
+
+def test_webinar_form_offers_time_zones_as_a_choice(admin_client, content):
+    url = reverse("admin:webinars_webinar_change", args=[content["webinar"].pk])
+
+    field = admin_client.get(url).context["adminform"].form.fields["time_zone"]
+
+    assert ("America/New_York", "America/New York") in field.choices
+    assert "Nowhere/Special" not in dict(field.choices)
+
+
+def test_series_inline_shows_and_reads_times_in_each_webinars_own_zone(admin_client):
+    series = make_series()
+    new_york = zoneinfo.ZoneInfo("America/New_York")
+    start = datetime(2026, 12, 2, 11, 0, tzinfo=new_york)
+    webinar = make_webinar(
+        series=series, start=start, duration=timedelta(hours=1), time_zone="America/New_York"
+    )
+    brussels_one = make_webinar(series=series, start=brussels(2026, 12, 9, 10, 0))
+    url = reverse("admin:series_series_change", args=[series.pk])
+
+    page = admin_client.get(url)
+    data = form_data(page, "series_form")
+    rows = {data[f"webinars-{i}-id"]: i for i in range(2)}
+    ny, be = rows[str(webinar.pk)], rows[str(brussels_one.pk)]
+    assert (data[f"webinars-{ny}-start_1"], data[f"webinars-{ny}-time_zone"]) == (
+        "11:00:00",
+        "America/New_York",
+    )
+    assert data[f"webinars-{be}-start_1"] == "10:00:00"
+
+    data[f"webinars-{ny}-start_1"] = "12:00:00"
+    data[f"webinars-{ny}-end_1"] = "13:30:00"
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["errors"]
+    webinar.refresh_from_db()
+    brussels_one.refresh_from_db()
+    assert (webinar.start, webinar.end) == (
+        datetime(2026, 12, 2, 12, 0, tzinfo=new_york),
+        datetime(2026, 12, 2, 13, 30, tzinfo=new_york),
+    )
+    assert brussels_one.start == brussels(2026, 12, 9, 10, 0)
+
+
+def test_series_inline_rejects_an_unknown_zone_with_a_message(admin_client):
+    series = make_series()
+    make_webinar(series=series)
+    url = reverse("admin:series_series_change", args=[series.pk])
+    data = form_data(admin_client.get(url), "series_form")
+    data["webinars-0-time_zone"] = "Nowhere/Special"
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Nowhere/Special is not a known time zone" in response.content.decode()
+
+
+def test_webinar_end_can_come_from_a_duration(admin_client):
+    data = webinar_admin_form(end_0="", end_1="", duration="90")
+
+    response = admin_client.post(reverse("admin:webinars_webinar_add"), data)
+
+    assert response.status_code == 302, response.context["errors"]
+    webinar = Webinar.objects.get(slug="added-in-admin")
+    assert (webinar.start, webinar.end) == (
+        brussels(2031, 5, 2, 10, 0),
+        brussels(2031, 5, 2, 11, 30),
+    )
+
+
+def test_webinar_without_end_or_duration_gets_a_message(admin_client):
+    data = webinar_admin_form(end_0="", end_1="", duration="")
+
+    response = admin_client.post(reverse("admin:webinars_webinar_add"), data)
+
+    assert response.status_code == 200
+    assert "Give the end, or pick a duration." in text_of(response)
+    assert not Webinar.objects.exists()
+
+
+def test_webinar_form_asks_the_zone_before_the_times(admin_client):
+    form = admin_client.get(reverse("admin:webinars_webinar_add")).content.decode()
+
+    assert form.index('name="time_zone"') < form.index('name="start_0"')
+    assert form.index('name="duration"') < form.index('name="end_0"')
+
+
+def test_duplicate_makes_a_draft_copy_with_speakers(admin_client, content):
+    webinar = content["webinar"]
+    webinar.registration_closes = webinar.start - timedelta(days=1)
+    webinar.save()
+    url = reverse("admin:webinars_webinar_changelist")
+
+    response = admin_client.post(url, {"action": "duplicate", "_selected_action": [webinar.pk]})
+
+    copy = Webinar.objects.exclude(pk=webinar.pk).get()
+    assert response["Location"] == reverse("admin:webinars_webinar_change", args=[copy.pk])
+    assert (copy.title, copy.slug, copy.is_published) == (
+        webinar.title,
+        f"{webinar.slug}-copy",
+        False,
+    )
+    assert (copy.start, copy.end, copy.series, copy.capacity) == (
+        webinar.start,
+        webinar.end,
+        webinar.series,
+        webinar.capacity,
+    )
+    assert copy.uid != webinar.uid and copy.sequence == 0 and copy.registration_closes is None
+    assert [ws.speaker for ws in copy.webinar_speakers.all()] == [content["speaker"]]
+    assert copy.registrations.count() == 0
+    admin_client.post(url, {"action": "duplicate", "_selected_action": [webinar.pk]})
+    assert Webinar.objects.filter(slug=f"{webinar.slug}-copy-2").exists()
+
+
+def test_add_next_webinar_prefills_from_the_last_of_the_series(admin_client):
+    series = make_series()
+    new_york = zoneinfo.ZoneInfo("America/New_York")
+    # A week later crosses the end of daylight saving time: still 11:00 in New York.
+    last = make_webinar(
+        series=series,
+        number=4,
+        start=datetime(2026, 10, 29, 11, 0, tzinfo=new_york),
+        duration=timedelta(hours=1),
+        time_zone="America/New_York",
+        capacity=40,
+        location="Room 5",
+    )
+    speaker = add_speaker(last, role="moderator")
+    series_page = admin_client.get(reverse("admin:series_series_change", args=[series.pk]))
+    link = re.search(
+        r'href="(/admin/webinars/webinar/add/\?[^"]+)">Add the next webinar',
+        (series_page.content.decode()),
+    )
+
+    response = admin_client.get(link.group(1).replace("&amp;", "&"))
+
+    data = form_data(response, "webinar_form")
+    assert (data["series"], data["number"], data["time_zone"]) == (
+        str(series.pk),
+        "5",
+        "America/New_York",
+    )
+    assert (data["start_0"], data["start_1"]) == (localize_input(date(2026, 11, 5)), "11:00:00")
+    assert (data["duration"], data["capacity"], data["location"]) == ("60", "40", "Room 5")
+    assert (data["webinar_speakers-0-speaker"], data["webinar_speakers-0-role"]) == (
+        str(speaker.pk),
+        "moderator",
+    )
+    assert data.get("is_published") is None

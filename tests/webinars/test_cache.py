@@ -3,7 +3,6 @@
 import os
 import time
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
@@ -23,56 +22,15 @@ from tests.factories import (
     make_series,
     make_webinar,
 )
-from tests.html import text_of
+from tests.html import form_data, text_of
 from webinars.cache import content_changed
 from webinars.models import Registration, Webinar
 
 
-class _FormFields(HTMLParser):
-    """The values a browser would submit from the first form with method=post."""
-
-    def __init__(self):
-        super().__init__()
-        self.data: dict[str, str] = {}
-        self._select: str | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        name = a.get("name")
-        if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
-            if a.get("type") in ("checkbox", "radio"):
-                if "checked" in a:
-                    self.data[name] = a.get("value", "on")
-            else:
-                self.data[name] = a.get("value") or ""
-        elif tag == "select" and name:
-            self._select = name
-            self.data.setdefault(name, "")
-        elif tag == "option" and self._select and "selected" in a:
-            self.data[self._select] = a.get("value", "")
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.data[name] = ""
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.data[self._textarea] += (
-                data.removeprefix("\n") if not self.data[self._textarea] else data
-            )
-
-
 def _admin_form_data(client, url) -> dict[str, str]:
-    parser = _FormFields()
-    parser.feed(client.get(url).content.decode())
-    parser.data.pop("csrfmiddlewaretoken", None)
-    return parser.data
+    data = form_data(client.get(url))
+    data.pop("csrfmiddlewaretoken", None)
+    return data
 
 
 def _get_counting_queries(client, url, **headers):

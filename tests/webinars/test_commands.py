@@ -1,14 +1,17 @@
-"""send_reminders and purge_registrations: once per registration, configurable, no 500s."""
+"""Management commands: reminders and purging once per registration, the set-up commands
+that `make run` repeats without undoing edits."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_registration, make_webinar
-from webinars.models import Registration
+from webinars.models import Registration, Webinar
 
 
 def run(*args) -> str:
@@ -98,3 +101,61 @@ def test_purge_registrations_days_option(db):
 def test_purge_registrations_rejects_negative_days(db):
     with pytest.raises(CommandError, match="--days must be 0 or more"):
         run("purge_registrations", "--days", "-1")
+
+
+def test_load_seed_fills_an_empty_database_once_and_keeps_edits(db):
+    assert run("load_seed") == "Seed content loaded.\n"
+    seed = Webinar.objects.filter(series__slug="responsible-supply-chain-electronics")
+    assert seed.count() == 3
+    edited = seed.first()
+    edited.title = "Edited by an organiser"
+    edited.save()
+
+    again = run("load_seed")
+
+    assert again == "Content is already there: the seed is not loaded again.\n"
+    edited.refresh_from_db()
+    assert edited.title == "Edited by an organiser"
+    assert seed.count() == 3
+
+
+def test_load_demo_keeps_edits_and_moves_ended_webinars_forward(db, _clock):
+    run("load_demo")
+    edited = Webinar.objects.get(slug="demo-getting-started")
+    edited.title = "My own title"
+    edited.save()
+
+    run("load_demo")
+    edited.refresh_from_db()
+    assert edited.title == "My own title"
+
+    _clock.shift(timedelta(days=60))
+    run("load_demo")
+    edited.refresh_from_db()
+    assert edited.title == "My own title"
+    assert Webinar.objects.filter(series__slug="demo-series").upcoming().count() == 3
+
+
+def test_create_demo_organiser_prints_a_password_that_signs_in_once(db, settings, client):
+    settings.DEBUG = True
+
+    first = run("create_demo_organiser")
+    second = run("create_demo_organiser")
+
+    password = re.search(r"password: (\S+)", first).group(1)
+    assert "username: demo-organiser" in first
+    assert password not in second
+    assert "as demo-organiser" in second
+    assert client.login(username="demo-organiser", password=password)
+    response = client.get(reverse("admin:webinars_webinar_add"))
+    assert response.status_code == 200
+
+
+def test_create_demo_organiser_creates_nothing_without_debug(db, settings, django_user_model):
+    settings.DEBUG = False
+    err = io.StringIO()
+
+    call_command("create_demo_organiser", stdout=io.StringIO(), stderr=err)
+
+    assert err.getvalue() == "DEBUG is off: no demo organiser is created.\n"
+    assert not django_user_model.objects.filter(username="demo-organiser").exists()

@@ -40,8 +40,10 @@ def test_webinar_at_23_30_in_new_york_is_on_its_own_day(client, db, settings):
     assert day_of(response, 15) == ["Late in New York"]
     assert day_of(response, 16) == []
     html = response.content.decode()
-    cell = re.search(r'<td class="month-grid__day has-webinars">(.*?)</td>', html, re.S).group(1)
-    assert "Thursday </span>15<" in cell
+    cell = re.search(r'<td class="month-grid__day has-webinars[^"]*">(.*?)</td>', html, re.S).group(
+        1
+    )
+    assert 'Thursday </span><span class="month-grid__number">15<' in cell
     assert '<time datetime="2026-01-15T23:30:00-05:00">23:30–01:00 EST</time>' in cell
     assert "Late in New York</a>" in cell
 
@@ -190,4 +192,44 @@ def test_month_query_count_does_not_grow_with_webinars(client, db):
         assert response.context["count"] == size
         counts.append(len(queries))
 
-    assert counts[0] == counts[1] == 1
+    # The month's webinars, and the first month after it that has any.
+    assert counts[0] == counts[1] == 2
+
+
+def test_month_marks_past_days_and_today_in_words(client, db):
+    today = timezone.localdate()
+
+    response = client.get(f"/calendar/{today.year:04d}/{today.month:02d}/")
+
+    days = [d for week in response.context["weeks"] for d in week if d.in_month]
+    assert [d.date for d in days if d.is_past] == [d.date for d in days if d.date < today]
+    html = response.content.decode()
+    assert html.count('<strong class="month-grid__today">Today</strong>') == 1
+    assert html.count(" is-past") == today.day - 1
+
+
+def test_month_jumps_over_empty_months_to_the_next_webinars_and_back_to_today(client, db):
+    make_webinar(
+        title="Far ahead", start=datetime(2027, 3, 1, 0, 30, tzinfo=TOKYO), time_zone="Asia/Tokyo"
+    )
+    make_webinar(title="Also ahead", start=datetime(2027, 5, 4, 10, tzinfo=NEW_YORK))
+
+    text = text_of(client.get("/calendar/2026/01/"))
+    this_month = timezone.localdate().strftime("%B %Y")
+
+    # 1 March 00:30 in Tokyo is still February in UTC: placed in March, like the grid does.
+    assert "Next month: February 2026" in text
+    assert "Next webinars: March 2027" in text
+    assert f"Back to today: {this_month}" in text
+
+
+def test_month_offers_no_jump_when_the_next_month_has_webinars(client, db):
+    today = timezone.localdate()
+    make_webinar(start=timezone.now() + timedelta(days=40))
+    following = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+    text = text_of(client.get(f"/calendar/{today.year:04d}/{today.month:02d}/"))
+
+    assert "Next webinars" not in text
+    assert "Back to today" not in text
+    assert f"Next month: {following:%B %Y}" in text

@@ -1,6 +1,7 @@
 """Public pages: what a visitor sees on the calendar, webinar and speaker pages (series pages:
 tests/series)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from tests.factories import (
     brussels,
     make_disclaimer,
     make_organisation,
+    make_registration,
     make_series,
     make_speaker,
     make_webinar,
@@ -321,3 +323,110 @@ def test_server_error_page_survives_a_missing_static_file(rf, monkeypatch, caplo
     assert "Something went wrong" in html
     assert "manifest" not in html
     assert "could not be rendered" in caplog.text
+
+
+def test_webinar_page_leads_from_the_top_to_the_form_and_offers_calendars_after_it(client, db):
+    make_webinar(slug="open", capacity=None)
+
+    html = client.get("/webinars/open/").content.decode()
+
+    jump = html.index('<a class="button button--block" href="#registration">Register</a>')
+    card = html.index('id="registration"')
+    form = html.index('<form class="registration-form"')
+    about = html.index('id="about-heading"')
+    calendars = html.index('id="add-to-calendar-heading"')
+    assert jump < about < card < form < calendars
+    assert html[card : html.index("</section>", calendars)].count("webinar-time") == 1
+
+
+def test_webinar_page_without_open_registration_has_no_register_button(client, db):
+    make_webinar(slug="gone", start=timezone.now() - timedelta(days=3))
+
+    html = client.get("/webinars/gone/").content.decode()
+
+    assert 'href="#registration"' not in html
+    assert "Took place on" in html
+
+
+def test_full_webinar_page_button_says_waiting_list(client, db):
+    webinar = make_webinar(slug="full", capacity=1)
+    make_registration(webinar)
+
+    html = client.get("/webinars/full/").content.decode()
+
+    assert 'href="#registration">Join the waiting list</a>' in html
+
+
+def test_calendar_leads_with_the_next_webinar_that_takes_place(client, db):
+    now = timezone.now()
+    make_webinar(title="Called off", start=now + timedelta(days=1), status="cancelled")
+    soonest = make_webinar(title="Soonest", start=now + timedelta(days=2))
+    later = make_webinar(title="Later one", start=now + timedelta(days=9))
+
+    response = client.get("/")
+
+    assert response.context["next_up"] == soonest
+    html = response.content.decode()
+    next_up = html[html.index('id="next-up-heading"') : html.index('id="upcoming-heading"')]
+    assert "Soonest" in next_up and "Later one" not in next_up
+    assert [w.title for w in response.context["upcoming_after_next"]] == ["Called off", later.title]
+    assert html.index("Soonest") < html.index('class="filters"')
+
+
+def test_calendar_has_no_next_up_when_filtered(client, db):
+    make_webinar(title="Soonest", start=timezone.now() + timedelta(days=2))
+
+    response = client.get("/", {"q": "Soon"})
+
+    assert response.context["next_up"] is None
+    assert 'id="next-up-heading"' not in response.content.decode()
+
+
+def test_calendar_folds_past_webinars_and_marks_them_past(client, db):
+    make_webinar(title="Ahead", start=timezone.now() + timedelta(days=2))
+    make_webinar(title="Gone", start=timezone.now() - timedelta(days=2))
+
+    html = client.get("/").content.decode()
+    searched = client.get("/", {"q": "o"}).content.decode()
+
+    assert '<details>\n  <summary><h2 id="past-heading">Past webinars</h2></summary>' in html
+    past = html[html.index('id="past-heading"') :]
+    assert '<li class="webinar-item is-past">' in past
+    assert '<strong class="badge badge--past">Past</strong>' in past
+    assert "<details open>" in searched
+
+
+def test_calendar_opens_past_webinars_when_nothing_is_upcoming(client, db):
+    make_webinar(title="Gone", start=timezone.now() - timedelta(days=2))
+
+    html = client.get("/").content.decode()
+
+    assert "<details open>" in html
+    assert "No upcoming webinars." in text_of(client.get("/"))
+
+
+def test_not_found_page_offers_search_and_the_next_webinars(client, db):
+    now = timezone.now()
+    make_webinar(title="Gone already", start=now - timedelta(days=1))
+    make_webinar(title="Draft one", start=now + timedelta(days=1), is_published=False)
+    for days in (5, 2, 9, 7):
+        make_webinar(title=f"In {days} days", start=now + timedelta(days=days))
+
+    response = client.get("/webinars/no-such-webinar/")
+
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert '<form class="filters filters--search" method="get" action="/" role="search">' in html
+    assert '<input type="search" id="id_q" name="q" maxlength="200">' in html
+    titles = re.findall(r'class="webinar-item__title"><a href="[^"]+">([^<]+)</a>', html)
+    assert titles == ["In 2 days", "In 5 days", "In 7 days"]
+
+
+def test_not_found_page_query_count_is_fixed(client, db, django_assert_max_num_queries):
+    for days in range(1, 6):
+        add_speaker(make_webinar(start=timezone.now() + timedelta(days=days)))
+
+    with django_assert_max_num_queries(2):
+        response = client.get("/no-such-page/")
+
+    assert response.status_code == 404

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from mailer.models import Message
 
-from tests.factories import make_registration, make_series, make_webinar
+from tests.factories import brussels, make_registration, make_series, make_webinar
 from tests.html import text_of
 from webinars.models import Registration
 from webinars.services import registration_create
@@ -78,6 +78,25 @@ def test_thanks_page_is_the_same_for_new_and_repeated_registration(client, db):
     assert "waiting list" in text_of(first)  # both words always, never the actual status
     assert "/registrations/" not in first.content.decode()
     assert Registration.objects.count() == 2
+
+
+def test_thanks_page_shows_the_webinar_its_calendars_and_what_the_mail_holds(client, db):
+    webinar = make_webinar(
+        title="Copper", number=2, start=brussels(2031, 5, 2, 10, 0), duration=timedelta(hours=1)
+    )
+
+    response = client.post(register_url(webinar), VALID)
+    thanks = client.get(response["Location"])
+
+    text = text_of(thanks)
+    html = thanks.content.decode()
+    assert "Webinar 2: Copper" in text
+    assert '<time datetime="2031-05-02T10:00:00+02:00">' in html
+    assert f'href="/webinars/{webinar.slug}/calendar.ics"' in html
+    assert "calendar.google.com" in html
+    assert "What our email tells you" in text
+    assert "Your join link opens 30 minutes before the start." in text
+    assert "A link to your own registration page" in text
 
 
 def test_thanks_page_suggests_fix_for_domain_typo_without_blocking(client, db):
@@ -452,6 +471,16 @@ def test_cancel_get_asks_and_does_not_cancel(client, confirmed):
     assert response.status_code == 200
     assert "Cancel your registration?" in text_of(response)
     assert confirmed.status == "confirmed"
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [("", "Cancel my registration"), ("cancel/", "Yes, cancel my registration")],
+)
+def test_cancel_buttons_are_never_styled_as_the_primary_action(client, confirmed, path, words):
+    html = client.get(f"/registrations/{confirmed.token}/{path}").content.decode()
+
+    assert f'<button type="submit" class="button--danger">{words}</button>' in html
 
 
 def test_cancel_post_cancels_promotes_and_confirms(client, confirmed, flush_mail):

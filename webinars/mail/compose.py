@@ -24,6 +24,7 @@ from webinars.models import (
     PendingMail,
     RegistrantMessage,
     Registration,
+    SiteSettings,
     Webinar,
     available_time_zones,
 )
@@ -124,6 +125,8 @@ def compose(
     sequence_offset: int = 0,
 ) -> EmailMultiAlternatives:
     """A text + HTML message from templates/mail/<template>.txt and .html."""
+    # Every message is signed with the site's name and contact address (site settings).
+    context = {"site": SiteSettings.current(), **context}
     text = render_to_string(f"mail/{template}.txt", context)
     html = render_to_string(f"mail/{template}.html", context)
     message = CalendarMessage(

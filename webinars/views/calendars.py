@@ -103,6 +103,7 @@ class Day:
     in_month: bool
     is_today: bool
     webinars: list[Webinar] = field(default_factory=list)
+    is_past: bool = False
 
 
 def _month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
@@ -159,6 +160,7 @@ def month_grid(year: int, month: int, *, today: date | None = None) -> list[list
                 in_month=True,
                 is_today=date(year, month, number) == today,
                 webinars=by_day.get(date(year, month, number), []),
+                is_past=today is not None and date(year, month, number) < today,
             )
             if number
             else Day(date=None, in_month=False, is_today=False)
@@ -168,13 +170,34 @@ def month_grid(year: int, month: int, *, today: date | None = None) -> list[list
     ]
 
 
+def next_month_with_webinars(year: int, month: int) -> tuple[int, int] | None:
+    """The first month after this one in which a published webinar starts (in its own zone)."""
+    _, high = _month_bounds(year, month)
+    # From a day before the month's end in UTC: a webinar early on the 1st in Tokyo starts then.
+    later = (
+        Webinar.objects.published()
+        .filter(start__gte=high - timedelta(days=2))
+        .order_by("start", "pk")
+        .only("start", "time_zone")
+    )
+    # Only the first few can still fall in this month locally; the rest start after them.
+    for webinar in later[:50]:
+        local = webinar.local_start
+        if (local.year, local.month) > (year, month):
+            return local.year, local.month
+    return None
+
+
 @require_safe
 def month_view(request, year: str, month: str):
     """The month grid with links to the previous and next months."""
     year_number, month_number = int(year), int(month)
     if not (1 <= year_number <= 9999 and 1 <= month_number <= 12):
         raise Http404("No such month.")
-    weeks = month_grid(year_number, month_number, today=timezone.localdate())
+    today = timezone.localdate()
+    weeks = month_grid(year_number, month_number, today=today)
+    following = _shift_month(year_number, month_number, 1)
+    next_busy = next_month_with_webinars(year_number, month_number)
     context = {
         "year": year_number,
         "month": month_number,
@@ -183,7 +206,14 @@ def month_view(request, year: str, month: str):
         "weeks": weeks,
         "count": sum(len(day.webinars) for week in weeks for day in week),
         "previous": _month_link(_shift_month(year_number, month_number, -1)),
-        "next": _month_link(_shift_month(year_number, month_number, 1)),
+        "next": _month_link(following),
+        # A jump over empty months, when the next one has nothing.
+        "next_with_webinars": _month_link(next_busy) if next_busy != following else None,
+        "this_month": (
+            _month_link((today.year, today.month))
+            if (today.year, today.month) != (year_number, month_number)
+            else None
+        ),
     }
     return render(request, "webinars/month.html", context)
 

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
@@ -127,15 +127,25 @@ class CalendarView(TemplateView):
         )
         upcoming, past = upcoming_page.items, past_page.items
         with_list_states(upcoming + past, now)
+        is_filtered = bool(query or active_series)
+        # The first page of the whole calendar leads with the next webinar that takes place.
+        next_up = None
+        if upcoming_page.number == 1 and not is_filtered:
+            next_up = next((w for w in upcoming if not w.is_cancelled), None)
         context.update(
             upcoming=upcoming,
+            next_up=next_up,
+            next_up_list=[next_up] if next_up else [],
+            upcoming_after_next=[w for w in upcoming if w is not next_up],
             upcoming_page=upcoming_page,
             past=past,
             past_page=past_page,
+            # Past webinars stay folded unless they are what the visitor is looking at.
+            past_open=is_filtered or past_page.number > 1 or not upcoming,
             query=query,
             all_series=all_series,
             active_series=active_series,
-            is_filtered=bool(query or active_series),
+            is_filtered=is_filtered,
         )
         return context
 
@@ -201,6 +211,30 @@ class SeriesDetailView(DetailView):
         with_list_states(webinars, timezone.now())
         load_partners_and_disclaimers(self.object)
         context.update(webinars=webinars, partner_groups=partners_by_role(self.object))
+        return context
+
+
+class SeriesListView(TemplateView):
+    """Every series with a published webinar: how many are coming and when the next is."""
+
+    template_name = "series/series_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        published = Q(webinars__is_published=True)
+        upcoming = published & Q(webinars__end__gte=now)
+        context["series_list"] = list(
+            Series.objects.annotate(
+                published_count=Count("webinars", filter=published),
+                upcoming_count=Count("webinars", filter=upcoming),
+                next_start=Min("webinars__start", filter=upcoming),
+                last_start=Max("webinars__start", filter=published),
+            )
+            .filter(published_count__gt=0)
+            # Series with webinars to come first, the soonest on top; then the others.
+            .order_by(F("next_start").asc(nulls_last=True), "-last_start", "title")
+        )
         return context
 
 

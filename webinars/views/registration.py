@@ -63,12 +63,14 @@ def _thanks_url(name: str, slug: str, email: str) -> str:
     return url
 
 
-def _typo_context(request) -> dict:
+def _thanks_context(request) -> dict:
+    """What every thanks page shows besides its webinar or series: a likely typo, the mail."""
     typed = request.GET.get("domain", "")[:100].lower()
     return {
         "typed_domain": typed,
         "suggested_domain": DOMAIN_TYPOS.get(typed),
         "hold_minutes": settings.REGISTRATION_HOLD_MINUTES,
+        "join_window_minutes": settings.JOIN_WINDOW_MINUTES,
     }
 
 
@@ -135,11 +137,14 @@ def register(request, slug, *, embed=False):
 
 @require_safe
 def register_thanks(request, slug, *, embed=False):
-    webinar = _webinar_or_404(request, slug)
+    # Its speakers too: the calendar links name them.
+    webinar = get_object_or_404(
+        webinars_visible_to(staff=is_staff(request)).for_listing(), slug=slug
+    )
     return render(
         request,
         "embed/thanks.html" if embed else "webinars/thanks.html",
-        {"webinar": webinar, **_typo_context(request)},
+        {"webinar": webinar, **_thanks_context(request)},
     )
 
 
@@ -200,7 +205,7 @@ def series_register_thanks(request, slug, *, embed=False):
             # A series form's webinars may each ask for it; the site-wide setting asks for all.
             "series_confirms": settings.REGISTRATION_CONFIRM_EMAIL
             or series.webinars.filter(confirm_email=True).exists(),
-            **_typo_context(request),
+            **_thanks_context(request),
         },
     )
 

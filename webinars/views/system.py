@@ -2,9 +2,14 @@
 
 import logging
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from webinars.models import SiteSettings, Webinar
+from webinars.views.pages import with_list_states
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +25,51 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def _scheme_css(scheme) -> str:
+    return (
+        f"--accent: {scheme.accent}; --accent-strong: {scheme.strong}; "
+        f"--accent-tint: {scheme.tint}; --accent-fg: {scheme.on_accent};"
+    )
+
+
+@require_safe
+def theme_css(request):
+    """The accent colour from the site settings, shaded per scheme to stay readable (AA)."""
+    site = SiteSettings.current()
+    light, dark = site.light, site.dark
+    css = ""
+    if light and dark:
+        # Screen only: the print styles keep their black on white.
+        css = (
+            f"@media screen {{ :root {{ {_scheme_css(light)} }} }}\n"
+            f"@media screen and (prefers-color-scheme: dark) {{ :root {{ {_scheme_css(dark)} }} }}\n"
+        )
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    # Pages link it with the settings' version, so a new colour is a new address.
+    fresh = request.GET.get("v") == site.version
+    response["Cache-Control"] = "public, max-age=31536000, immutable" if fresh else "no-cache"
+    return response
+
+
+NOT_FOUND_SUGGESTIONS = 3
+
+
 def page_not_found(request, exception):
-    return render(request, "404.html", status=404)
+    """The 404 page: a search box and the next webinars, where a visitor may have been headed."""
+    now = timezone.now()
+    try:
+        upcoming = list(
+            Webinar.objects.published()
+            .for_list_items()
+            .upcoming(now)
+            .with_counts()[:NOT_FOUND_SUGGESTIONS]
+        )
+        with_list_states(upcoming, now)
+    except DatabaseError:
+        # A missing page must not turn into an error page when the database is away.
+        logger.warning("The 404 page shows no webinars: the database did not answer.")
+        upcoming = []
+    return render(request, "404.html", {"upcoming": upcoming}, status=404)
 
 
 # The 500 page when even 500.html cannot render (a static file missing from the manifest after

@@ -1,7 +1,8 @@
-"""Create (or refresh) one clearly marked demo series with upcoming webinars to try registering.
+"""Create one clearly marked demo series with upcoming webinars to try registering.
 
-Idempotent: run it as often as you like; it updates the same rows, moving their dates to the
-coming weeks. It never touches the seed data.
+Idempotent: run it as often as you like. It creates what is missing and moves a demo webinar
+that has ended back to the coming weeks; what an organiser changed is kept. It never touches
+the seed data.
 """
 
 import zoneinfo
@@ -25,11 +26,11 @@ DEMO_WEBINARS = [
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo series (upcoming webinars relative to today)."
+    help = "Create the demo series; move its ended webinars to the coming weeks."
 
     @transaction.atomic
     def handle(self, *args, **options):
-        series, _ = Series.objects.update_or_create(
+        series, _ = Series.objects.get_or_create(
             slug=DEMO_SLUG,
             defaults={
                 "title": "Demo series (sample content, not a real event)",
@@ -39,7 +40,7 @@ class Command(BaseCommand):
                 ),
             },
         )
-        host, _ = Speaker.objects.update_or_create(
+        host, _ = Speaker.objects.get_or_create(
             slug="demo-host", defaults={"name": "Demo Host", "affiliation": "Example Organisation"}
         )
         today = timezone.localdate()
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             day = today + timedelta(days=days)
             tz = zoneinfo.ZoneInfo(tz_name)
             start = datetime.combine(day, time(hour), tzinfo=tz)
-            webinar, _ = Webinar.objects.update_or_create(
+            webinar, created = Webinar.objects.get_or_create(
                 slug=slug,
                 defaults={
                     "series": series,
@@ -63,7 +64,12 @@ class Command(BaseCommand):
                     "join_url": f"https://meet.example.org/{slug}",
                 },
             )
-            WebinarSpeaker.objects.get_or_create(
-                webinar=webinar, speaker=host, role=WebinarSpeaker.Role.MODERATOR
-            )
+            if created:
+                WebinarSpeaker.objects.create(
+                    webinar=webinar, speaker=host, role=WebinarSpeaker.Role.MODERATOR
+                )
+            elif webinar.end < timezone.now():
+                webinar.end = start + (webinar.end - webinar.start)
+                webinar.start = start
+                webinar.save(update_fields=["start", "end", "updated"])
         self.stdout.write(self.style.SUCCESS(f"Demo series ready: {series.get_absolute_url()}"))

@@ -1,0 +1,132 @@
+"""Measured in Chromium: captions on one line, admin tables inside their box, no stray notes."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import screenshot
+from tests.e2e.site import build_site
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def site(live_server):
+    return build_site()
+
+
+def line_count(locator) -> float:
+    """How many lines of text an element takes: its height over its line height."""
+    return locator.evaluate(
+        "el => el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight)"
+    )
+
+
+@pytest.mark.parametrize("width", [320, 390, 1366])
+def test_month_caption_is_one_line(open_page, site, width):
+    page = open_page("phone", site["month-seed"], size={"width": width, "height": 800})
+
+    caption = page.locator(".month-grid caption")
+
+    expect(caption).to_have_text("October 2020")
+    assert line_count(caption) < 1.5
+
+
+def admin_login(page):
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("organiser")
+    page.get_by_label("Password").fill("organiser-pass")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_admin_webinar_list_fits_its_box_at_1366px(open_page, site, e2e_organiser, scheme):
+    # The phone context's visitor is in New York: the list still shows each webinar's own zone.
+    page = open_page("desktop", "/", color_scheme=scheme)
+    admin_login(page)
+
+    page.goto("/admin/webinars/webinar/")
+
+    table = page.locator("#result_list")
+    box = page.locator("#changelist .results")
+    screenshot(page, f"look-admin-webinars-1366-{scheme}")
+    table_width = table.evaluate("el => el.getBoundingClientRect().width")
+    box_width = box.evaluate("el => el.clientWidth")
+    assert table_width <= box_width
+    assert box.evaluate("el => el.scrollWidth - el.clientWidth") == 0
+    titles = page.locator("#result_list tbody td.field-title_series a")
+    expect(titles.first).to_have_text("Open data in practice")
+    cell = page.locator("#result_list tbody td.field-title_series").first
+    assert cell.evaluate("el => el.getBoundingClientRect().width") > 200
+
+
+def test_admin_forms_show_no_server_time_offset_note(open_page, site, e2e_organiser):
+    # A visitor in New York; the server's zone is Brussels. Times are typed in the webinar's
+    # zone, so Django's "You are 6 hours behind server time" would mislead.
+    page = open_page("phone", "/", size={"width": 1366, "height": 900})
+    admin_login(page)
+
+    page.goto("/admin/webinars/webinar/add/")
+    expect(page.locator("#id_start_1")).to_be_visible()
+    expect(page.locator(".clockbox, .datetimeshortcuts").first).to_be_attached()
+    expect(page.locator(".timezonewarning")).to_have_count(0)
+    page.goto("/admin/series/series/")
+    page.get_by_role("link", name="Open Science Evenings").click()
+    expect(page.locator("#id_webinars-0-start_1")).to_be_visible()
+    expect(page.locator(".timezonewarning")).to_have_count(0)
+
+
+def box(locator) -> dict:
+    return locator.evaluate(
+        "el => { const r = el.getBoundingClientRect();"
+        " return {x: r.x, y: r.y, width: r.width, bottom: r.bottom}; }"
+    )
+
+
+def test_webinar_page_on_desktop_keeps_the_registration_card_beside_the_content(open_page, site):
+    page = open_page("desktop", site["webinar-open"])
+    card = page.locator(".webinar__registration")
+    about = page.locator(".webinar__description")
+
+    assert box(card)["x"] > box(about)["x"] + box(about)["width"]
+    assert box(card)["y"] < 500
+    expect(page.locator(".webinar__jump")).to_be_hidden()
+    # Never taller than the window, so it can stay in view as a whole.
+    assert box(card)["bottom"] - box(card)["y"] <= 900 - 32
+    expect(card.get_by_role("button", name="Register")).to_be_visible()
+
+    # A long page: the card stays in view, 1rem from the top, while the visitor reads on.
+    page.goto(site["webinar-past"])
+    page.evaluate("window.scrollTo(0, 600)")
+    page.wait_for_function("() => window.scrollY === 600")
+    assert abs(box(card)["y"] - 17) < 2
+
+
+def test_webinar_page_on_a_phone_has_a_full_width_register_button_to_the_form(open_page, site):
+    page = open_page("phone", site["webinar-open"])
+    jump = page.locator(".webinar__jump a")
+    main = page.locator("main")
+
+    assert box(jump)["y"] < 844
+    assert box(jump)["width"] >= main.evaluate("el => el.clientWidth") - 40
+    jump.click()
+
+    expect(page).to_have_url(re.compile(r"#registration$"))
+    name = page.get_by_label("Name")
+    expect(name).to_be_in_viewport()
+    calendars = page.locator("#add-to-calendar-heading")
+    assert box(calendars)["y"] > box(page.locator(".registration-form"))["bottom"]
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_long_series_names_stay_one_box_on_phones(open_page, site, width):
+    page = open_page("phone", "/?q=mining", size={"width": width, "height": 800})
+
+    badges = page.locator(".badge--series")
+
+    expect(badges.first).to_be_visible()
+    for i in range(badges.count()):
+        # One box however many lines: an inline badge splits into a box per line.
+        assert badges.nth(i).evaluate("el => el.getClientRects().length") == 1
