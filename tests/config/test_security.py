@@ -19,6 +19,7 @@ from tests.factories import (
     make_speaker,
     make_webinar,
 )
+from webinars.models import SiteSettings
 
 CSP = {
     "default-src": "'none'",
@@ -195,7 +196,9 @@ def _admin_urls(site):
             urls.append(reverse(f"admin:{app}_{model}_delete", args=[obj.pk]))
     urls.append(reverse("admin:webinars_webinar_changelist") + "?when=upcoming&q=Webinar")
     for model in admin.site._registry:  # every other registered model too (mail queue, users)
-        urls.append(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
+        # The site settings' list leads to its one record (here: to adding it).
+        page = "add" if model is SiteSettings else "changelist"
+        urls.append(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}"))
     urls.append(reverse("admin:auth_user_changelist"))
     urls.append(reverse("admin:auth_user_add"))
     return urls

@@ -5,8 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import axe_violations, describe, screenshot
 from tests.e2e.site import build_site
+from webinars.models import SiteSettings
 
 pytestmark = pytest.mark.e2e
 
@@ -130,3 +131,20 @@ def test_long_series_names_stay_one_box_on_phones(open_page, site, width):
     for i in range(badges.count()):
         # One box however many lines: an inline badge splits into a box per line.
         assert badges.nth(i).evaluate("el => el.getClientRects().length") == 1
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("colour", ["#ffcc00", "#0a0a40"])
+def test_any_accent_colour_keeps_pages_accessible(open_page, site, scheme, colour):
+    # Yellow is unreadable on white and navy on black as chosen; pages use readable shades.
+    SiteSettings.objects.create(site_name="Yellow Webinars", accent_colour=colour)
+    failures = {}
+    for name in ("calendar", "webinar-open", "month", "series-index"):
+        page = open_page("desktop", site[name], color_scheme=scheme)
+        expect(page.locator(".site-name")).to_have_text("Yellow Webinars")
+        violations = axe_violations(page)
+        if violations:
+            failures[name] = describe(violations)
+        page.context.close()
+
+    assert failures == {}, "\n".join(f"{k}:\n{v}" for k, v in failures.items())

@@ -67,3 +67,15 @@ def test_series_calendar_holds_only_its_published_webinars(client, db):
     assert body.count("BEGIN:VEVENT") == 1
     assert "SUMMARY:Roots" in body
     assert "Secret draft" not in body and "Elsewhere" not in body
+
+
+def test_series_page_marks_its_past_webinars_past(client, db):
+    series = make_series(slug="mixed")
+    make_webinar(series=series, title="Done", start=timezone.now() - timedelta(days=5))
+    make_webinar(series=series, title="Coming", start=timezone.now() + timedelta(days=5))
+
+    html = client.get("/series/mixed/").content.decode()
+
+    assert html.count('<li class="webinar-item is-past">') == 1
+    assert html.count('<strong class="badge badge--past">Past</strong>') == 1
+    assert html.index("Done") < html.index("badge--past") < html.index("Coming")

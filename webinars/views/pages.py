@@ -81,7 +81,7 @@ def list_page(queryset: QuerySet, per_page: int, raw_number: str | None) -> List
 
 
 def with_list_states(webinars: Sequence[Webinar], now: datetime) -> None:
-    """Set the speakers' names and the badge that each list item shows.
+    """Set the speakers' names, the badge and the past marker that each list item shows.
 
     Upcoming webinars need their seat counts (WebinarQuerySet.with_counts); past ones show none.
     """
@@ -89,6 +89,7 @@ def with_list_states(webinars: Sequence[Webinar], now: datetime) -> None:
     for webinar in webinars:
         webinar.speaker_names = names[webinar.pk]
         webinar.list_state = list_state(webinar, now)
+        webinar.is_over = webinar.end < now
 
 
 class CalendarView(TemplateView):
