@@ -71,14 +71,16 @@ def build_site() -> dict[str, str]:
         registration_closes=now - timedelta(hours=1),
     )
     webinar("cancelled-talk", 5, "A talk that was called off", 31, status="cancelled")
-    recorded = webinar(
-        "recorded-talk",
-        0,
-        "A talk with a recording",
-        -5,
+    # Stand-alone: the series' own lists keep no past webinar (the journeys search them).
+    recorded = make_webinar(
+        slug="recorded-talk",
+        title="A talk with a recording",
+        start=now - timedelta(days=5),
+        description="What it means, in practice, with time for questions.",
         recording_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
         summary="We compared **three** ways to publish data, and answered eleven questions.",
     )
+    add_speaker(recorded, ada)
     Material.objects.create(
         webinar=recorded,
         title="Slides (PDF)",

@@ -234,11 +234,11 @@ def test_webinar_changelist_has_few_columns_with_seats_and_waiting(admin_client,
         "State",
         "Confirmed / capacity",
         "Waiting",
-        "Awaiting approval",
     ]
     html = response.content.decode()
     webinar = content["webinar"]
     assert f'>{webinar.title}</a><br><span class="quiet">{content["series"].title}</span>' in html
+    assert f'/admin/webinars/registrantmessage/add/?webinar={webinar.pk}">write to them</a>' in html
     assert "1 / 3</a>" in html
 
 
