@@ -997,7 +997,12 @@ class RegistrantMessageAdmin(admin.ModelAdmin):
         (None, {"fields": ["webinar", "series", "subject", "body"]}),
         (
             _("Send to registrants who are"),
-            {"fields": [("to_confirmed", "to_waitlisted", "to_pending", "to_cancelled")]},
+            {
+                "fields": [
+                    ("to_confirmed", "to_waitlisted", "to_pending", "to_cancelled"),
+                    "to_attended",
+                ]
+            },
         ),
         (_("Before sending"), {"fields": ["recipients", "preview", "created_by", "sent_at"]}),
     ]

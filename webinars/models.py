@@ -950,6 +950,11 @@ class RegistrantMessage(models.Model):
     to_cancelled = models.BooleanField(
         _("cancelled"), default=False, help_text=_("Only if you mean to write to them too.")
     )
+    to_attended = models.BooleanField(
+        _("attended"),
+        default=False,
+        help_text=_("Those who joined or were marked as attended, whatever else is ticked."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False
     )
@@ -977,7 +982,7 @@ class RegistrantMessage(models.Model):
             raise ValidationError(
                 _("Choose either a webinar or a series."), code="webinar_or_series"
             )
-        if not self.statuses:
+        if not self.statuses and not self.to_attended:
             raise ValidationError(_("Choose at least one group of registrants."), code="nobody")
 
     @property

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Case, Prefetch, QuerySet, Value, When, prefetch_related_objects
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When, prefetch_related_objects
 
 from config.reminders import RemindersError, parse_reminders
 from series.models import Series, SeriesOrganisation
@@ -177,8 +177,11 @@ def message_recipients(message: RegistrantMessage, now: datetime) -> list[Regist
     next webinar (the registration whose page the message links to), else their latest.
     """
     # Holds are left out: nobody has shown the address is theirs.
+    chosen_people = Q(status__in=message.statuses)
+    if message.to_attended:
+        chosen_people |= Q(attended_at__isnull=False)
     registrations = Registration.objects.filter(
-        status__in=message.statuses, anonymised_at__isnull=True, hold_expires_at=None
+        chosen_people, anonymised_at__isnull=True, hold_expires_at=None
     ).select_related("webinar")
     if message.webinar_id:
         registrations = registrations.filter(webinar_id=message.webinar_id)

@@ -157,6 +157,9 @@ def test_lists_and_search_engines_see_a_public_recording_only(client, past):
     html = client.get("/webinars/copper/").content.decode()
     assert '"recordedIn": {"@type": "VideoObject"' in html
     assert (
+        '<meta property="og:video" content="https://www.youtube.com/watch?v=dQw4w9WgXcQ">' in html
+    )
+    assert (
         '<strong class="badge badge--recording">Recording</strong>'
         in client.get("/").content.decode()
     )
@@ -166,7 +169,7 @@ def test_lists_and_search_engines_see_a_public_recording_only(client, past):
 
     cache.clear()
     hidden = client.get("/webinars/copper/").content.decode()
-    assert "recordedIn" not in hidden and "dQw4w9WgXcQ" not in hidden
+    assert "recordedIn" not in hidden and "dQw4w9WgXcQ" not in hidden and "og:video" not in hidden
     assert "badge--recording" not in client.get("/").content.decode()
 
 

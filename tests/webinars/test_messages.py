@@ -4,6 +4,7 @@ durable outbox, each person at most once per message, and a log of who got it.""
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError
 from django.urls import reverse
@@ -118,6 +119,19 @@ def test_cancelled_registrants_only_when_chosen(webinar, flush_mail):
         "cancelled@example.org",
         "waitlisted@example.org",
     ]
+
+
+def test_attended_registrants_as_a_group_of_their_own(webinar, flush_mail):
+    make_registration(
+        webinar, email="joined@example.org", status="confirmed", attended_at=webinar.start
+    )
+
+    sent = message_send(message=write(webinar, to_confirmed=False, to_attended=True))
+
+    assert sent == 1
+    assert [m.to[0] for m in flush_mail()] == ["joined@example.org"]
+    with pytest.raises(ValidationError):
+        write(webinar, to_confirmed=False).full_clean()
 
 
 def test_a_series_message_reaches_each_person_once_about_their_next_webinar(db, flush_mail):
