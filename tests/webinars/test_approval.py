@@ -182,7 +182,7 @@ def test_webinar_changelist_links_to_the_registrations_awaiting_approval(admin_c
     response = admin_client.get(reverse("admin:webinars_webinar_changelist"))
 
     assert (
-        f'?webinar__id__exact={webinar.pk}&amp;status__exact=pending">2</a>'
+        f'?webinar__id__exact={webinar.pk}&amp;status__exact=pending">2 awaiting approval</a>'
         in response.content.decode()
     )
 
