@@ -225,8 +225,13 @@ def test_month_jumps_over_empty_months_to_the_next_webinars_and_back_to_today(cl
 
 def test_month_offers_no_jump_when_the_next_month_has_webinars(client, db):
     today = timezone.localdate()
-    make_webinar(start=timezone.now() + timedelta(days=40))
     following = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    # Mid next month, whatever the day today: the next month has webinars.
+    make_webinar(
+        start=datetime(
+            following.year, following.month, 15, 12, tzinfo=timezone.get_current_timezone()
+        )
+    )
 
     text = text_of(client.get(f"/calendar/{today.year:04d}/{today.month:02d}/"))
 

@@ -14,6 +14,7 @@ from tests.config.run_manage import run_manage
 from tests.factories import make_registration, make_series, make_webinar, webinar_admin_form
 from tests.html import text_of
 from tests.threads import run_together
+from webinars.formatting import when
 from webinars.models import Registration, ReminderSent
 from webinars.services import reminders_send_due
 
@@ -174,11 +175,9 @@ def test_reminder_gives_the_time_in_both_zones_and_the_join_link(db, flush_mail)
     reminders_send_due(now=start - timedelta(minutes=50))
 
     by_to = {m.to[0]: m for m in flush_mail()}
-    local = start.astimezone(webinar.tz)
     ny = start.astimezone(ZoneInfo("America/New_York"))
     message = by_to["ny@example.org"]
-    assert f"When: {local:%A} {local.day} {local:%B %Y}, {local:%H:%M}–" in message.body
-    assert f"Brussels time\nYour time: {ny:%A} {ny.day} {ny:%B %Y}, {ny:%H:%M}–" in message.body
+    assert f"When: {when(webinar)}\nYour time: {when(webinar, ny.tzinfo)}" in message.body
     assert "(America/New_York)" in message.body
     assert "Your time:" in message.alternatives[0][0]
     assert f"/registrations/{abroad.token}/join" in message.body
