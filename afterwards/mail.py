@@ -11,16 +11,14 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
-from mailer.models import PRIORITY_MEDIUM, Message
 
 from afterwards.models import FollowUp, FollowUpDelivery
 from afterwards.selectors import recap_for
 from webinars.formatting import absolute_url, page_url, when
 from webinars.mail.compose import compose, personal_links
+from webinars.mail.worker import queue_claimed
 from webinars.models import Registration
 
 logger = logging.getLogger(__name__)
@@ -84,27 +82,16 @@ def record_due(now: datetime) -> int:
 
 def queue_delivery(pk: int, now: datetime) -> str:
     """Compose one follow-up: "queued", "taken" (another worker has it) or "failed"."""
-    try:
-        with transaction.atomic():
-            claimed = FollowUpDelivery.objects.filter(pk=pk, queued_at__isnull=True).update(
-                queued_at=now
-            )
-            if not claimed:
-                return "taken"
-            delivery = FollowUpDelivery.objects.select_related(
-                "follow_up__webinar__series", "registration"
-            ).get(pk=pk)
-            message = follow_up_message(
-                delivery.follow_up, delivery.registration, attended=delivery.attended
-            )
-            Message(email=message, priority=PRIORITY_MEDIUM).save()
-            return "queued"
-    except Exception as error:  # noqa: BLE001 (kept for a retry; other mail goes on)
-        logger.exception("Composing follow-up %s failed", pk)
-        FollowUpDelivery.objects.filter(pk=pk).update(
-            attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
+
+    def compose(pk):
+        delivery = FollowUpDelivery.objects.select_related(
+            "follow_up__webinar__series", "registration"
+        ).get(pk=pk)
+        return follow_up_message(
+            delivery.follow_up, delivery.registration, attended=delivery.attended
         )
-        return "failed"
+
+    return queue_claimed(FollowUpDelivery, pk, now, compose)
 
 
 def deliver_due(now: datetime | None = None) -> Counter:

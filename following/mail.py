@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -21,7 +20,7 @@ from mailer.models import PRIORITY_MEDIUM, Message
 from following.models import Follower, FollowNotice
 from webinars.formatting import absolute_url, page_url, when
 from webinars.mail.compose import compose
-from webinars.mail.worker import send_queue
+from webinars.mail.worker import queue_claimed, send_queue
 from webinars.models import Webinar
 
 logger = logging.getLogger(__name__)
@@ -140,32 +139,21 @@ def _due_notices():
 
 def queue_notice(pk: int, now: datetime) -> str:
     """Compose one new-webinar notice: "queued", "skipped" (no longer news), "taken" or "failed"."""
-    try:
-        with transaction.atomic():
-            notice = (
-                FollowNotice.objects.select_related("follower__series", "webinar__series")
-                .filter(pk=pk, queued_at__isnull=True)
-                .first()
-            )
-            if notice is None or not FollowNotice.objects.filter(
-                pk=pk, queued_at__isnull=True
-            ).update(queued_at=now):
-                return "taken"
-            webinar = notice.webinar
-            if (
-                not notice.follower.is_following
-                or webinar.status != Webinar.Status.SCHEDULED
-                or webinar.start <= now
-            ):
-                return "skipped"
-            _queue(notice_message(notice))
-            return "queued"
-    except Exception as error:  # noqa: BLE001 (kept for a retry; other mail goes on)
-        logger.exception("Composing follow notice %s failed", pk)
-        FollowNotice.objects.filter(pk=pk).update(
-            attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
+
+    def compose(pk):
+        notice = FollowNotice.objects.select_related("follower__series", "webinar__series").get(
+            pk=pk
         )
-        return "failed"
+        webinar = notice.webinar
+        if (
+            not notice.follower.is_following
+            or webinar.status != Webinar.Status.SCHEDULED
+            or webinar.start <= now
+        ):
+            return None
+        return notice_message(notice)
+
+    return queue_claimed(FollowNotice, pk, now, compose)
 
 
 def deliver_due(now: datetime | None = None) -> Counter:

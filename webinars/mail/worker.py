@@ -19,6 +19,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import DatabaseError, connection, connections, transaction
+from django.db.models import F
 from django.utils import timezone
 from mailer import engine
 from mailer.models import (
@@ -170,6 +171,31 @@ def queue_composed(message) -> Message:
 
 def _send_queued(pk: int) -> None:
     _send_now(Message(pk=pk))
+
+
+def queue_claimed(model, pk: int, now: datetime, compose) -> str:
+    """Claim row pk of `model` (a per-person mail row with queued_at, attempts and last_error)
+    and put the message compose(row) returns on the queue, in one transaction.
+
+    "queued"; "skipped" when compose returns None (no longer news); "taken" when another
+    worker claimed it first; "failed" when composing raised: the claim is undone, the error
+    recorded, and the row tried again on a later pass (up to MAIL_MAX_ATTEMPTS).
+    """
+    try:
+        with transaction.atomic():
+            if not model.objects.filter(pk=pk, queued_at__isnull=True).update(queued_at=now):
+                return "taken"
+            message = compose(pk)
+            if message is None:
+                return "skipped"
+            Message(email=message, priority=PRIORITY_MEDIUM).save()
+            return "queued"
+    except Exception as error:  # noqa: BLE001 (kept for a retry; other mail goes on)
+        logger.exception("Composing %s %s failed", model._meta.verbose_name, pk)
+        model.objects.filter(pk=pk).update(
+            attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
+        )
+        return "failed"
 
 
 class _Contended(Exception):
