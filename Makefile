@@ -8,7 +8,7 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 CHECK_PYTHON := $(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
 
-.PHONY: run test test-clock install install-dev lint format serve-prod lock clean
+.PHONY: run test test-clock install install-dev lint format serve-prod lock clean messages
 
 $(RUNTIME_STAMP): requirements.lock
 	@$(CHECK_PYTHON)
@@ -56,14 +56,29 @@ $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --omit=dev --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
 	else echo "npm not found: the HTML validation test will skip (it fails in CI)"; fi
 
-run: $(RUNTIME_STAMP)
+# Translations: `make messages` refreshes the .po files from the code and templates (then write
+# the Dutch and commit the .po); the compiled .mo files are built from them here, never committed.
+# compilemessages needs GNU gettext's msgfmt (Debian's gettext package).
+MESSAGE_PO := $(wildcard locale/*/LC_MESSAGES/*.po)
+MESSAGE_MO := $(MESSAGE_PO:.po=.mo)
+MAKEMESSAGES_IGNORE := -i .venv -i .venv-lock -i node_modules -i benchmarks -i tests -i staticfiles \
+	-i media -i artifacts -i scripts
+locale/%.mo: locale/%.po | $(RUNTIME_STAMP)
+	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install GNU gettext (apt-get install gettext)"; exit 1; }
+	msgfmt --check-format -o $@ $<
+
+messages: $(RUNTIME_STAMP)
+	DEBUG=on $(BIN)/python manage.py makemessages -l nl --add-location=file --no-obsolete $(MAKEMESSAGES_IGNORE)
+	DEBUG=on $(BIN)/python manage.py makemessages -d djangojs -l nl --add-location=file --no-obsolete $(MAKEMESSAGES_IGNORE)
+
+run: $(RUNTIME_STAMP) $(MESSAGE_MO)
 	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py load_seed
 	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py load_demo
 	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py create_demo_organiser
 	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(DEV_STAMP) $(NODE_STAMP)
+test: $(DEV_STAMP) $(NODE_STAMP) $(MESSAGE_MO)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The fast tests (SQLite, no browser) again with the suite's clock started at awkward instants
@@ -73,7 +88,7 @@ test: $(DEV_STAMP) $(NODE_STAMP)
 # others (.ci/run runs two of them).
 CLOCK_INSTANTS ?= 2026-06-10T21:50:00Z 2027-03-28T00:30:00Z 2027-10-31T00:30:00Z \
 	2027-03-14T06:30:00Z 2027-11-07T05:30:00Z 2028-02-29T23:30:00Z 2026-12-31T23:30:00Z
-test-clock: $(DEV_STAMP) $(NODE_STAMP)
+test-clock: $(DEV_STAMP) $(NODE_STAMP) $(MESSAGE_MO)
 	@set -e; for at in $(CLOCK_INSTANTS); do \
 		echo "== fast tests with the clock at $$at =="; \
 		env -u DATABASE_URL -u CACHE_URL SUITE_NOW=$$at $(BIN)/python -m pytest -q \
@@ -89,7 +104,7 @@ format: $(DEV_STAMP)
 	$(BIN)/ruff format .
 
 # Production server: needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL... in the environment or .env.
-serve-prod: $(RUNTIME_STAMP)
+serve-prod: $(RUNTIME_STAMP) $(MESSAGE_MO)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/gunicorn -c gunicorn.conf.py
