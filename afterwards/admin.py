@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from mailer.models import PRIORITY_MEDIUM, Message
+from modeltranslation.admin import TranslationTabularInline
 
 from afterwards import attendance, figures
 from afterwards.mail import follow_up_message
@@ -28,7 +29,7 @@ from webinars.models import Registration
 logger = logging.getLogger(__name__)
 
 
-class MaterialInline(admin.TabularInline):
+class MaterialInline(TranslationTabularInline):
     model = Material
     extra = 0
     fields = ["title", "file", "audience", "order"]

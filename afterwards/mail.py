@@ -12,7 +12,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from afterwards.models import FollowUp, FollowUpDelivery
 from afterwards.selectors import recap_for
@@ -51,12 +51,13 @@ def follow_up_context(follow_up: FollowUp, registration: Registration, *, attend
 def follow_up_message(
     follow_up: FollowUp, registration: Registration, *, attended: bool, to: str | None = None
 ) -> EmailMultiAlternatives:
-    return compose(
-        "follow_up",
-        subject=follow_up.subject,
-        to=to or registration.email,
-        context=follow_up_context(follow_up, registration, attended=attended),
-    )
+    with translation.override(registration.language):
+        return compose(
+            "follow_up",
+            subject=follow_up.subject,
+            to=to or registration.email,
+            context=follow_up_context(follow_up, registration, attended=attended),
+        )
 
 
 def record_due(now: datetime) -> int:

@@ -35,6 +35,8 @@ ALLOWED_HOSTS = env.list(
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Before admin, so that its admin classes and translated fields are ready when admin loads.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -62,6 +64,10 @@ MIDDLEWARE = [
     # the API's rate limit too.
     "corsheaders.middleware.CorsMiddleware",
     "api.middleware.ApiRateLimitMiddleware",
+    # The language comes from the address (/nl/...), never a cookie; before the page cache, which
+    # resolves the address, and the redirect for a first visit from a Dutch-speaking browser.
+    "django.middleware.locale.LocaleMiddleware",
+    "webinars.language.PreferredLanguageMiddleware",
     # Outside sessions and CSRF: a stored page is served without opening either.
     "webinars.cache.PublicPageCacheMiddleware",
     # Inside the page cache: cached pages replay the stored policy header instead of rebuilding it.
@@ -86,6 +92,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "webinars.context_processors.site",
@@ -150,6 +157,11 @@ LANGUAGE_CODE = "en-gb"
 # pages stay cookie-free and one cached copy per address is right for everyone.
 LANGUAGES = [("en-gb", "English"), ("nl", "Nederlands")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Organisers' texts (titles, descriptions...) get a column per language, named title_en and
+# title_nl; an empty Dutch text shows the English one.
+MODELTRANSLATION_LANGUAGES = ("en", "nl")
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Brussels")
 USE_I18N = True
 USE_TZ = True

@@ -1,31 +1,40 @@
 """Root URL configuration."""
 
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 
 from api.api import api
 from api.api import not_found as api_not_found
 from webinars.urls import series_patterns
 from webinars.views import system
 
-admin.site.site_header = "Webinars administration"
-admin.site.site_title = "Webinars admin"
-admin.site.index_title = "Series, webinars and registrations"
+admin.site.site_header = _("Webinars administration")
+admin.site.site_title = _("Webinars admin")
+admin.site.index_title = _("Series, webinars and registrations")
 
+# Outside any language prefix: the API's addresses are one contract for every client, and the
+# health check is for machines.
 urlpatterns = [
+    path("api/", api.urls),
+    re_path(r"^api/", api_not_found),
+    path("healthz", system.healthz, name="healthz"),
+]
+
+# English without a prefix, Dutch under /nl/: the address alone says the language, so no
+# cookie is needed to remember it and each cached page is right for everyone who asks for it.
+urlpatterns += i18n_patterns(
     path("", include("webinars.urls")),
     path("series/", include(series_patterns)),
     path("", include("following.urls")),
     path("", include("afterwards.urls")),
     path("embed/", include("webinars.urls_embed")),
-    # Outside any language prefix: the API's addresses are one contract for every client.
-    path("api/", api.urls),
-    re_path(r"^api/", api_not_found),
-    path("healthz", system.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-]
+    prefix_default_language=False,
+)
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -6,6 +6,7 @@ webinars), see webinars/admin.py.
 
 from django.contrib import admin
 from django.db import models
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from series.models import FundingDisclaimer, Organisation, SeriesOrganisation
 
@@ -20,7 +21,7 @@ class SeriesOrganisationInline(admin.TabularInline):
     fields = ["organisation", "role", "order"]
 
 
-class FundingDisclaimerInline(admin.StackedInline):
+class FundingDisclaimerInline(TranslationStackedInline):
     model = FundingDisclaimer
     extra = 0
     fields = ["funder", "text", "order"]
@@ -33,7 +34,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class BaseSeriesAdmin(admin.ModelAdmin):
+class BaseSeriesAdmin(TranslationAdmin):
     list_display = ["title", "slug", "created"]
     view_on_site = True
     search_fields = ["title", "description"]

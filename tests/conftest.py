@@ -108,3 +108,14 @@ def _fresh_vobject_zones():
     yield
     zones.clear()
     zones.update(saved)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request to a /nl/ page leaves Dutch active in the thread (LocaleMiddleware sets it and
+    nothing resets it): each test starts, and leaves, in the default language."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

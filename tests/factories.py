@@ -78,9 +78,9 @@ def webinar_admin_form(**fields) -> dict:
     data = {
         "series": "",
         "number": "",
-        "title": "Added in admin",
+        "title_en": "Added in admin",
         "slug": "added-in-admin",
-        "description": "",
+        "description_en": "",
         "start_0": "2031-05-02",
         "start_1": "10:00:00",
         "end_0": "2031-05-02",

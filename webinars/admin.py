@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from mailer.admin import MessageAdmin as MailerMessageAdmin
 from mailer.models import PRIORITY_DEFERRED, Message
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from afterwards.admin import MaterialInline
 from config.reminders import describe as describe_lead
@@ -59,7 +60,7 @@ from webinars.services import (
 from webinars.views.embed import frame_origins, iframe_snippet
 
 
-class QuestionInline(admin.StackedInline):
+class QuestionInline(TranslationStackedInline):
     """The organisers' own questions on the registration form, in order."""
 
     model = Question
@@ -414,7 +415,7 @@ class WebinarAdminForm(forms.ModelForm):
 
 
 @admin.register(Webinar)
-class WebinarAdmin(admin.ModelAdmin):
+class WebinarAdmin(TranslationAdmin):
     """Webinars; start, end and closing time are typed and shown in the webinar's own zone."""
 
     form = WebinarAdminForm
@@ -641,7 +642,7 @@ class WebinarAdmin(admin.ModelAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(TranslationAdmin):
     formfield_overrides = URL_AS_HTTPS
     list_display = ["name", "affiliation", "slug"]
     search_fields = ["name", "affiliation"]
@@ -1121,7 +1122,7 @@ def _sample_webinar(message: RegistrantMessage):
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
+class SiteSettingsAdmin(TranslationAdmin):
     """One record: the list goes straight to it (or to adding it, the first time)."""
 
     fields = ["site_name", "logo", "accent_colour", "colours_shown", "contact_email", "footer_text"]

@@ -3,8 +3,14 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from webinars.language import alternates
 from webinars.models import SiteSettings
 
 
 def site(request):
-    return {"SITE_URL": settings.SITE_URL, "site": SimpleLazyObject(SiteSettings.current)}
+    return {
+        "SITE_URL": settings.SITE_URL,
+        "site": SimpleLazyObject(SiteSettings.current),
+        # This page in each language, for the switcher and the hreflang links.
+        "languages": SimpleLazyObject(lambda: alternates(request)),
+    }

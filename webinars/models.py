@@ -119,6 +119,11 @@ def registration_count(status: str):
     return Coalesce(models.Subquery(counts), 0)
 
 
+def _in_each_language(names):
+    """save(update_fields=["title"]) writes the title's column of each language too."""
+    return [f"{name}_{code}" for name in names for code in settings.MODELTRANSLATION_LANGUAGES]
+
+
 LIST_ITEM_FIELDS = (
     "series__title",
     "series__slug",
@@ -415,7 +420,9 @@ class Webinar(models.Model):
         return self.title
 
     # Changes to these make calendar clients replace their copy (RFC 5545 SEQUENCE).
-    CALENDAR_FIELDS = ("start", "end", "time_zone", "title", "status", "location")
+    # The title in each language (its columns, webinars/translation.py): a calendar file is
+    # served in both, so either one changing is a change.
+    CALENDAR_FIELDS = ("start", "end", "time_zone", "title_en", "title_nl", "status", "location")
 
     def save(self, *args, **kwargs):
         """Saves; bumps `sequence` when the time, title, status or venue changed, then hands
@@ -455,7 +462,11 @@ class Webinar(models.Model):
         earlier save or another process may have changed it since)."""
         # Deferred fields are left out: save() does not write them, and getattr would load each.
         watched = (*self.CALENDAR_FIELDS, "is_published")
-        saved = watched if update_fields is None else update_fields
+        saved = (
+            watched
+            if update_fields is None
+            else {*update_fields, *_in_each_language(update_fields)}
+        )
         names = [name for name in watched if name in saved and name in self.__dict__]
         before = Webinar._base_manager.filter(pk=self.pk).values(*names).first() if names else None
         if not before:
@@ -628,6 +639,14 @@ class Registration(models.Model):
         _("time zone"), max_length=64, blank=True, validators=[validate_time_zone]
     )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.CONFIRMED)
+    # The language of the page they registered on: every mail to them is written in it.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("Every mail to this registrant is written in this language."),
+    )
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     consent_at = models.DateTimeField(
         _("consented to the privacy notice at"), null=True, blank=True

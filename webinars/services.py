@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from webinars import mail
@@ -168,6 +168,8 @@ def registration_create(
                 "email": email,
                 "organisation": organisation.strip(),
                 "time_zone": time_zone,
+                # The page's language (its address): their mail is written in it.
+                "language": translation.get_language() or settings.LANGUAGE_CODE,
                 "status": status,
                 "consent_at": now,
                 "created": now,

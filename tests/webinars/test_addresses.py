@@ -111,9 +111,9 @@ def test_admin_refuses_a_series_notify_address_with_a_separator(organiser_client
     response = organiser_client.post(
         f"/admin/series/series/{series.pk}/change/",
         {
-            "title": "Metals",
+            "title_en": "Metals",
             "slug": "metals",
-            "description": "",
+            "description_en": "",
             "notify_email": "team@exa\u2028mple.org",
             "partners-TOTAL_FORMS": "0",
             "partners-INITIAL_FORMS": "0",

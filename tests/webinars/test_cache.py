@@ -126,7 +126,7 @@ def test_admin_title_edit_shows_on_the_calendar_at_the_next_request(client, admi
     assert client.get("/")["X-Page-Cache"] == "hit"
     url = reverse("admin:webinars_webinar_change", args=[webinar.pk])
     data = _admin_form_data(admin_client, url)
-    data["title"] = "Recycling metals"
+    data["title_en"] = "Recycling metals"
 
     response = admin_client.post(url, data)
 

@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 
 from django.urls import URLPattern, URLResolver, get_resolver
-from django.urls.resolvers import RoutePattern
+from django.urls.resolvers import LocalePrefixPattern, RoutePattern
 from django.utils import timezone
 
 from tests.factories import add_speaker, make_registration, make_series, make_webinar
@@ -18,6 +18,11 @@ SECRET = "https://meet.example.com/PRIVATE-join-4711"
 
 def routes(patterns=None, prefix=""):
     for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p.pattern, LocalePrefixPattern):
+            # Every page in English (no prefix) and in Dutch.
+            yield from routes(p.url_patterns, prefix)
+            yield from routes(p.url_patterns, prefix + "nl/")
+            continue
         if not isinstance(p.pattern, RoutePattern):
             continue  # admin and static patterns are regex-based and not public
         route = prefix + str(p.pattern)
@@ -78,6 +83,7 @@ def test_join_link_appears_on_no_page_feed_or_calendar(client, db, settings):
     assert len(checked) >= 20, checked
     assert "/" in checked
     assert "/webinars/soon/" in checked
+    assert "/nl/webinars/soon/" in checked
     assert "/series/secret-series/" in checked
     assert "/webinars/soon/register/" in checked
     assert f"/registrations/{confirmed.token}/" in checked

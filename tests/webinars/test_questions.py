@@ -203,12 +203,12 @@ def test_questions_are_added_in_the_webinar_admin_inline(admin_client, db):
     data = webinar_admin_form(
         **{
             "questions-TOTAL_FORMS": "2",
-            "questions-0-label": "Your sector",
+            "questions-0-label_en": "Your sector",
             "questions-0-kind": "choice",
             "questions-0-options": "Industry\nAcademia",
             "questions-0-required": "on",
             "questions-0-order": "0",
-            "questions-1-label": "Anything else?",
+            "questions-1-label_en": "Anything else?",
             "questions-1-kind": "long_text",
             "questions-1-order": "1",
         }
@@ -227,7 +227,7 @@ def test_a_choice_question_needs_two_options(admin_client, db):
     data = webinar_admin_form(
         **{
             "questions-TOTAL_FORMS": "1",
-            "questions-0-label": "Your sector",
+            "questions-0-label_en": "Your sector",
             "questions-0-kind": "choice",
             "questions-0-options": "Only one",
             "questions-0-order": "0",
@@ -256,9 +256,9 @@ def test_purging_registrations_removes_their_answers(db, webinar):
 def test_a_series_question_is_added_in_the_series_admin_inline(organiser_client, db):
     series = make_series(title="Mining", slug="mining")
     data = {
-        "title": "Mining",
+        "title_en": "Mining",
         "slug": "mining",
-        "description": "",
+        "description_en": "",
         "notify_email": "",
         "reminders": "",
         **{
@@ -267,7 +267,7 @@ def test_a_series_question_is_added_in_the_series_admin_inline(organiser_client,
             for field in ("TOTAL_FORMS", "INITIAL_FORMS")
         },
         "questions-TOTAL_FORMS": "1",
-        "questions-0-label": "Your sector",
+        "questions-0-label_en": "Your sector",
         "questions-0-kind": "choices",
         "questions-0-options": "Industry\nAcademia\n\nIndustry",
         "questions-0-order": "0",

@@ -93,7 +93,7 @@ def test_sequence_grows_when_saved_through_admin(admin_client, db):
     data = {
         "series": "",
         "number": "",
-        "title": "After",
+        "title_en": "After",
         "slug": webinar.slug,
         "description": "",
         "start_0": webinar.local_start.strftime("%d/%m/%Y"),

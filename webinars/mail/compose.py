@@ -15,7 +15,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from webinars import ical
@@ -415,7 +415,14 @@ def compose_intent(intent: PendingMail) -> EmailMultiAlternatives | None:
     registration.status = intent.status
     if hasattr(intent, "earlier_cancellations"):
         registration.earlier_cancellations = intent.earlier_cancellations
-    message = COMPOSERS[intent.kind](registration, **args)
+    # In the registrant's language; the organisers' notice in the site's own.
+    language = (
+        settings.LANGUAGE_CODE
+        if intent.kind == PendingMail.Kind.ORGANISER_NOTICE
+        else registration.language
+    )
+    with translation.override(language):
+        message = COMPOSERS[intent.kind](registration, **args)
     if message is not None:
         # Rendering the MIME message raises now, while the intent can record why, what would
         # otherwise fail at the mail server's door (an address or header that cannot be encoded).
