@@ -36,9 +36,18 @@ def test_each_language_names_itself_and_links_the_other(client, webinar):
     assert '<html lang="nl"' in dutch
     assert dutch_response["Content-Language"] == "nl"
     for page in (english, dutch):
-        assert '<link rel="alternate" hreflang="en" href="http://127.0.0.1:8000/webinars/copper/">' in page
-        assert '<link rel="alternate" hreflang="nl" href="http://127.0.0.1:8000/nl/webinars/copper/">' in page
-        assert '<link rel="alternate" hreflang="x-default" href="http://127.0.0.1:8000/webinars/copper/">' in page
+        assert (
+            '<link rel="alternate" hreflang="en" href="http://127.0.0.1:8000/webinars/copper/">'
+            in page
+        )
+        assert (
+            '<link rel="alternate" hreflang="nl" href="http://127.0.0.1:8000/nl/webinars/copper/">'
+            in page
+        )
+        assert (
+            '<link rel="alternate" hreflang="x-default" href="http://127.0.0.1:8000/webinars/copper/">'
+            in page
+        )
     assert 'href="/nl/webinars/copper/" hreflang="nl" lang="nl">Nederlands</a>' in english
     assert 'href="/webinars/copper/" hreflang="en" lang="en-gb">English</a>' in dutch
 
@@ -61,7 +70,12 @@ def test_the_page_cache_keeps_each_language_apart(client, webinar):
 
 
 def test_dutch_pages_set_no_cookie(client, webinar):
-    for url in ("/nl/", "/nl/webinars/copper/", "/nl/webinars/copper/register/", "/nl/series/metals/"):
+    for url in (
+        "/nl/",
+        "/nl/webinars/copper/",
+        "/nl/webinars/copper/register/",
+        "/nl/series/metals/",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert not response.cookies, url
