@@ -16,7 +16,12 @@ from webinars.models import Speaker, Webinar, WebinarSpeaker
 
 
 class SiteUrlSitemap(Sitemap):
-    """A sitemap section whose addresses start with SITE_URL."""
+    """A sitemap section whose addresses start with SITE_URL, each page once per language with
+    its alternates (hreflang) and the English page as x-default."""
+
+    i18n = True
+    alternates = True
+    x_default = True
 
     def get_protocol(self, protocol=None):
         return urlsplit(settings.SITE_URL).scheme or "https"

@@ -1,0 +1,85 @@
+"""The Dutch catalogue is complete: every marked string has a translation, with the same
+placeholders, and no string marked in the code or templates is missing from it."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+
+CATALOGUE = Path(settings.BASE_DIR) / "locale" / "nl" / "LC_MESSAGES" / "django.po"
+# What makemessages reads: the apps, the templates and the project's scripts.
+SOURCES = ["config", "webinars", "series", "following", "afterwards", "api", "templates", "static"]
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdfr]|%[sdfr]|\{(\w*)\}")
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(match.group(0) for match in PLACEHOLDER.finditer(text))
+
+
+def entries():
+    return [entry for entry in polib.pofile(str(CATALOGUE)) if not entry.obsolete]
+
+
+def label(entry) -> str:
+    return f"{entry.msgctxt}|{entry.msgid}" if entry.msgctxt else entry.msgid
+
+
+def test_every_message_has_a_dutch_translation():
+    missing = [label(e) for e in entries() if not e.translated()]
+    assert not missing, f"{len(missing)} messages without Dutch (or still fuzzy): {missing[:20]}"
+
+
+def test_dutch_keeps_every_placeholder():
+    wrong = []
+    for entry in entries():
+        if entry.msgid_plural:
+            pairs = [(entry.msgid_plural, text) for text in entry.msgstr_plural.values()]
+        else:
+            pairs = [(entry.msgid, entry.msgstr)]
+        for source, translated in pairs:
+            if translated and placeholders(source) != placeholders(translated):
+                wrong.append((source, translated))
+    assert not wrong, wrong[:10]
+
+
+def test_the_catalogue_holds_every_marked_string(tmp_path):
+    """makemessages on a copy of the sources finds nothing the committed catalogue lacks: a
+    string marked since `make messages` last ran would otherwise show in English."""
+    assert shutil.which("xgettext"), "GNU gettext is needed (Debian's gettext package)"
+    base = Path(settings.BASE_DIR)
+    for name in SOURCES:
+        shutil.copytree(base / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(base / "manage.py", tmp_path / "manage.py")
+    shutil.copytree(base / "locale", tmp_path / "locale", ignore=shutil.ignore_patterns("*.mo"))
+    env = {**os.environ, "DEBUG": "on", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env.pop("DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "nl", "--no-obsolete"],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    fresh = polib.pofile(str(tmp_path / "locale" / "nl" / "LC_MESSAGES" / "django.po"))
+    committed = {label(e) for e in entries()}
+    new = sorted(label(e) for e in fresh if not e.obsolete and label(e) not in committed)
+    assert not new, f"run `make messages` and translate: {new[:20]}"
+
+
+@pytest.mark.parametrize(
+    "source, translated, same",
+    [
+        ("%(title)s at %(when)s", "%(when)s: %(title)s", True),
+        ("%(title)s at %(when)s", "%(title)s om", False),
+        ("{count} seats", "{count} plaatsen", True),
+        ("%(n)d left", "nog %(n)s", False),
+    ],
+)
+def test_placeholder_comparison(source, translated, same):
+    assert (placeholders(source) == placeholders(translated)) is same
