@@ -828,7 +828,7 @@ class AnswerInline(admin.TabularInline):
 class RegistrationAdmin(SendableAddressMixin, admin.ModelAdmin):
     inlines = [AnswerInline, ReminderSentInline]
     list_display = ["name", "email", "organisation", "webinar", "status", "created"]
-    list_filter = ["status", "webinar__series", "webinar"]
+    list_filter = ["status", "language", "webinar__series", "webinar"]
     list_select_related = ["webinar"]
     search_fields = ["name", "email", "organisation"]
     date_hierarchy = "created"
