@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import to_locale
+from django.utils.translation import get_language, to_locale
 
 from series.models import Series, SeriesOrganisation
 from webinars.availability import registration_state
@@ -122,7 +122,8 @@ def event_data(webinar: Webinar, *, series: Series | None = None, now=None) -> d
         # Speakers not announced yet: the organisers present it.
         "performer": people or organisers(series),
         "isAccessibleForFree": True,
-        "inLanguage": to_locale(settings.LANGUAGE_CODE).replace("_", "-"),  # en-GB
+        # The page's language: en-GB, or nl under /nl/.
+        "inLanguage": to_locale(get_language() or settings.LANGUAGE_CODE).replace("_", "-"),
         "offers": {
             "@type": "Offer",
             "name": "Free registration",

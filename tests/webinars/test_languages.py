@@ -160,3 +160,13 @@ def test_a_registration_on_an_english_page_gets_its_mail_in_english(client, webi
     (message,) = flush_mail()
     assert "Copper supply" in message.subject
     assert "/nl/" not in message.body
+
+
+def test_structured_data_names_the_pages_language(client, webinar):
+    assert '"inLanguage": "en-GB"' in client.get("/webinars/copper/").content.decode()
+    assert '"inLanguage": "nl"' in client.get("/nl/webinars/copper/").content.decode()
+
+
+def test_the_dutch_feed_says_it_is_dutch(client, webinar):
+    assert "<language>nl</language>" in client.get("/nl/feed/").content.decode()
+    assert "<language>en-gb</language>" in client.get("/feed/").content.decode()
