@@ -77,9 +77,7 @@ class PreferredLanguageMiddleware:
         return response
 
     def _redirect_to(self, request) -> str | None:
-        if request.method not in ("GET", "HEAD") or "text/html" not in request.headers.get(
-            "Accept", ""
-        ):
+        if request.method not in ("GET", "HEAD"):
             return None
         if translation.get_language_from_path(request.path_info) is not None:
             return None  # already says its language

@@ -130,9 +130,19 @@ def test_files_feeds_and_frames_are_not_redirected(client, webinar, url):
     assert response.status_code == 200, url
 
 
-def test_calendar_clients_asking_for_data_are_not_redirected(client, webinar):
-    response = client.get("/webinars/copper/", HTTP_ACCEPT_LANGUAGE="nl", HTTP_ACCEPT="*/*")
-    assert response.status_code == 200
+def test_any_client_asking_for_dutch_gets_the_dutch_page(client, webinar):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="nl", HTTP_ACCEPT="*/*", follow=True)
+    assert response.redirect_chain == [("/nl/", 302)]
+    assert '<html lang="nl"' in response.content.decode()
+
+
+def test_a_form_post_is_never_redirected(client, webinar):
+    response = client.post(
+        "/webinars/copper/register/",
+        {"name": "Ada", "email": "ada@example.org", "consent": "on"},
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+    assert response["Location"].startswith("/webinars/copper/register/thanks/")
 
 
 def test_a_registration_on_a_dutch_page_gets_its_mail_in_dutch(client, webinar, flush_mail):
