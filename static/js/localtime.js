@@ -50,8 +50,22 @@
     return p.hour + ":" + p.minute;
   }
 
+  // A language may name a zone only by its offset (British English says "GMT-4" for New
+  // York): then the first of these that names it, as the server's abbreviations do (EDT, CET).
+  var OFFSET_ONLY = /^(GMT|UTC)([+\-\u2212]|$)/;
+  var NAMING = ["en-US", "en-GB"].map(function (lang) {
+    return new Intl.DateTimeFormat(lang, { timeZoneName: "short" });
+  });
+
   function abbreviation(f, date) {
-    return parts(f.zone, date).timeZoneName || "";
+    var own = parts(f.zone, date).timeZoneName || "";
+    for (var i = 0; OFFSET_ONLY.test(own) && i < NAMING.length; i++) {
+      var named = parts(NAMING[i], date).timeZoneName || "";
+      if (named && !OFFSET_ONLY.test(named)) {
+        return named;
+      }
+    }
+    return own;
   }
 
   function span(f, start, end) {

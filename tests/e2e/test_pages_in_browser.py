@@ -146,7 +146,8 @@ def test_print_stylesheet_hides_navigation_on_a_webinar_page(open_page, site):
     page = open_page("desktop", site["webinar-open"])
     page.emulate_media(media="print")
 
-    assert page.locator(".site-header nav").is_hidden()
+    assert page.locator(".site-header nav[aria-label=Main]").is_hidden()
+    assert page.locator(".language-switcher").is_hidden()
     assert page.locator(".site-footer").is_hidden()
     assert page.locator(".back").is_hidden()
     assert page.locator("h1").is_visible()
