@@ -5,7 +5,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Case, Prefetch, Q, QuerySet, Value, When, prefetch_related_objects
+from django.db.models import (
+    Case,
+    Count,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 
 from config.reminders import RemindersError, parse_reminders
 from series.models import Series, SeriesOrganisation
@@ -194,3 +206,23 @@ def message_recipients(message: RegistrantMessage, now: datetime) -> list[Regist
     ):
         chosen.setdefault(registration.email.lower(), registration)
     return list(chosen.values())
+
+
+def admin_dashboard_webinars(*, now: datetime, limit: int = 8) -> list[Webinar]:
+    """The next webinars for the admin index: seats, waiting list and registrations of the
+    last seven days (new_count), in one query."""
+    week_ago = now - timedelta(days=7)
+    recent = (
+        Registration.objects.filter(webinar=OuterRef("pk"), created__gte=week_ago)
+        .exclude(status=Registration.Status.CANCELLED)
+        .order_by()
+        .values("webinar")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return list(
+        Webinar.objects.upcoming(now)
+        .select_related("series")
+        .with_counts()
+        .annotate(new_count=Coalesce(Subquery(recent), 0))[:limit]
+    )

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import axe_violations, describe, screenshot
+from tests.e2e.conftest import axe_violations, describe, horizontal_overflow, screenshot
 from tests.e2e.site import build_site
 from webinars.models import SiteSettings
 
@@ -149,3 +149,26 @@ def test_any_accent_colour_keeps_pages_accessible(open_page, site, scheme, colou
         page.context.close()
 
     assert failures == {}, "\n".join(f"{k}:\n{v}" for k, v in failures.items())
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport_name", ["phone", "desktop"])
+def test_admin_index_dashboard_and_webinar_list_fit_without_sideways_scrolling(
+    open_page, site, e2e_organiser, scheme, viewport_name
+):
+    page = open_page(viewport_name, "/", color_scheme=scheme)
+    admin_login(page)
+    width = page.viewport_size["width"]
+
+    dashboard = page.get_by_role("region", name="Upcoming webinars")
+    expect(dashboard).to_be_visible()
+    expect(dashboard.get_by_role("listitem").first).to_contain_text("new this week")
+    screenshot(page, f"look-admin-index-{width}-{scheme}")
+    index_overflow = horizontal_overflow(page)
+    page.goto("/admin/webinars/webinar/")
+    screenshot(page, f"look-admin-webinars-{width}-{scheme}")
+
+    assert index_overflow == 0
+    assert horizontal_overflow(page) == 0
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
