@@ -172,3 +172,20 @@ def test_admin_index_dashboard_and_webinar_list_fit_without_sideways_scrolling(
     assert horizontal_overflow(page) == 0
     violations = axe_violations(page)
     assert violations == [], describe(violations)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport_name", ["phone", "desktop"])
+def test_webinar_page_says_its_time_once_beside_the_card(open_page, site, scheme, viewport_name):
+    page = open_page(viewport_name, site["webinar-open"], color_scheme=scheme)
+    width = page.viewport_size["width"]
+    screenshot(page, f"look-webinar-{width}-{scheme}")
+
+    expect(page.locator(".webinar__when")).to_be_visible()
+    card_when = page.locator(".webinar__card-when")
+    # Beside the header on desktop the card would repeat it; on a phone the card comes after
+    # the content, far below the header, and says it again.
+    if viewport_name == "desktop":
+        expect(card_when).to_be_hidden()
+    else:
+        expect(card_when).to_be_visible()
