@@ -189,3 +189,27 @@ def test_webinar_page_says_its_time_once_beside_the_card(open_page, site, scheme
         expect(card_when).to_be_hidden()
     else:
         expect(card_when).to_be_visible()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport_name", ["phone", "desktop"])
+def test_series_banner_and_logo_fit_the_page(
+    open_page, site, settings, tmp_path, scheme, viewport_name
+):
+    from series.models import Series
+    from tests.webinars.test_design import png
+
+    settings.MEDIA_ROOT = tmp_path
+    series = Series.objects.get(slug="open-science")
+    series.banner.save("banner.png", png(2400, 900, "#2d6a4f"))
+    series.logo.save("logo.png", png(300, 100, "#b7e4c7"))
+
+    for name in ("series", "series-index"):
+        page = open_page(viewport_name, site[name], color_scheme=scheme)
+        width = page.viewport_size["width"]
+        screenshot(page, f"look-{name}-{width}-{scheme}")
+        assert horizontal_overflow(page) == 0
+        banner = page.locator(".series__banner, .series-list__banner").first
+        expect(banner).to_be_visible()
+        violations = axe_violations(page)
+        assert violations == [], describe(violations)
