@@ -213,3 +213,25 @@ def test_series_banner_and_logo_fit_the_page(
         expect(banner).to_be_visible()
         violations = axe_violations(page)
         assert violations == [], describe(violations)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport_name", ["phone", "desktop"])
+def test_calendar_list_items_show_speaker_faces(
+    open_page, site, settings, tmp_path, scheme, viewport_name
+):
+    from tests.webinars.test_design import png
+    from webinars.models import Speaker
+
+    settings.MEDIA_ROOT = tmp_path
+    speaker = Speaker.objects.filter(name__contains="Lovelace").first()
+    speaker.photo.save("ada.png", png(400, 400, "#9d4edd"))
+
+    page = open_page(viewport_name, "/", color_scheme=scheme)
+    width = page.viewport_size["width"]
+    screenshot(page, f"look-calendar-{width}-{scheme}")
+
+    expect(page.locator(".faces img.avatar--small").first).to_be_visible()
+    assert horizontal_overflow(page) == 0
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
