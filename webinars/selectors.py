@@ -63,9 +63,7 @@ def list_speakers(webinars: Sequence[Webinar]) -> dict[int, list[Speaker]]:
     if not speakers:
         return speakers
     rows = (
-        WebinarSpeaker.objects.filter(
-            webinar__in=list(speakers), role=WebinarSpeaker.Role.SPEAKER
-        )
+        WebinarSpeaker.objects.filter(webinar__in=list(speakers), role=WebinarSpeaker.Role.SPEAKER)
         .select_related("speaker")
         .only("webinar_id", "speaker__name", "speaker__photo")
         .order_by("webinar_id", "order", "pk")
