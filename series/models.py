@@ -50,6 +50,22 @@ class Series(models.Model):
             "default (REMINDERS). A webinar can set its own."
         )
     )
+    banner = models.ImageField(
+        _("banner image"),
+        upload_to="series/banners/",
+        blank=True,
+        help_text=_(
+            "Optional. A wide picture (about 1600 x 500 pixels, PNG or JPEG) at the top of the "
+            "series page and on its card in the list of series; decoration only, so keep text "
+            "out of it."
+        ),
+    )
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="series/logos/",
+        blank=True,
+        help_text=_("Optional. The series' own logo, shown beside its title."),
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

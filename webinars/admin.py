@@ -19,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from mailer.admin import MessageAdmin as MailerMessageAdmin
@@ -439,7 +440,7 @@ class WebinarAdmin(TranslationAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["series"]
     inlines = [WebinarSpeakerInline, QuestionInline, MaterialInline]
-    readonly_fields = ["uid", "sequence", "created", "updated"]
+    readonly_fields = ["registrations", "uid", "sequence", "created", "updated"]
     fieldsets = [
         (None, {"fields": ["series", "number", "title", "slug", "description"]}),
         # The zone first: the times below are read in it.
@@ -468,6 +469,7 @@ class WebinarAdmin(TranslationAdmin):
                     "reminders",
                     "status",
                     "is_published",
+                    "registrations",
                 ]
             },
         ),
@@ -500,6 +502,41 @@ class WebinarAdmin(TranslationAdmin):
             if hasattr(response, "render"):
                 response.render()
         return response
+
+    @admin.display(description=_("registrations"))
+    def registrations(self, obj):
+        if obj is None or not obj.pk:
+            return _("None yet: save the webinar first.")
+        listed = reverse("admin:webinars_registration_changelist") + f"?webinar__id__exact={obj.pk}"
+        export = reverse("admin:webinars_webinar_registrations_csv", args=[obj.pk])
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}" download>{}</a>',
+            listed,
+            _("See the registrations"),
+            export,
+            _("Export them as CSV (times in the webinar's zone)"),
+        )
+
+    def get_urls(self):
+        export = path(
+            "<int:pk>/registrations.csv",
+            self.admin_site.admin_view(self.registrations_csv_view),
+            name="webinars_webinar_registrations_csv",
+        )
+        return [export, *super().get_urls()]
+
+    def registrations_csv_view(self, request, pk):
+        """The webinar's registrations, in a file named after it, times in its own zone."""
+        webinar = get_object_or_404(Webinar, pk=pk)
+        if not request.user.has_perm("webinars.view_registration"):
+            raise PermissionDenied
+        name = slugify(webinar.title)[:80] or webinar.slug
+        start = webinar.local_start
+        return registrations_csv(
+            webinar.registrations.all(),
+            filename=f"registrations-{start:%Y-%m-%d}-{name}.csv",
+            tz=webinar.tz,
+        )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "time_zone":
@@ -682,8 +719,13 @@ CSV_HEADER = [
 
 @admin.action(description=_("Export selected registrations as CSV"), permissions=["view"])
 def export_csv(modeladmin, request, queryset):
+    return registrations_csv(queryset, filename="registrations.csv")
+
+
+def registrations_csv(queryset, *, filename: str, tz=None) -> HttpResponse:
+    """The registrations as a CSV download; times in UTC, or in the zone tz (a webinar's own)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="registrations.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # the BOM makes Excel read UTF-8 names correctly
     # Every cell quoted: a separator inside one never splits it, whichever the reader uses.
     writer = csv.writer(response, quoting=csv.QUOTE_ALL)
@@ -693,26 +735,35 @@ def export_csv(modeladmin, request, queryset):
         .distinct()
         .order_by(models.F("series_id").asc(nulls_last=True), "order", "pk")
     )
-    writer.writerow([*CSV_HEADER, *(csv_safe(q.label) for q in questions)])
+    header = CSV_HEADER
+    if tz is not None:
+        header = [h.replace("(UTC)", f"({tz.key})") for h in CSV_HEADER]
+    writer.writerow([*header, *(csv_safe(q.label) for q in questions)])
     rows = (
         queryset.select_related("webinar")
         .prefetch_related(Prefetch("answers", queryset=Answer.objects.order_by()))
         .order_by("webinar__start", "created", "pk")
     )
+
+    def moment(value) -> str:
+        return (
+            _utc(value) if tz is None or not value else f"{value.astimezone(tz):%Y-%m-%d %H:%M:%S}"
+        )
+
     for r in rows:
         answers = {a.question_id: a.text for a in r.answers.all()}
         writer.writerow(
             [
                 csv_safe(r.webinar.title),
-                _utc(r.webinar.start),
+                moment(r.webinar.start),
                 csv_safe(r.name),
                 csv_safe(r.email),
                 csv_safe(r.organisation),
                 r.status,
-                _utc(r.created),
-                _utc(r.consent_at),
-                _utc(r.promoted_at),
-                _utc(r.cancelled_at),
+                moment(r.created),
+                moment(r.consent_at),
+                moment(r.promoted_at),
+                moment(r.cancelled_at),
                 *(csv_safe(answers.get(q.pk, "")) for q in questions),
             ]
         )
@@ -1128,8 +1179,19 @@ class SiteSettingsAdmin(TranslationAdmin):
     fields = ["site_name", "logo", "accent_colour", "colours_shown", "contact_email", "footer_text"]
     readonly_fields = ["colours_shown"]
 
+    # The site's identity is the administrators' to change; organisers may read it.
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
     def has_add_permission(self, request):
-        return super().has_add_permission(request) and not SiteSettings.objects.exists()
+        return (
+            request.user.is_active
+            and request.user.is_superuser
+            and not SiteSettings.objects.exists()
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -38,6 +38,9 @@ def thumbnail(image, *, width: int, height: int, crop: bool = False) -> Thumbnai
     name = _thumb_name(image.name, width, height, crop)
     try:
         if default_storage.exists(name):
+            if crop:
+                # A cropped copy is exactly the box: no need to open it for its size.
+                return Thumbnail(default_storage.url(name), width, height)
             with default_storage.open(name) as existing, Image.open(existing) as done:
                 return Thumbnail(default_storage.url(name), *done.size)
         with image.open("rb") as source, Image.open(source) as original:

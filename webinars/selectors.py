@@ -5,13 +5,26 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Case, Prefetch, Q, QuerySet, Value, When, prefetch_related_objects
+from django.db.models import (
+    Case,
+    Count,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 
 from config.reminders import RemindersError, parse_reminders
 from series.models import Series, SeriesOrganisation
 from webinars.models import (
     RegistrantMessage,
     Registration,
+    Speaker,
     Webinar,
     WebinarSpeaker,
     speakers_prefetch,
@@ -40,23 +53,24 @@ def sibling_webinars(webinar: Webinar, *, staff: bool) -> list[Webinar]:
     )
 
 
-def speaker_names(webinars: Sequence[Webinar]) -> dict[int, list[str]]:
-    """{webinar pk: its speakers' names in order}, in one query, as plain rows.
+def list_speakers(webinars: Sequence[Webinar]) -> dict[int, list[Speaker]]:
+    """{webinar pk: its speakers in order, with only their names and photos}, in one query.
 
     For list items, which show nothing else of their speakers: building the link and person
     objects for 40 items cost more than the rest of the page.
     """
-    names: dict[int, list[str]] = {w.pk: [] for w in webinars}
-    if not names:
-        return names
+    speakers: dict[int, list[Speaker]] = {w.pk: [] for w in webinars}
+    if not speakers:
+        return speakers
     rows = (
-        WebinarSpeaker.objects.filter(webinar__in=list(names), role=WebinarSpeaker.Role.SPEAKER)
+        WebinarSpeaker.objects.filter(webinar__in=list(speakers), role=WebinarSpeaker.Role.SPEAKER)
+        .select_related("speaker")
+        .only("webinar_id", "speaker__name", "speaker__photo")
         .order_by("webinar_id", "order", "pk")
-        .values_list("webinar_id", "speaker__name")
     )
-    for webinar_id, name in rows:
-        names[webinar_id].append(name)
-    return names
+    for row in rows:
+        speakers[row.webinar_id].append(row.speaker)
+    return speakers
 
 
 def _partners(prefix: str = "") -> Prefetch:
@@ -194,3 +208,23 @@ def message_recipients(message: RegistrantMessage, now: datetime) -> list[Regist
     ):
         chosen.setdefault(registration.email.lower(), registration)
     return list(chosen.values())
+
+
+def admin_dashboard_webinars(*, now: datetime, limit: int = 8) -> list[Webinar]:
+    """The next webinars for the admin index: seats, waiting list and registrations of the
+    last seven days (new_count), in one query."""
+    week_ago = now - timedelta(days=7)
+    recent = (
+        Registration.objects.filter(webinar=OuterRef("pk"), created__gte=week_ago)
+        .exclude(status=Registration.Status.CANCELLED)
+        .order_by()
+        .values("webinar")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return list(
+        Webinar.objects.upcoming(now)
+        .select_related("series")
+        .with_counts()
+        .annotate(new_count=Coalesce(Subquery(recent), 0))[:limit]
+    )

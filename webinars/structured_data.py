@@ -7,7 +7,6 @@ private and never appears here.
 import json
 
 from django.conf import settings
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -17,7 +16,7 @@ from django.utils.translation import get_language, to_locale
 from series.models import Series, SeriesOrganisation
 from webinars.availability import registration_state
 from webinars.formatting import absolute_url, page_url
-from webinars.models import Webinar
+from webinars.models import SiteSettings, Webinar
 from webinars.text import plain_text
 
 SITE_NAME = "Webinars"
@@ -47,8 +46,9 @@ def organisers(series: Series | None) -> list[dict]:
 
 
 def social_image_url() -> str:
-    """The page's share image (og:image in base.html), absolute."""
-    return absolute_url(static("img/social.png"))
+    """The page's share image (og:image in base.html), absolute, with the site's name."""
+    version = SiteSettings.current().version
+    return absolute_url(reverse("webinars:social_image")) + f"?v={version}"
 
 
 def _person(appearance) -> dict:
@@ -146,7 +146,7 @@ def event_data(webinar: Webinar, *, series: Series | None = None, now=None) -> d
             "description": description(webinar),
             "url": webinar.recording_url,
             "uploadDate": webinar.local_end.isoformat(),
-            "thumbnailUrl": absolute_url(static("img/social.png")),
+            "thumbnailUrl": social_image_url(),
         }
     if series is not None:
         data["superEvent"] = {

@@ -92,4 +92,5 @@ urlpatterns += [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", calendars.robots_txt, name="robots"),
     path("theme.css", system.theme_css, name="theme_css"),
+    path("social.png", system.social_image, name="social_image"),
 ]

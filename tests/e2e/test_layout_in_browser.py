@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import axe_violations, describe, screenshot
+from tests.e2e.conftest import axe_violations, describe, horizontal_overflow, screenshot
 from tests.e2e.site import build_site
 from webinars.models import SiteSettings
 
@@ -149,3 +149,89 @@ def test_any_accent_colour_keeps_pages_accessible(open_page, site, scheme, colou
         page.context.close()
 
     assert failures == {}, "\n".join(f"{k}:\n{v}" for k, v in failures.items())
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport_name", ["phone", "desktop"])
+def test_admin_index_dashboard_and_webinar_list_fit_without_sideways_scrolling(
+    open_page, site, e2e_organiser, scheme, viewport_name
+):
+    page = open_page(viewport_name, "/", color_scheme=scheme)
+    admin_login(page)
+    width = page.viewport_size["width"]
+
+    dashboard = page.get_by_role("region", name="Upcoming webinars")
+    expect(dashboard).to_be_visible()
+    expect(dashboard.get_by_role("listitem").first).to_contain_text("new this week")
+    screenshot(page, f"look-admin-index-{width}-{scheme}")
+    index_overflow = horizontal_overflow(page)
+    page.goto("/admin/webinars/webinar/")
+    screenshot(page, f"look-admin-webinars-{width}-{scheme}")
+
+    assert index_overflow == 0
+    assert horizontal_overflow(page) == 0
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport_name", ["phone", "desktop"])
+def test_webinar_page_says_its_time_once_beside_the_card(open_page, site, scheme, viewport_name):
+    page = open_page(viewport_name, site["webinar-open"], color_scheme=scheme)
+    width = page.viewport_size["width"]
+    screenshot(page, f"look-webinar-{width}-{scheme}")
+
+    expect(page.locator(".webinar__when")).to_be_visible()
+    card_when = page.locator(".webinar__card-when")
+    # Beside the header on desktop the card would repeat it; on a phone the card comes after
+    # the content, far below the header, and says it again.
+    if viewport_name == "desktop":
+        expect(card_when).to_be_hidden()
+    else:
+        expect(card_when).to_be_visible()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport_name", ["phone", "desktop"])
+def test_series_banner_and_logo_fit_the_page(
+    open_page, site, settings, tmp_path, scheme, viewport_name
+):
+    from series.models import Series
+    from tests.webinars.test_design import png
+
+    settings.MEDIA_ROOT = tmp_path
+    series = Series.objects.get(slug="open-science")
+    series.banner.save("banner.png", png(2400, 900, "#2d6a4f"))
+    series.logo.save("logo.png", png(300, 100, "#b7e4c7"))
+
+    for name in ("series", "series-index"):
+        page = open_page(viewport_name, site[name], color_scheme=scheme)
+        width = page.viewport_size["width"]
+        screenshot(page, f"look-{name}-{width}-{scheme}")
+        assert horizontal_overflow(page) == 0
+        banner = page.locator(".series__banner, .series-list__banner").first
+        expect(banner).to_be_visible()
+        violations = axe_violations(page)
+        assert violations == [], describe(violations)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport_name", ["phone", "desktop"])
+def test_calendar_list_items_show_speaker_faces(
+    open_page, site, settings, tmp_path, scheme, viewport_name
+):
+    from tests.webinars.test_design import png
+    from webinars.models import Speaker
+
+    settings.MEDIA_ROOT = tmp_path
+    speaker = Speaker.objects.filter(name__contains="Lovelace").first()
+    speaker.photo.save("ada.png", png(400, 400, "#9d4edd"))
+
+    page = open_page(viewport_name, "/", color_scheme=scheme)
+    width = page.viewport_size["width"]
+    screenshot(page, f"look-calendar-{width}-{scheme}")
+
+    expect(page.locator(".faces img.avatar--small").first).to_be_visible()
+    assert horizontal_overflow(page) == 0
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)

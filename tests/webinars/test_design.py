@@ -173,3 +173,20 @@ def test_organisation_logo_keeps_proportions_and_names_itself(client, db, media)
         html,
     )
     assert '<span class="org-name">No Logo Org</span>' in html
+
+
+def test_list_items_show_speaker_photos_or_initials(client, db, media):
+    webinar = make_webinar(title="Copper", is_published=True)
+    pictured = make_speaker(name="Ada Lovelace")
+    pictured.photo.save("ada.png", png(400, 300))
+    add_speaker(webinar, pictured, order=0)
+    add_speaker(webinar, make_speaker(name="Grace Hopper"), order=1)
+
+    html = client.get("/").content.decode()
+
+    faces = html[html.index('<span class="faces"') :]
+    faces = faces[: faces.index("</span> With")]
+    assert 'class="avatar avatar--small"' in faces
+    assert 'width="32" height="32"' in faces  # a 64 px crop shown at half
+    assert ">GH</span>" in faces
+    assert "With Ada Lovelace, Grace Hopper" in html

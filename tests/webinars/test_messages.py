@@ -63,7 +63,8 @@ def test_an_organiser_writes_previews_confirms_and_sends(organiser_client, webin
 
     assert added.status_code == 302
     assert "3 people will get it when you send it; 0 already had it" in text_of(change)
-    assert "(registrant's name)" in text_of(change)  # the preview
+    # The preview is the text part, escaped into the page like any text.
+    assert "(registrant&#x27;s name)" in text_of(change)
     assert "We moved to room 2." in text_of(change)
     assert "will go to 3 people who have not had it yet" in text_of(confirm)
     assert "Sent to 3 people; it goes out through the mail queue." in text_of(sent)

@@ -4,6 +4,7 @@ Composing reads the registration, its webinar, speakers and organisers and rende
 templates and a calendar file: the worker does it after commit, never a visitor's request.
 """
 
+import re
 import zoneinfo
 from datetime import UTC, timedelta
 from email.mime.text import MIMEText
@@ -19,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from webinars import ical
+from webinars.calendar_links import google_calendar_url, ics_url, outlook_url
 from webinars.formatting import absolute_url, in_zone, page_url, when
 from webinars.models import (
     PendingMail,
@@ -48,6 +50,7 @@ def personal_links(registration: Registration) -> dict[str, str]:
 def _context(registration: Registration, **extra) -> dict:
     webinar = registration.webinar
     is_confirmed = registration.status == Registration.Status.CONFIRMED
+    still_on = not webinar.is_cancelled and registration.status != Registration.Status.CANCELLED
     return {
         "registration": registration,
         "webinar": webinar,
@@ -58,6 +61,17 @@ def _context(registration: Registration, **extra) -> dict:
         "is_waitlisted": registration.status == Registration.Status.WAITLISTED,
         "is_pending": registration.status == Registration.Status.PENDING,
         "join_window_minutes": settings.JOIN_WINDOW_MINUTES,
+        "join_opens": in_zone(
+            webinar.start - timedelta(minutes=settings.JOIN_WINDOW_MINUTES), webinar.tz
+        ),
+        # Calendar buttons and the cancel link only while there is something to keep or give up.
+        "calendar": still_on
+        and {
+            "ics": absolute_url(ics_url(webinar)),
+            "google": google_calendar_url(webinar),
+            "outlook": outlook_url(webinar),
+        },
+        "can_cancel": still_on,
         "site_url": settings.SITE_URL,
         **personal_links(registration),
         **extra,
@@ -114,6 +128,21 @@ class CalendarMessage(EmailMultiAlternatives):
         return msg
 
 
+def mail_brand(site: SiteSettings) -> dict[str, str]:
+    """The site's colours for mail, made readable in light and dark clients, and its logo."""
+    light, dark = site.light, site.dark
+    return {
+        # Without an accent of its own the site's house blue (static/css/site.css).
+        "accent": light.accent if light else "#1f5a85",
+        "on_accent": light.on_accent if light else "#ffffff",
+        "tint": light.tint if light else "#e5eef6",
+        "dark_accent": dark.accent if dark else "#8fc3f2",
+        "dark_on_accent": dark.on_accent if dark else "#0b1520",
+        "dark_tint": dark.tint if dark else "#1b2b3b",
+        "logo_url": absolute_url(site.logo.url) if site.logo else "",
+    }
+
+
 def compose(
     template: str,
     *,
@@ -126,8 +155,13 @@ def compose(
 ) -> EmailMultiAlternatives:
     """A text + HTML message from templates/mail/<template>.txt and .html."""
     # Every message is signed with the site's name and contact address (site settings).
-    context = {"site": SiteSettings.current(), **context}
-    text = render_to_string(f"mail/{template}.txt", context)
+    site = SiteSettings.current()
+    context = {"site": site, "brand": mail_brand(site), "site_url": settings.SITE_URL, **context}
+    if "series" not in context and context.get("webinar") is not None:
+        context["series"] = context["webinar"].series
+    # Optional sections (join link, calendar buttons) leave blank lines behind when absent.
+    text = re.sub(r"\n{3,}", "\n\n", render_to_string(f"mail/{template}.txt", context).strip())
+    text += "\n"
     html = render_to_string(f"mail/{template}.html", context)
     message = CalendarMessage(
         # A line break in a title would make an invalid header; never let it fail a message.
@@ -254,7 +288,11 @@ def declined_message(registration: Registration) -> EmailMultiAlternatives:
 
 def promoted_message(registration: Registration) -> EmailMultiAlternatives:
     title = registration.webinar.title
-    return _to_registrant(registration, "registration_promoted", f"A seat is yours: {title}")
+    return _to_registrant(
+        registration,
+        "registration_promoted",
+        _("A seat is yours: %(title)s") % {"title": title},
+    )
 
 
 def cancelled_message(
@@ -268,7 +306,7 @@ def cancelled_message(
     return _to_registrant(
         registration,
         "registration_cancelled",
-        f"Registration cancelled: {registration.webinar.title}",
+        _("Registration cancelled: %(title)s") % {"title": registration.webinar.title},
         invite_method="CANCEL",
         sequence_offset=1,
         by_organiser=by_organiser,
@@ -288,7 +326,8 @@ def webinar_changed_message(registration: Registration, *, change: str) -> Email
     return _to_registrant(
         registration,
         f"webinar_{change}",
-        f"{'Cancelled' if cancelled else 'New time'}: {registration.webinar.title}",
+        (_("Cancelled: %(title)s") if cancelled else _("New time: %(title)s"))
+        % {"title": registration.webinar.title},
         invite_method="CANCEL" if cancelled else "REQUEST",
     )
 
@@ -329,7 +368,7 @@ def organiser_notice_message(registration: Registration) -> EmailMultiAlternativ
     )
     return compose(
         "organiser_notice",
-        subject=f"New registration: {webinar.title}",
+        subject=_("New registration: %(title)s") % {"title": webinar.title},
         to=webinar.series.notify_email,
         context=_context(
             registration,

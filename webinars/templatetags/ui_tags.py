@@ -38,6 +38,12 @@ def logo(image, height: int = 96) -> Thumbnail | None:
     return _shown_at_half(thumbnail(image, width=height * 3, height=height))
 
 
+@register.simple_tag
+def banner(image, width: int = 1600, height: int = 500) -> Thumbnail | None:
+    """A wide banner, cropped to width x height px (shown at half for sharp screens)."""
+    return _shown_at_half(thumbnail(image, width=width, height=height, crop=True))
+
+
 def _shown_at_half(thumb: Thumbnail | None) -> Thumbnail | None:
     # Files are made at twice the shown size so they stay sharp on high-density screens;
     # the width/height attributes give the shown size, which reserves the space.

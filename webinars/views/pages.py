@@ -15,10 +15,10 @@ from series.models import Series
 from webinars.availability import list_state
 from webinars.models import Speaker, Webinar, WebinarSpeaker
 from webinars.selectors import (
+    list_speakers,
     load_partners_and_disclaimers,
     partners_by_role,
     sibling_webinars,
-    speaker_names,
     webinars_visible_to,
 )
 from webinars.views.registration import registration_form_for
@@ -85,9 +85,10 @@ def with_list_states(webinars: Sequence[Webinar], now: datetime) -> None:
 
     Upcoming webinars need their seat counts (WebinarQuerySet.with_counts); past ones show none.
     """
-    names = speaker_names(webinars)
+    speakers = list_speakers(webinars)
     for webinar in webinars:
-        webinar.speaker_names = names[webinar.pk]
+        webinar.list_speakers = speakers[webinar.pk]
+        webinar.speaker_names = [speaker.name for speaker in webinar.list_speakers]
         webinar.list_state = list_state(webinar, now)
         webinar.is_over = webinar.end < now
 

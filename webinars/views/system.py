@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from webinars.models import SiteSettings, Webinar
+from webinars.social_image import social_png
 from webinars.views.pages import with_list_states
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,16 @@ def theme_css(request):
         )
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     # Pages link it with the settings' version, so a new colour is a new address.
+    fresh = request.GET.get("v") == site.version
+    response["Cache-Control"] = "public, max-age=31536000, immutable" if fresh else "no-cache"
+    return response
+
+
+@require_safe
+def social_image(request):
+    """The share image with the site's name (webinars.social_image), cached under each version."""
+    site = SiteSettings.current()
+    response = HttpResponse(social_png(site), content_type="image/png")
     fresh = request.GET.get("v") == site.version
     response["Cache-Control"] = "public, max-age=31536000, immutable" if fresh else "no-cache"
     return response
