@@ -93,8 +93,9 @@ UNCACHED_URL_NAMES = frozenset(
         "afterwards:material",
         "following:unsubscribe",
         "webinars:confirm_address",
-        # Answers with its own long-lived headers: pages link it by the settings' version.
+        # These answer with their own long-lived headers: pages link them by the settings' version.
         "webinars:theme_css",
+        "webinars:social_image",
         # django-ninja's root route, shadowed by api:index (registered first); never reached.
         "api:api-root",
     }

@@ -20,7 +20,7 @@ def english_from_original(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('series', '0003_certificates'),
+        ('series', '0004_series_banner_logo'),
     ]
 
     operations = [
