@@ -28,6 +28,7 @@ _NOT_REDIRECTED = (
     "webinars:feed_atom",
     "webinars:sitemap",
     "webinars:robots",
+    "webinars:social_image",
     "webinars:theme_css",
     "webinars:registration_calendar",
 )
