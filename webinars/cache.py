@@ -93,8 +93,10 @@ UNCACHED_URL_NAMES = frozenset(
         "afterwards:material",
         "following:unsubscribe",
         "webinars:confirm_address",
-        # Answers with its own long-lived headers: pages link it by the settings' version.
+        # Answer with their own long-lived headers: pages link them by the settings' version
+        # (the share image is also kept in the cache by webinars.social_image).
         "webinars:theme_css",
+        "webinars:social_image",
         # django-ninja's root route, shadowed by api:index (registered first); never reached.
         "api:api-root",
     }
