@@ -93,7 +93,8 @@ UNCACHED_URL_NAMES = frozenset(
         "afterwards:material",
         "following:unsubscribe",
         "webinars:confirm_address",
-        # These answer with their own long-lived headers: pages link them by the settings' version.
+        # Answer with their own long-lived headers: pages link them by the settings' version
+        # (the share image is also kept in the cache by webinars.social_image).
         "webinars:theme_css",
         "webinars:social_image",
         # django-ninja's root route, shadowed by api:index (registered first); never reached.
