@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from webinars.formatting import when
@@ -86,7 +87,7 @@ def site_calendar(request):
     content = calendar_for(
         webinars,
         name=SITE_NAME,
-        description="All webinars: upcoming ones and those of the past year.",
+        description=_("All webinars: upcoming ones and those of the past year."),
         url=settings.SITE_URL + reverse("webinars:calendar"),
         source=settings.SITE_URL + request.path,
         refresh=DEFAULT_REFRESH,
@@ -231,8 +232,13 @@ def current_month(request):
 class NewWebinarsFeed(Feed):
     """RSS 2.0 feed of the most recently announced webinars."""
 
-    title = f"{SITE_NAME}: new webinars"
-    description = "Webinars as they are announced."
+    # Methods, not class attributes, so that each request reads them in its own language.
+    def title(self):
+        return _("%(site)s: new webinars") % {"site": SITE_NAME}
+
+    def description(self):
+        return _("Webinars as they are announced.")
+
     # Atom wants an author for every entry (or the feed): the organisers, else the site.
     author_name = SITE_NAME
 
@@ -246,8 +252,11 @@ class NewWebinarsFeed(Feed):
         return list(webinars_for_calendars().order_by("-created", "-pk")[:FEED_ITEMS])
 
     def item_title(self, item: Webinar) -> str:
-        prefix = "Cancelled: " if item.is_cancelled else ""
-        return one_line(f"{prefix}{item.title} ({when(item)})")
+        if item.is_cancelled:
+            text = _("Cancelled: %(title)s (%(when)s)")
+        else:
+            text = _("%(title)s (%(when)s)")
+        return one_line(text % {"title": item.title, "when": when(item)})
 
     def item_description(self, item: Webinar) -> str:
         # Feed readers show HTML: keep the paragraphs of the plain text, escaped.
