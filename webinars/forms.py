@@ -239,7 +239,10 @@ class WebinarChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         number = gettext("Webinar %(number)s:") % {"number": obj.number} if obj.number else ""
         title = f"{number} {obj.title}" if number else obj.title
-        return pgettext("webinar choice", "%(title)s, %(when)s") % {"title": title, "when": when(obj)}
+        return pgettext("webinar choice", "%(title)s, %(when)s") % {
+            "title": title,
+            "when": when(obj),
+        }
 
 
 class SeriesRegistrationForm(RegistrationForm):

@@ -146,12 +146,21 @@ def test_registration_page_in_dutch(client, upcoming):
 
 def test_month_privacy_series_and_not_found_pages_in_dutch(client, upcoming):
     local = upcoming.local_start
-    month = text_of(client.get(f"/nl/calendar/{local.year:04d}/{local.month:02d}/"))
+    month_response = client.get(f"/nl/calendar/{local.year:04d}/{local.month:02d}/")
+    month = text_of(month_response)
     privacy = text_of(client.get("/nl/privacy/"))
     series = text_of(client.get("/nl/series/metals/"))
     missing = client.get("/nl/no-such-page/")
 
-    assert_dutch(month, ["Webinars in ", "Terug naar de kalender"], ["Back to the calendar"])
+    dutch_months = "januari februari maart april mei juni juli augustus september oktober "
+    dutch_months += "november december"
+    month_name = dutch_months.split()[local.month - 1]
+    assert_dutch(
+        month,
+        [f"Webinars in {month_name} {local.year}", "1 webinar in", "Terug naar de kalender"],
+        ["Back to the calendar", "January", "June", "December", "Monday"],
+    )
+    assert '<abbr title="maandag">ma</abbr>' in month_response.content.decode()
     assert_dutch(
         privacy,
         ["Privacyverklaring", "Geen cookies, geen tracking", "Hoe lang we die bewaren"],

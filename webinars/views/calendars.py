@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
@@ -52,6 +53,12 @@ def _webinar_ics(slug: str) -> QuerySet[Webinar]:
 
 
 # --- .ics -------------------------------------------------------------------------------
+
+
+def month_label(year: int, month: int) -> str:
+    """'June 2026', 'juni 2026': Django's month names follow the active language; the
+    calendar module's would stay English."""
+    return f"{MONTHS[month]} {year}"
 
 
 @require_safe
@@ -130,7 +137,7 @@ def _month_link(year_month: tuple[int, int] | None) -> dict | None:
     year, month = year_month
     return {
         "url": reverse("webinars:month", kwargs={"year": f"{year:04d}", "month": f"{month:02d}"}),
-        "label": f"{calendar.month_name[month]} {year}",
+        "label": month_label(year, month),
     }
 
 
@@ -202,8 +209,8 @@ def month_view(request, year: str, month: str):
     context = {
         "year": year_number,
         "month": month_number,
-        "month_label": f"{calendar.month_name[month_number]} {year_number}",
-        "weekdays": [(calendar.day_name[i], calendar.day_abbr[i]) for i in range(7)],
+        "month_label": month_label(year_number, month_number),
+        "weekdays": [(WEEKDAYS[i], WEEKDAYS_ABBR[i]) for i in range(7)],
         "weeks": weeks,
         "count": sum(len(day.webinars) for week in weeks for day in week),
         "previous": _month_link(_shift_month(year_number, month_number, -1)),
