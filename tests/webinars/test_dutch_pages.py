@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from tests.factories import make_registration, make_series, make_webinar
 from tests.html import text_of
 from webinars.formatting import when, zone_name
-from webinars.models import Registration
+from webinars.models import Registration, Webinar
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +190,34 @@ def test_dutch_date_text_reads_naturally():
     )
     with translation.override("nl"):
         assert when(webinar) == "donderdag 1 oktober 2020, 10:00–11:30 CEST, Brusselse tijd"
+
+
+def test_embedded_list_and_follow_form_in_dutch(client, upcoming):
+    embed = client.get("/nl/embed/")
+    follow = client.get("/nl/series/metals/follow/")
+
+    assert embed.status_code == 200
+    assert_dutch(
+        text_of(embed),
+        ["Copper supply", "Brusselse tijd"],
+        ["Brussels time", "Register"],
+    )
+    assert "(opent in een nieuw tabblad)" in embed.content.decode()
+    assert follow.status_code == 200
+    assert_dutch(
+        text_of(follow),
+        ["Uw e-mailadres", "Deze reeks volgen"],
+        ["Your email address", "Follow this series"],
+    )
+
+
+def test_feed_in_dutch(client, upcoming):
+    upcoming.status = Webinar.Status.CANCELLED
+    upcoming.save()
+
+    feed = client.get("/nl/feed/").content.decode()
+
+    assert "<title>Webinars: nieuwe webinars</title>" in feed
+    assert "<title>Geannuleerd: Copper supply (" in feed
+    assert "Brusselse tijd" in feed
+    assert "new webinars" not in feed
