@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 
 @dataclass(frozen=True)
@@ -25,21 +27,21 @@ class RegistrationState:
 def seats_state(capacity: int | None, confirmed: int) -> RegistrationState:
     """The state of a webinar open for registration with `confirmed` seats taken."""
     if capacity is None:
-        return RegistrationState("open", "Registration open", None)
+        return RegistrationState("open", _("Registration open"), None)
     left = max(capacity - confirmed, 0)
     if left == 0:
-        return RegistrationState("full", "Full: waiting list", 0)
+        return RegistrationState("full", _("Full: waiting list"), 0)
     if left <= max(2, capacity // 10):
-        return RegistrationState("few", "Few seats left", left)
-    return RegistrationState("open", "Registration open", left)
+        return RegistrationState("few", _("Few seats left"), left)
+    return RegistrationState("open", _("Registration open"), left)
 
 
 def registration_state(webinar, now: datetime | None = None) -> RegistrationState:
     """What a visitor is told about registering; uses confirmed_count when annotated."""
     if webinar.is_cancelled:
-        return RegistrationState("cancelled", "Cancelled", None)
+        return RegistrationState("cancelled", pgettext("webinar", "Cancelled"), None)
     if not webinar.is_registration_open(now or timezone.now()):
-        return RegistrationState("closed", "Registration closed", None)
+        return RegistrationState("closed", _("Registration closed"), None)
     if webinar.capacity is None:
         return seats_state(None, 0)
     confirmed = getattr(webinar, "confirmed_count", None)

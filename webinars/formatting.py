@@ -10,6 +10,7 @@ from datetime import datetime, tzinfo
 from django.conf import settings
 from django.utils import dateformat
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 
 def absolute_url(path: str) -> str:
@@ -32,11 +33,36 @@ def _clock(moment: datetime) -> str:
     return dateformat.format(moment, "H:i")
 
 
+# The zones webinars are most often held in, named as a whole so that a language can say
+# "Brusselse tijd" rather than put a city before a word for time; others fall back to the
+# pattern with the zone's own (English) city name.
+NAMED_ZONES = {
+    "Europe/Brussels": pgettext_lazy("time zone", "Brussels time"),
+    "Europe/Amsterdam": pgettext_lazy("time zone", "Amsterdam time"),
+    "Europe/Paris": pgettext_lazy("time zone", "Paris time"),
+    "Europe/Berlin": pgettext_lazy("time zone", "Berlin time"),
+    "Europe/Luxembourg": pgettext_lazy("time zone", "Luxembourg time"),
+    "Europe/London": pgettext_lazy("time zone", "London time"),
+    "Europe/Lisbon": pgettext_lazy("time zone", "Lisbon time"),
+    "Europe/Madrid": pgettext_lazy("time zone", "Madrid time"),
+    "Europe/Rome": pgettext_lazy("time zone", "Rome time"),
+    "Europe/Athens": pgettext_lazy("time zone", "Athens time"),
+    "America/New_York": pgettext_lazy("time zone", "New York time"),
+    "America/Chicago": pgettext_lazy("time zone", "Chicago time"),
+    "America/Los_Angeles": pgettext_lazy("time zone", "Los Angeles time"),
+    "Asia/Tokyo": pgettext_lazy("time zone", "Tokyo time"),
+    "Asia/Kolkata": pgettext_lazy("time zone", "Kolkata time"),
+    "Australia/Sydney": pgettext_lazy("time zone", "Sydney time"),
+}
+
+
 def zone_name(tz: tzinfo) -> str:
     """'Brussels time', 'New York time', 'UTC': the zone as people name it."""
     key = getattr(tz, "key", None) or str(tz)
     if key in {"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Universal", "Zulu"}:
         return "UTC"
+    if key in NAMED_ZONES:
+        return str(NAMED_ZONES[key])
     city = key.rsplit("/", 1)[-1].replace("_", " ")
     return _("%(city)s time") % {"city": city}
 

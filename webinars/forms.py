@@ -5,6 +5,7 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from webinars.addresses import sendable_address
@@ -236,8 +237,12 @@ class WebinarChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
     def label_from_instance(self, obj):
-        number = f"Webinar {obj.number}: " if obj.number else ""
-        return f"{number}{obj.title}, {when(obj)}"
+        number = gettext("Webinar %(number)s:") % {"number": obj.number} if obj.number else ""
+        title = f"{number} {obj.title}" if number else obj.title
+        return pgettext("webinar choice", "%(title)s, %(when)s") % {
+            "title": title,
+            "when": when(obj),
+        }
 
 
 class SeriesRegistrationForm(RegistrationForm):

@@ -15,8 +15,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from webinars.formatting import when
@@ -53,6 +55,12 @@ def _webinar_ics(slug: str) -> QuerySet[Webinar]:
 # --- .ics -------------------------------------------------------------------------------
 
 
+def month_label(year: int, month: int) -> str:
+    """'June 2026', 'juni 2026': Django's month names follow the active language; the
+    calendar module's would stay English."""
+    return f"{MONTHS[month]} {year}"
+
+
 @require_safe
 def webinar_calendar(request, slug: str):
     """One webinar as a downloadable .ics file."""
@@ -86,7 +94,7 @@ def site_calendar(request):
     content = calendar_for(
         webinars,
         name=SITE_NAME,
-        description="All webinars: upcoming ones and those of the past year.",
+        description=_("All webinars: upcoming ones and those of the past year."),
         url=settings.SITE_URL + reverse("webinars:calendar"),
         source=settings.SITE_URL + request.path,
         refresh=DEFAULT_REFRESH,
@@ -129,7 +137,7 @@ def _month_link(year_month: tuple[int, int] | None) -> dict | None:
     year, month = year_month
     return {
         "url": reverse("webinars:month", kwargs={"year": f"{year:04d}", "month": f"{month:02d}"}),
-        "label": f"{calendar.month_name[month]} {year}",
+        "label": month_label(year, month),
     }
 
 
@@ -201,8 +209,8 @@ def month_view(request, year: str, month: str):
     context = {
         "year": year_number,
         "month": month_number,
-        "month_label": f"{calendar.month_name[month_number]} {year_number}",
-        "weekdays": [(calendar.day_name[i], calendar.day_abbr[i]) for i in range(7)],
+        "month_label": month_label(year_number, month_number),
+        "weekdays": [(WEEKDAYS[i], WEEKDAYS_ABBR[i]) for i in range(7)],
         "weeks": weeks,
         "count": sum(len(day.webinars) for week in weeks for day in week),
         "previous": _month_link(_shift_month(year_number, month_number, -1)),
@@ -231,8 +239,13 @@ def current_month(request):
 class NewWebinarsFeed(Feed):
     """RSS 2.0 feed of the most recently announced webinars."""
 
-    title = f"{SITE_NAME}: new webinars"
-    description = "Webinars as they are announced."
+    # Methods, not class attributes, so that each request reads them in its own language.
+    def title(self):
+        return _("%(site)s: new webinars") % {"site": SITE_NAME}
+
+    def description(self):
+        return _("Webinars as they are announced.")
+
     # Atom wants an author for every entry (or the feed): the organisers, else the site.
     author_name = SITE_NAME
 
@@ -246,8 +259,11 @@ class NewWebinarsFeed(Feed):
         return list(webinars_for_calendars().order_by("-created", "-pk")[:FEED_ITEMS])
 
     def item_title(self, item: Webinar) -> str:
-        prefix = "Cancelled: " if item.is_cancelled else ""
-        return one_line(f"{prefix}{item.title} ({when(item)})")
+        if item.is_cancelled:
+            text = _("Cancelled: %(title)s (%(when)s)")
+        else:
+            text = _("%(title)s (%(when)s)")
+        return one_line(text % {"title": item.title, "when": when(item)})
 
     def item_description(self, item: Webinar) -> str:
         # Feed readers show HTML: keep the paragraphs of the plain text, escaped.

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import TemplateView
@@ -377,7 +378,7 @@ def registration_calendar(request, token):
     )
     webinars = webinars_for_calendars().filter(pk__in=registered.values("webinar_id"))
     return ical.CalendarResponse(
-        ical.calendar_for(webinars, name="My webinars"), filename="my-webinars.ics"
+        ical.calendar_for(webinars, name=_("My webinars")), filename="my-webinars.ics"
     )
 
 
