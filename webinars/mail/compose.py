@@ -254,7 +254,9 @@ def declined_message(registration: Registration) -> EmailMultiAlternatives:
 
 def promoted_message(registration: Registration) -> EmailMultiAlternatives:
     title = registration.webinar.title
-    return _to_registrant(registration, "registration_promoted", f"A seat is yours: {title}")
+    return _to_registrant(
+        registration, "registration_promoted", _("A seat is yours: %(title)s") % {"title": title}
+    )
 
 
 def cancelled_message(
@@ -268,7 +270,7 @@ def cancelled_message(
     return _to_registrant(
         registration,
         "registration_cancelled",
-        f"Registration cancelled: {registration.webinar.title}",
+        _("Registration cancelled: %(title)s") % {"title": registration.webinar.title},
         invite_method="CANCEL",
         sequence_offset=1,
         by_organiser=by_organiser,
@@ -288,7 +290,8 @@ def webinar_changed_message(registration: Registration, *, change: str) -> Email
     return _to_registrant(
         registration,
         f"webinar_{change}",
-        f"{'Cancelled' if cancelled else 'New time'}: {registration.webinar.title}",
+        (_("Cancelled: %(title)s") if cancelled else _("New time: %(title)s"))
+        % {"title": registration.webinar.title},
         invite_method="CANCEL" if cancelled else "REQUEST",
     )
 
@@ -329,7 +332,7 @@ def organiser_notice_message(registration: Registration) -> EmailMultiAlternativ
     )
     return compose(
         "organiser_notice",
-        subject=f"New registration: {webinar.title}",
+        subject=_("New registration: %(title)s") % {"title": webinar.title},
         to=webinar.series.notify_email,
         context=_context(
             registration,
