@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from webinars.formatting import absolute_url, page_url
 from webinars.ical import people_lines
@@ -20,11 +21,11 @@ OUTLOOK_OFFICE = "https://outlook.office.com/calendar/0/deeplink/compose"
 
 def _short_details(webinar: Webinar) -> str:
     # Kept short: the whole description would make the link too long for some browsers.
-    return "\n\n".join([*people_lines(webinar), f"Details: {page_url(webinar)}"])
+    return "\n\n".join([*people_lines(webinar), _("Details: %(url)s") % {"url": page_url(webinar)}])
 
 
 def _location(webinar: Webinar) -> str:
-    return webinar.location or "Online"
+    return webinar.location or _("Online")
 
 
 def ics_url(webinar: Webinar) -> str:

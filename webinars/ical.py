@@ -19,6 +19,8 @@ import icalendar
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from series.models import SeriesOrganisation
 from webinars.formatting import page_url
@@ -59,12 +61,16 @@ def people_lines(webinar: Webinar) -> list[str]:
         )
 
     lines = []
-    for rows, one, many in [
-        (webinar.speakers, "Speaker", "Speakers"),
-        (webinar.moderators, "Moderator", "Moderators"),
-    ]:
-        if rows:
-            lines.append(f"{one if len(rows) == 1 else many}: {names(rows)}")
+    if webinar.speakers:
+        lines.append(
+            ngettext("Speaker: %(names)s", "Speakers: %(names)s", len(webinar.speakers))
+            % {"names": names(webinar.speakers)}
+        )
+    if webinar.moderators:
+        lines.append(
+            ngettext("Moderator: %(names)s", "Moderators: %(names)s", len(webinar.moderators))
+            % {"names": names(webinar.moderators)}
+        )
     return lines
 
 
@@ -72,17 +78,22 @@ def event_description(webinar: Webinar) -> str:
     """Plain text for calendar clients: series, description, speakers, the page URL."""
     parts = []
     if webinar.is_cancelled:
-        parts.append("CANCELLED: this webinar will not take place.")
+        parts.append(_("CANCELLED: this webinar will not take place."))
     if webinar.series_id:
-        number = f"Webinar {webinar.number} of the series" if webinar.number else "Part of"
-        parts.append(f"{number} {webinar.series.title}")
+        if webinar.number:
+            parts.append(
+                _("Webinar %(number)s of the series %(series)s")
+                % {"number": webinar.number, "series": webinar.series.title}
+            )
+        else:
+            parts.append(_("Part of %(series)s") % {"series": webinar.series.title})
     text = plain_text(webinar.description)
     if text:
         parts.append(text)
     people = people_lines(webinar)
     if people:
         parts.append("\n".join(people))
-    parts.append(f"Details and registration: {page_url(webinar)}")
+    parts.append(_("Details and registration: %(url)s") % {"url": page_url(webinar)})
     return "\n\n".join(parts)
 
 
@@ -123,7 +134,7 @@ def _event_fields(
         ("summary", one_line(webinar.title)),
         ("description", xml_safe(event_description(webinar))),
         ("url", page_url(webinar)),
-        ("location", one_line(webinar.location) or "Online"),
+        ("location", one_line(webinar.location) or _("Online")),
         ("status", _status(webinar, cancelled=cancelled, tentative=tentative)),
         ("transp", "TRANSPARENT" if webinar.is_cancelled or tentative else "OPAQUE"),
         ("class", "PUBLIC"),

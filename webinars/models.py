@@ -730,7 +730,10 @@ class ReminderSent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.lead_minutes} min before, registration {self.registration_id}"
+        return _("%(minutes)s min before, registration %(registration)s") % {
+            "minutes": self.lead_minutes,
+            "registration": self.registration_id,
+        }
 
 
 class PendingMailQuerySet(models.QuerySet):
@@ -823,7 +826,10 @@ class PendingMail(models.Model):
         verbose_name_plural = _("mail to compose")
 
     def __str__(self):
-        return f"{self.get_kind_display()} for registration {self.registration_id}"
+        return _("%(kind)s for registration %(registration)s") % {
+            "kind": self.get_kind_display(),
+            "registration": self.registration_id,
+        }
 
 
 class QuestionQuerySet(models.QuerySet):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, to_locale
+from django.utils.translation import gettext as _
 
 from series.models import Series, SeriesOrganisation
 from webinars.availability import registration_state
@@ -126,7 +127,7 @@ def event_data(webinar: Webinar, *, series: Series | None = None, now=None) -> d
         "inLanguage": to_locale(get_language() or settings.LANGUAGE_CODE).replace("_", "-"),
         "offers": {
             "@type": "Offer",
-            "name": "Free registration",
+            "name": _("Free registration"),
             "price": "0",
             "priceCurrency": PRICE_CURRENCY,
             "availability": availability(webinar, now or timezone.now()),
@@ -159,7 +160,7 @@ def event_data(webinar: Webinar, *, series: Series | None = None, now=None) -> d
 
 def breadcrumb_data(webinar: Webinar, *, series: Series | None = None) -> dict:
     """schema.org BreadcrumbList: calendar > series > webinar."""
-    trail = [("Calendar", absolute_url(reverse("webinars:calendar")))]
+    trail = [(_("Calendar"), absolute_url(reverse("webinars:calendar")))]
     if series is not None:
         trail.append((series.title, absolute_url(series.get_absolute_url())))
     trail.append((webinar.title, page_url(webinar)))
