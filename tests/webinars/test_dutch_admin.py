@@ -94,7 +94,7 @@ def test_mail_subjects_composed_in_dutch(webinar):
         ]
 
     assert subjects == [
-        "U hebt een plaats: Copper",
+        "Er is een plaats voor u: Copper",
         "Inschrijving geannuleerd: Copper",
         "Geannuleerd: Copper",
         "Nieuw tijdstip: Copper",
