@@ -91,7 +91,7 @@ def build_site() -> dict[str, str]:
     following = Follower.objects.create(
         series=series, email="follower@example.org", confirmed_at=timezone.now()
     )
-    return {
+    pages = {
         "calendar": "/",
         "calendar-series": "/?series=open-science",
         "calendar-no-results": "/?q=nothing-matches-this",
@@ -122,3 +122,5 @@ def build_site() -> dict[str, str]:
         "embed-thanks": "/embed/webinars/open-data/register/thanks/",
         "not-found": "/webinars/no-such-webinar/",
     }
+    # Every page in Dutch as well: longer words must fit and stay valid and accessible too.
+    return {**pages, **{f"nl-{name}": f"/nl{path}" for name, path in pages.items()}}
