@@ -2,8 +2,8 @@
 
 Webinars around every daylight-saving change of several zones and years (30-minute DST on
 Lord Howe, odd offsets in Kolkata and Chatham), crossing midnight, cancelled and moved, are
-written to one calendar and read back with icalendar, vobject, recurring-ical-events and
-Mozilla's ical.js (node); each reader's UTC instants must equal the database's.
+written to one calendar and read back with icalendar, vobject, recurring-ical-events, ics-py
+and Mozilla's ical.js (node); each reader's UTC instants must equal the database's.
 """
 
 import json
@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
+import ics
 import pytest
 import recurring_ical_events
 import vobject
@@ -76,6 +77,13 @@ def instants_by_recurring_ical_events(content: bytes) -> dict[str, tuple[datetim
     }
 
 
+def instants_by_ics_py(content: bytes) -> dict[str, tuple[datetime, datetime]]:
+    return {
+        e.uid: (e.begin.datetime.astimezone(UTC), e.end.datetime.astimezone(UTC))
+        for e in ics.Calendar(content.decode()).events
+    }
+
+
 def instants_by_ical_js(content: bytes) -> dict[str, tuple[datetime, datetime]]:
     return {
         e["uid"]: (datetime.fromisoformat(e["start"]), datetime.fromisoformat(e["end"]))
@@ -127,6 +135,7 @@ def test_every_reader_reads_the_database_instants_on_dst_nights_in_many_zones():
         instants_by_icalendar,
         instants_by_vobject,
         instants_by_recurring_ical_events,
+        instants_by_ics_py,
         instants_by_ical_js,
     ):
         assert reader(content) == expected, reader.__name__
