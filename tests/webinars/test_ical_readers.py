@@ -2,8 +2,8 @@
 
 Webinars around every daylight-saving change of several zones and years (30-minute DST on
 Lord Howe, odd offsets in Kolkata and Chatham), crossing midnight, cancelled and moved, are
-written to one calendar and read back with icalendar, vobject, recurring-ical-events, ics-py
-and Mozilla's ical.js (node); each reader's UTC instants must equal the database's.
+written to one calendar and read back with icalendar, vobject, recurring-ical-events, ics-py,
+Mozilla's ical.js and node-ical (node); each reader's UTC instants must equal the database's.
 """
 
 import json
@@ -25,6 +25,7 @@ from webinars.ical import _transitions, calendar_for, is_ambiguous
 
 ROOT = Path(__file__).resolve().parents[2]
 ICAL_JS_READER = ROOT / "tests" / "readers" / "ical_js.mjs"
+NODE_ICAL_READER = ROOT / "tests" / "readers" / "node_ical.mjs"
 ZONES = [
     "Europe/Brussels",
     "America/New_York",
@@ -37,12 +38,12 @@ ZONES = [
 YEARS = [2026, 2027, 2031]
 
 
-def read_with_ical_js(content: bytes) -> dict:
+def read_with_node(package: str, reader: Path, content: bytes) -> dict:
     node = shutil.which("node")
-    require(node is not None, "node (for Mozilla's ical.js)")
-    require((ROOT / "node_modules" / "ical.js").exists(), "ical.js (run npm ci)")
+    require(node is not None, f"node (for {package})")
+    require((ROOT / "node_modules" / package).exists(), f"{package} (run npm ci)")
     result = subprocess.run(  # noqa: S603 (fixed argument list, no shell)
-        [node, str(ICAL_JS_READER)],
+        [node, str(reader)],
         input=content,
         capture_output=True,
         timeout=60,
@@ -50,6 +51,10 @@ def read_with_ical_js(content: bytes) -> dict:
         cwd=ROOT,
     )
     return json.loads(result.stdout)
+
+
+def read_with_ical_js(content: bytes) -> dict:
+    return read_with_node("ical.js", ICAL_JS_READER, content)
 
 
 def instants_by_icalendar(content: bytes) -> dict[str, tuple[datetime, datetime]]:
@@ -84,11 +89,19 @@ def instants_by_ics_py(content: bytes) -> dict[str, tuple[datetime, datetime]]:
     }
 
 
-def instants_by_ical_js(content: bytes) -> dict[str, tuple[datetime, datetime]]:
+def instants_of(read: dict) -> dict[str, tuple[datetime, datetime]]:
     return {
         e["uid"]: (datetime.fromisoformat(e["start"]), datetime.fromisoformat(e["end"]))
-        for e in read_with_ical_js(content)["events"]
+        for e in read["events"]
     }
+
+
+def instants_by_ical_js(content: bytes) -> dict[str, tuple[datetime, datetime]]:
+    return instants_of(read_with_ical_js(content))
+
+
+def instants_by_node_ical(content: bytes) -> dict[str, tuple[datetime, datetime]]:
+    return instants_of(read_with_node("node-ical", NODE_ICAL_READER, content))
 
 
 def hard_instants() -> list[tuple[str, datetime, timedelta]]:
@@ -137,6 +150,7 @@ def test_every_reader_reads_the_database_instants_on_dst_nights_in_many_zones():
         instants_by_recurring_ical_events,
         instants_by_ics_py,
         instants_by_ical_js,
+        instants_by_node_ical,
     ):
         assert reader(content) == expected, reader.__name__
     for w in webinars:
