@@ -3,9 +3,12 @@
 Webinars around every daylight-saving change of several zones and years (30-minute DST on
 Lord Howe, odd offsets in Kolkata and Chatham), crossing midnight, cancelled and moved, are
 written to one calendar and read back with icalendar, vobject, recurring-ical-events, ics-py,
-Mozilla's ical.js and node-ical (node); each reader's UTC instants must equal the database's.
+Mozilla's ical.js and node-ical (node) and libical (ctypes); each reader's UTC instants must
+equal the database's.
 """
 
+import ctypes
+import ctypes.util
 import json
 import shutil
 import subprocess
@@ -104,6 +107,75 @@ def instants_by_node_ical(content: bytes) -> dict[str, tuple[datetime, datetime]
     return instants_of(read_with_node("node-ical", NODE_ICAL_READER, content))
 
 
+class IcalTime(ctypes.Structure):
+    # struct icaltimetype of libical 3.
+    _fields_ = [
+        *(
+            (name, ctypes.c_int)
+            for name in (
+                "year",
+                "month",
+                "day",
+                "hour",
+                "minute",
+                "second",
+                "is_date",
+                "is_daylight",
+            )
+        ),
+        ("zone", ctypes.c_void_p),
+    ]
+
+
+def load_libical():
+    # libical is the reader of Evolution and GNOME Calendar (Debian's libical3).
+    path = ctypes.util.find_library("ical")
+    require(path is not None, "libical (Debian's libical3)")
+    lib = ctypes.CDLL(path)
+    lib.icalparser_parse_string.restype = ctypes.c_void_p
+    lib.icalparser_parse_string.argtypes = [ctypes.c_char_p]
+    lib.icalcomponent_string_to_kind.restype = ctypes.c_int
+    lib.icalcomponent_string_to_kind.argtypes = [ctypes.c_char_p]
+    for name in ("icalcomponent_get_first_component", "icalcomponent_get_next_component"):
+        getattr(lib, name).restype = ctypes.c_void_p
+        getattr(lib, name).argtypes = [ctypes.c_void_p, ctypes.c_int]
+    lib.icalcomponent_get_uid.restype = ctypes.c_char_p
+    lib.icalcomponent_get_uid.argtypes = [ctypes.c_void_p]
+    for name in ("icalcomponent_get_dtstart", "icalcomponent_get_dtend"):
+        getattr(lib, name).restype = IcalTime
+        getattr(lib, name).argtypes = [ctypes.c_void_p]
+    lib.icaltimezone_get_utc_timezone.restype = ctypes.c_void_p
+    lib.icaltime_convert_to_zone.restype = IcalTime
+    lib.icaltime_convert_to_zone.argtypes = [IcalTime, ctypes.c_void_p]
+    lib.icalcomponent_free.argtypes = [ctypes.c_void_p]
+    return lib
+
+
+def instants_by_libical(content: bytes) -> dict[str, tuple[datetime, datetime]]:
+    lib = load_libical()
+    calendar = lib.icalparser_parse_string(content)
+    assert calendar, "libical could not parse the calendar"
+    utc = lib.icaltimezone_get_utc_timezone()
+    vevent = lib.icalcomponent_string_to_kind(b"VEVENT")
+
+    def instant(time: IcalTime) -> datetime:
+        t = lib.icaltime_convert_to_zone(time, utc)
+        return datetime(t.year, t.month, t.day, t.hour, t.minute, t.second, tzinfo=UTC)
+
+    read = {}
+    try:
+        event = lib.icalcomponent_get_first_component(calendar, vevent)
+        while event:
+            read[lib.icalcomponent_get_uid(event).decode()] = (
+                instant(lib.icalcomponent_get_dtstart(event)),
+                instant(lib.icalcomponent_get_dtend(event)),
+            )
+            event = lib.icalcomponent_get_next_component(calendar, vevent)
+    finally:
+        lib.icalcomponent_free(calendar)
+    return read
+
+
 def hard_instants() -> list[tuple[str, datetime, timedelta]]:
     """(zone, UTC start, duration): around each change, in and across the skipped or repeated
     local hour, plus one crossing local midnight, for every zone and year."""
@@ -151,6 +223,7 @@ def test_every_reader_reads_the_database_instants_on_dst_nights_in_many_zones():
         instants_by_ics_py,
         instants_by_ical_js,
         instants_by_node_ical,
+        instants_by_libical,
     ):
         assert reader(content) == expected, reader.__name__
     for w in webinars:
