@@ -330,6 +330,8 @@ class WebinarAdminForm(forms.ModelForm):
         ("first", _("the first one (before the clocks go back)")),
         ("second", _("the second one (after the clocks go back)")),
     ]
+    # Every local time typed in the webinar's zone, each with its own "which one" choice.
+    WALL_TIMES = ("start", "end", "registration_closes")
     start = WallTimeField(
         label=_("start"), help_text=_("Entered and shown in the webinar's time zone below.")
     )
@@ -338,6 +340,14 @@ class WebinarAdminForm(forms.ModelForm):
     )
     end = WallTimeField(label=_("end"), required=False)
     end_occurrence = forms.ChoiceField(label=_("which end"), choices=OCCURRENCES, required=False)
+    registration_closes = WallTimeField(
+        label=Webinar._meta.get_field("registration_closes").verbose_name,
+        required=False,
+        help_text=Webinar._meta.get_field("registration_closes").help_text,
+    )
+    registration_closes_occurrence = forms.ChoiceField(
+        label=_("which closing time"), choices=OCCURRENCES, required=False
+    )
     duration = forms.TypedChoiceField(
         label=_("Duration"),
         choices=[("", _("— or type the end below —")), *DURATIONS],
@@ -349,13 +359,13 @@ class WebinarAdminForm(forms.ModelForm):
 
     class Meta:
         model = Webinar
-        fields = ["start", "end"]  # the admin's fieldsets add the rest
+        fields = ["start", "end", "registration_closes"]  # the admin's fieldsets add the rest
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # An instant saved in a repeated hour comes back as the same wall time: pre-select the
         # occurrence it is, so saving again keeps it.
-        for name in ("start", "end"):
+        for name in self.WALL_TIMES:
             value = getattr(self.instance, name, None)
             if value is not None:
                 local = timezone.localtime(value)
@@ -366,7 +376,7 @@ class WebinarAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         tz = timezone.get_current_timezone()
-        for name in ("start", "end"):
+        for name in self.WALL_TIMES:
             wall = cleaned.get(name)
             if not isinstance(wall, datetime) or timezone.is_aware(wall):
                 continue
@@ -464,6 +474,7 @@ class WebinarAdmin(TranslationAdmin):
                 "fields": [
                     "capacity",
                     "registration_closes",
+                    "registration_closes_occurrence",
                     "requires_approval",
                     "confirm_email",
                     "reminders",

@@ -150,6 +150,20 @@ def post_webinar(client, **fields):
     return client.post(reverse("admin:webinars_webinar_add"), webinar_admin_form(**fields))
 
 
+def assert_asks_which_brussels_fall_back_0230(page):
+    # Brussels falls back on 26 October 2031: 02:30 happens at 00:30 and at 01:30 UTC.
+    assert "2031-10-26 02:30 happens twice in Europe/Brussels" in page
+    assert "26 October 2031, 02:30 CEST (00:30 UTC)" in page
+    assert "26 October 2031, 02:30 CET (01:30 UTC)" in page
+
+
+def assert_refuses_brussels_spring_forward_0230(page):
+    # Brussels springs forward on 30 March 2031: there is no 02:30 that night.
+    assert "2031-03-30 02:30 does not exist in Europe/Brussels" in page
+    assert "30 March 2031, 01:30 CET (00:30 UTC)" in page
+    assert "30 March 2031, 03:30 CEST (01:30 UTC)" in page
+
+
 def test_admin_asks_which_of_the_two_times_a_fall_back_night_repeats(organiser_client, content):
     # Brussels falls back on 26 October 2031: 02:30 happens at 00:30 and at 01:30 UTC.
     response = post_webinar(
@@ -158,9 +172,7 @@ def test_admin_asks_which_of_the_two_times_a_fall_back_night_repeats(organiser_c
 
     assert response.status_code == 200
     page = text_of(response)
-    assert "2031-10-26 02:30 happens twice in Europe/Brussels" in page
-    assert "26 October 2031, 02:30 CEST (00:30 UTC)" in page
-    assert "26 October 2031, 02:30 CET (01:30 UTC)" in page
+    assert_asks_which_brussels_fall_back_0230(page)
     assert not Webinar.objects.filter(slug="added-in-admin").exists()
 
     response = post_webinar(
@@ -183,18 +195,49 @@ def test_admin_asks_which_of_the_two_times_a_fall_back_night_repeats(organiser_c
     assert form.initial.get("end_occurrence") is None
 
 
-def test_admin_refuses_a_time_the_clocks_skip(organiser_client, content):
-    # Brussels springs forward on 30 March 2031: there is no 02:30 that night.
-    response = post_webinar(
-        organiser_client, start_0="2031-03-30", start_1="02:30:00", end_0="2031-03-30"
-    )
+@pytest.mark.parametrize(
+    "skipped",
+    [
+        {"start_0": "2031-03-30", "start_1": "02:30:00", "end_0": "2031-03-30"},
+        # The closing time is read in the webinar's zone too, with the same explanation.
+        {"registration_closes_0": "2031-03-30", "registration_closes_1": "02:30:00"},
+    ],
+    ids=["start", "registration_closes"],
+)
+def test_admin_refuses_a_time_the_clocks_skip(organiser_client, content, skipped):
+    response = post_webinar(organiser_client, **skipped)
 
     assert response.status_code == 200
     page = text_of(response)
-    assert "2031-03-30 02:30 does not exist in Europe/Brussels" in page
-    assert "30 March 2031, 01:30 CET (00:30 UTC)" in page
-    assert "30 March 2031, 03:30 CEST (01:30 UTC)" in page
+    assert_refuses_brussels_spring_forward_0230(page)
     assert not Webinar.objects.filter(slug="added-in-admin").exists()
+
+
+def test_admin_asks_which_repeated_closing_time_is_meant(organiser_client, content):
+    # The closing time is typed in the webinar's zone like the start: 02:30 on the Brussels
+    # fall-back night names two instants, so the form asks instead of Django's generic error.
+    closes = {"registration_closes_0": "2031-10-26", "registration_closes_1": "02:30:00"}
+    response = post_webinar(organiser_client, start_0="2031-11-02", end_0="2031-11-02", **closes)
+
+    assert response.status_code == 200
+    page = text_of(response)
+    assert_asks_which_brussels_fall_back_0230(page)
+    assert not Webinar.objects.filter(slug="added-in-admin").exists()
+
+    response = post_webinar(
+        organiser_client,
+        start_0="2031-11-02",
+        end_0="2031-11-02",
+        registration_closes_occurrence="first",
+        **closes,
+    )
+
+    assert response.status_code == 302, text_of(response)[:2000]
+    webinar = Webinar.objects.get(slug="added-in-admin")
+    assert webinar.registration_closes == datetime(2031, 10, 26, 0, 30, tzinfo=UTC)
+    url = reverse("admin:webinars_webinar_change", args=[webinar.pk])
+    form = organiser_client.get(url).context["adminform"].form
+    assert form.initial["registration_closes_occurrence"] == "first"
 
 
 def test_admin_takes_an_ordinary_time_on_a_dst_night_without_asking(organiser_client, content):

@@ -2,10 +2,13 @@
 
 Webinars around every daylight-saving change of several zones and years (30-minute DST on
 Lord Howe, odd offsets in Kolkata and Chatham), crossing midnight, cancelled and moved, are
-written to one calendar and read back with icalendar, vobject, recurring-ical-events and
-Mozilla's ical.js (node); each reader's UTC instants must equal the database's.
+written to one calendar and read back with icalendar, vobject, recurring-ical-events, ics-py,
+Mozilla's ical.js and node-ical (node) and libical (ctypes); each reader's UTC instants must
+equal the database's.
 """
 
+import ctypes
+import ctypes.util
 import json
 import shutil
 import subprocess
@@ -14,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
+import ics
 import pytest
 import recurring_ical_events
 import vobject
@@ -24,6 +28,7 @@ from webinars.ical import _transitions, calendar_for, is_ambiguous
 
 ROOT = Path(__file__).resolve().parents[2]
 ICAL_JS_READER = ROOT / "tests" / "readers" / "ical_js.mjs"
+NODE_ICAL_READER = ROOT / "tests" / "readers" / "node_ical.mjs"
 ZONES = [
     "Europe/Brussels",
     "America/New_York",
@@ -36,12 +41,12 @@ ZONES = [
 YEARS = [2026, 2027, 2031]
 
 
-def read_with_ical_js(content: bytes) -> dict:
+def read_with_node(package: str, reader: Path, content: bytes) -> dict:
     node = shutil.which("node")
-    require(node is not None, "node (for Mozilla's ical.js)")
-    require((ROOT / "node_modules" / "ical.js").exists(), "ical.js (run npm ci)")
+    require(node is not None, f"node (for {package})")
+    require((ROOT / "node_modules" / package).exists(), f"{package} (run npm ci)")
     result = subprocess.run(  # noqa: S603 (fixed argument list, no shell)
-        [node, str(ICAL_JS_READER)],
+        [node, str(reader)],
         input=content,
         capture_output=True,
         timeout=60,
@@ -49,6 +54,10 @@ def read_with_ical_js(content: bytes) -> dict:
         cwd=ROOT,
     )
     return json.loads(result.stdout)
+
+
+def read_with_ical_js(content: bytes) -> dict:
+    return read_with_node("ical.js", ICAL_JS_READER, content)
 
 
 def instants_by_icalendar(content: bytes) -> dict[str, tuple[datetime, datetime]]:
@@ -76,11 +85,95 @@ def instants_by_recurring_ical_events(content: bytes) -> dict[str, tuple[datetim
     }
 
 
-def instants_by_ical_js(content: bytes) -> dict[str, tuple[datetime, datetime]]:
+def instants_by_ics_py(content: bytes) -> dict[str, tuple[datetime, datetime]]:
+    return {
+        e.uid: (e.begin.datetime.astimezone(UTC), e.end.datetime.astimezone(UTC))
+        for e in ics.Calendar(content.decode()).events
+    }
+
+
+def instants_of(read: dict) -> dict[str, tuple[datetime, datetime]]:
     return {
         e["uid"]: (datetime.fromisoformat(e["start"]), datetime.fromisoformat(e["end"]))
-        for e in read_with_ical_js(content)["events"]
+        for e in read["events"]
     }
+
+
+def instants_by_ical_js(content: bytes) -> dict[str, tuple[datetime, datetime]]:
+    return instants_of(read_with_ical_js(content))
+
+
+def instants_by_node_ical(content: bytes) -> dict[str, tuple[datetime, datetime]]:
+    return instants_of(read_with_node("node-ical", NODE_ICAL_READER, content))
+
+
+class IcalTime(ctypes.Structure):
+    # struct icaltimetype of libical 3.
+    _fields_ = [
+        *(
+            (name, ctypes.c_int)
+            for name in (
+                "year",
+                "month",
+                "day",
+                "hour",
+                "minute",
+                "second",
+                "is_date",
+                "is_daylight",
+            )
+        ),
+        ("zone", ctypes.c_void_p),
+    ]
+
+
+def load_libical():
+    # libical is the reader of Evolution and GNOME Calendar (Debian's libical3).
+    path = ctypes.util.find_library("ical")
+    require(path is not None, "libical (Debian's libical3)")
+    lib = ctypes.CDLL(path)
+    lib.icalparser_parse_string.restype = ctypes.c_void_p
+    lib.icalparser_parse_string.argtypes = [ctypes.c_char_p]
+    lib.icalcomponent_string_to_kind.restype = ctypes.c_int
+    lib.icalcomponent_string_to_kind.argtypes = [ctypes.c_char_p]
+    for name in ("icalcomponent_get_first_component", "icalcomponent_get_next_component"):
+        getattr(lib, name).restype = ctypes.c_void_p
+        getattr(lib, name).argtypes = [ctypes.c_void_p, ctypes.c_int]
+    lib.icalcomponent_get_uid.restype = ctypes.c_char_p
+    lib.icalcomponent_get_uid.argtypes = [ctypes.c_void_p]
+    for name in ("icalcomponent_get_dtstart", "icalcomponent_get_dtend"):
+        getattr(lib, name).restype = IcalTime
+        getattr(lib, name).argtypes = [ctypes.c_void_p]
+    lib.icaltimezone_get_utc_timezone.restype = ctypes.c_void_p
+    lib.icaltime_convert_to_zone.restype = IcalTime
+    lib.icaltime_convert_to_zone.argtypes = [IcalTime, ctypes.c_void_p]
+    lib.icalcomponent_free.argtypes = [ctypes.c_void_p]
+    return lib
+
+
+def instants_by_libical(content: bytes) -> dict[str, tuple[datetime, datetime]]:
+    lib = load_libical()
+    calendar = lib.icalparser_parse_string(content)
+    assert calendar, "libical could not parse the calendar"
+    utc = lib.icaltimezone_get_utc_timezone()
+    vevent = lib.icalcomponent_string_to_kind(b"VEVENT")
+
+    def instant(time: IcalTime) -> datetime:
+        t = lib.icaltime_convert_to_zone(time, utc)
+        return datetime(t.year, t.month, t.day, t.hour, t.minute, t.second, tzinfo=UTC)
+
+    read = {}
+    try:
+        event = lib.icalcomponent_get_first_component(calendar, vevent)
+        while event:
+            read[lib.icalcomponent_get_uid(event).decode()] = (
+                instant(lib.icalcomponent_get_dtstart(event)),
+                instant(lib.icalcomponent_get_dtend(event)),
+            )
+            event = lib.icalcomponent_get_next_component(calendar, vevent)
+    finally:
+        lib.icalcomponent_free(calendar)
+    return read
 
 
 def hard_instants() -> list[tuple[str, datetime, timedelta]]:
@@ -127,7 +220,10 @@ def test_every_reader_reads_the_database_instants_on_dst_nights_in_many_zones():
         instants_by_icalendar,
         instants_by_vobject,
         instants_by_recurring_ical_events,
+        instants_by_ics_py,
         instants_by_ical_js,
+        instants_by_node_ical,
+        instants_by_libical,
     ):
         assert reader(content) == expected, reader.__name__
     for w in webinars:
