@@ -1,5 +1,7 @@
 """Shared fixtures."""
 
+import functools
+import importlib
 import os
 from datetime import UTC, datetime
 
@@ -119,3 +121,42 @@ def _default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+# The data migrations that make the Organisers group and grant its permissions, in order.
+ORGANISER_GRANTS = [
+    ("webinars.migrations.0002_organisers_group", "create_group"),
+    ("webinars.migrations.0006_org_organiser_tools", "grant_organisers"),
+    ("afterwards.migrations.0002_organisers_after_the_webinar", "grant"),
+    ("following.migrations.0002_organisers_see_followers", "grant"),
+]
+
+
+@functools.cache
+def _migrated_apps():
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    return MigrationLoader(connection).project_state().apps
+
+
+@pytest.fixture(autouse=True)
+def _organisers_group(request):
+    """A transactional test (a browser test's live server) ends by flushing the database, and
+    with it the group the data migrations made; pytest-django runs those tests last, but not
+    every one is recognised as such. Any test with the database finds the group as migrated."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if not (marker or names & {"db", "transactional_db", "live_server"}):
+        return
+    transactional = names & {"transactional_db", "live_server"} or (
+        marker and marker.kwargs.get("transaction")
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    if not Group.objects.filter(name="Organisers").exists():
+        rebuild_organisers_group()
+
+
+def rebuild_organisers_group() -> None:
+    for module, function in ORGANISER_GRANTS:
+        getattr(importlib.import_module(module), function)(_migrated_apps(), None)
