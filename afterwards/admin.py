@@ -23,8 +23,10 @@ from modeltranslation.admin import TranslationTabularInline
 from afterwards import attendance, figures
 from afterwards.mail import follow_up_message
 from afterwards.models import Feedback, FollowUp, Material, WebinarRecord
+from webinars.admin.export import csv_safe
+from webinars.admin.webinars import WebinarAdmin
 from webinars.mail.worker import send_queue
-from webinars.models import Registration
+from webinars.models import Registration, Webinar
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,18 @@ class MaterialInline(TranslationTabularInline):
     model = Material
     extra = 0
     fields = ["title", "file", "audience", "order"]
+
+
+class WebinarWithMaterialsAdmin(WebinarAdmin):
+    """The webinar's admin page with its materials, which this app adds to webinars."""
+
+    inlines = [*WebinarAdmin.inlines, MaterialInline]
+
+
+# webinars registers its admin first (INSTALLED_APPS order); this app extends it rather than
+# webinars importing the app that builds on it.
+admin.site.unregister(Webinar)
+admin.site.register(Webinar, WebinarWithMaterialsAdmin)
 
 
 class FollowUpAdmin(admin.ModelAdmin):
@@ -141,9 +155,6 @@ admin.site.register(FollowUp, FollowUpAdmin)
 
 @admin.action(description=_("Export selected feedback as CSV"), permissions=["view"])
 def export_feedback(modeladmin, request, queryset):
-    # webinars.admin imports this module (for the materials inline).
-    from webinars.admin import csv_safe
-
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="feedback.csv"'
     response.write("\ufeff")

@@ -1,7 +1,7 @@
 from django.urls import path
 
-# The `token` converter is registered by webinars.urls.
-import webinars.urls  # noqa: F401
+# The `token` converter is registered by pages.urls.
+import pages.urls  # noqa: F401
 from afterwards import views
 
 app_name = "afterwards"

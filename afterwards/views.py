@@ -12,11 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from afterwards.certificates import can_have_certificate, certificate_pdf
 from afterwards.forms import FeedbackForm
 from afterwards.models import Feedback, Material
+from core.protection import private_page, public_form
+from core.viewer import is_staff
 from webinars.models import Audience, Registration
-from webinars.selectors import webinars_visible_to
-from webinars.views.protection import public_form
-from webinars.views.registration import private_page, registration_for_token
-from webinars.views.viewer import is_staff
+from webinars.selectors import registration_for_token, webinars_visible_to
 
 
 def _download(material: Material) -> FileResponse:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
-from webinars.views.protection import over_limit
+from core.protection import over_limit
 
 API_PREFIX = "/api/"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import environ
 
-from config.reminders import RemindersError, parse_reminders
+from core.reminders import RemindersError, parse_reminders
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "series",
     "webinars",
+    "pages",
     "api",
     "following",
     "afterwards",

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from api.api import api
 from api.api import not_found as api_not_found
-from webinars.urls import series_patterns
-from webinars.views import system
+from pages.urls import series_patterns
+from pages.views import system
 
 admin.site.site_header = _("Webinars administration")
 admin.site.site_title = _("Webinars admin")
@@ -27,11 +27,11 @@ urlpatterns = [
 # English without a prefix, Dutch under /nl/: the address alone says the language, so no
 # cookie is needed to remember it and each cached page is right for everyone who asks for it.
 urlpatterns += i18n_patterns(
-    path("", include("webinars.urls")),
+    path("", include("pages.urls")),
     path("series/", include(series_patterns)),
     path("", include("following.urls")),
     path("", include("afterwards.urls")),
-    path("embed/", include("webinars.urls_embed")),
+    path("embed/", include("pages.urls_embed")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
@@ -39,5 +39,5 @@ urlpatterns += i18n_patterns(
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-handler404 = "webinars.views.system.page_not_found"
-handler500 = "webinars.views.system.server_error"
+handler404 = "pages.views.system.page_not_found"
+handler500 = "pages.views.system.server_error"

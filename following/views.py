@@ -9,13 +9,12 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.protection import is_rate_limited, private_page, public_form, rate_limited_response
 from following import services
 from following.forms import FollowForm
 from following.models import Follower
 from series.models import Series
 from webinars.selectors import webinars_visible_to
-from webinars.views.protection import is_rate_limited, public_form, rate_limited_response
-from webinars.views.registration import private_page
 
 
 def _public_series_or_404(slug: str) -> Series:

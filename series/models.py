@@ -3,12 +3,12 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from config.reminders import validate_reminders
+from core.reminders import validate_reminders
 from series.paths import slug_path
 
 
 def reminders_field(help_text) -> models.CharField:
-    """A series' or a webinar's own reminder lead times (config.reminders reads them)."""
+    """A series' or a webinar's own reminder lead times (core.reminders reads them)."""
     return models.CharField(
         _("reminders"),
         max_length=100,

@@ -5,7 +5,7 @@ import runpy
 from django.conf import settings
 from django.core import checks
 
-from webinars.views.protection import origin_of
+from core.protection import origin_of
 
 
 @checks.register(checks.Tags.security)

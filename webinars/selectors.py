@@ -1,5 +1,6 @@
 """Reads that span relations, shaped for the pages that show them."""
 
+import hmac
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,8 +19,9 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
-from config.reminders import RemindersError, parse_reminders
+from core.reminders import RemindersError, parse_reminders
 from series.models import Series, SeriesOrganisation
 from webinars.models import (
     RegistrantMessage,
@@ -228,3 +230,16 @@ def admin_dashboard_webinars(*, now: datetime, limit: int = 8) -> list[Webinar]:
         .with_counts()
         .annotate(new_count=Coalesce(Subquery(recent), 0))[:limit]
     )
+
+
+def registration_for_token(token: str) -> Registration:
+    """The registration with this token, or a plain 404."""
+    registration = (
+        Registration.objects.select_related("webinar__series")
+        .filter(token=token, anonymised_at__isnull=True)
+        .first()
+    )
+    # The index lookup finds the row; the final comparison does not leak timing.
+    if registration is None or not hmac.compare_digest(registration.token, token):
+        raise Http404("No such registration.")
+    return registration

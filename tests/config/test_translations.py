@@ -14,7 +14,18 @@ from django.conf import settings
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "nl" / "LC_MESSAGES" / "django.po"
 # What makemessages reads: the apps, the templates and the project's scripts.
-SOURCES = ["config", "webinars", "series", "following", "afterwards", "api", "templates", "static"]
+SOURCES = [
+    "config",
+    "core",
+    "series",
+    "webinars",
+    "following",
+    "afterwards",
+    "pages",
+    "api",
+    "templates",
+    "static",
+]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdfr]|%[sdfr]|\{(\w*)\}")
 
 

@@ -295,7 +295,7 @@ def test_calendar_link_from_webinar_page_reverses(client, seed):
 
 
 def test_server_error_page_is_friendly_and_reveals_nothing(rf):
-    from webinars.views.system import server_error
+    from pages.views.system import server_error
 
     response = server_error(rf.get("/"))
 
@@ -309,7 +309,7 @@ def test_server_error_page_survives_a_missing_static_file(rf, monkeypatch, caplo
     """After a deploy that skipped collectstatic, {% static %} raises: the 500 page still shows."""
     from django.contrib.staticfiles.storage import staticfiles_storage
 
-    from webinars.views.system import server_error
+    from pages.views.system import server_error
 
     def missing(name, *args, **kwargs):
         raise ValueError(f"Missing staticfiles manifest entry for '{name}'")

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from config.reminders import RemindersError, parse_reminders
+from core.reminders import RemindersError, parse_reminders
 from tests.config.run_manage import run_manage
 from tests.factories import make_registration, make_series, make_webinar, webinar_admin_form
 from tests.html import text_of

@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from webinars.views.embed import frame_origins
+from webinars.embedding import frame_origins
 
 register = template.Library()
 

@@ -3,8 +3,8 @@ place them (e.g. under a language prefix) without touching the rest."""
 
 from django.urls import path
 
-from webinars.views import registration
-from webinars.views.embed import EmbedCalendarView, EmbedSeriesView, embeddable
+from pages.views import registration
+from pages.views.embed import EmbedCalendarView, EmbedSeriesView, embeddable
 
 app_name = "embed"
 

@@ -8,9 +8,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from pages.views.pages import with_list_states
 from webinars.models import SiteSettings, Webinar
 from webinars.social_image import social_png
-from webinars.views.pages import with_list_states
 
 logger = logging.getLogger(__name__)
 

@@ -3,8 +3,8 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, re_path, register_converter
 
-from webinars.sitemaps import SITEMAPS
-from webinars.views import calendars, pages, registration, system
+from pages.sitemaps import SITEMAPS
+from pages.views import calendars, pages, registration, system
 
 
 class TokenConverter:

@@ -11,6 +11,8 @@ from django.views.generic import DetailView, TemplateView
 
 from afterwards.models import Material
 from afterwards.selectors import recap_for
+from core.viewer import is_staff
+from pages.views.registration import registration_form_for
 from series.models import Series
 from webinars.availability import list_state
 from webinars.models import Speaker, Webinar, WebinarSpeaker
@@ -21,8 +23,6 @@ from webinars.selectors import (
     sibling_webinars,
     webinars_visible_to,
 )
-from webinars.views.registration import registration_form_for
-from webinars.views.viewer import is_staff
 
 PAST_PER_PAGE = 20
 # Upcoming webinars come in pages too: a busy site has hundreds scheduled (month pages list all).

@@ -6,31 +6,29 @@ never cached by shared caches, never indexed, and they send no Referer onwards.
 
 import hmac
 from datetime import timedelta
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import TemplateView
 
 from afterwards.certificates import can_have_certificate
 from afterwards.selectors import recap_for
+from core.protection import is_rate_limited, private_page, public_form, rate_limited_response
+from core.viewer import is_staff
 from series.models import Series
 from webinars import ical, services
 from webinars.availability import registration_state
 from webinars.forms import DOMAIN_TYPOS, RegistrationForm, SeriesRegistrationForm, suggest_domain
 from webinars.mail import personal_links
 from webinars.models import Question, Registration, Webinar
-from webinars.selectors import webinars_for_calendars, webinars_visible_to
-from webinars.views.protection import is_rate_limited, public_form, rate_limited_response
-from webinars.views.viewer import is_staff
+from webinars.selectors import registration_for_token, webinars_for_calendars, webinars_visible_to
 
 
 def _person(form) -> dict:
@@ -209,36 +207,6 @@ def series_register_thanks(request, slug, *, embed=False):
             **_thanks_context(request),
         },
     )
-
-
-def private_page(view):
-    """Token pages: not stored by shared caches, not indexed, no Referer to other sites."""
-
-    uncached = never_cache(view)
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = uncached(request, *args, **kwargs)
-        # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on the
-        # page's own cancel form, which the origin check refuses.
-        response["Referrer-Policy"] = "same-origin"
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
-
-    return wrapped
-
-
-def registration_for_token(token: str) -> Registration:
-    """The registration with this token, or a plain 404."""
-    registration = (
-        Registration.objects.select_related("webinar__series")
-        .filter(token=token, anonymised_at__isnull=True)
-        .first()
-    )
-    # The index lookup finds the row; the final comparison does not leak timing.
-    if registration is None or not hmac.compare_digest(registration.token, token):
-        raise Http404("No such registration.")
-    return registration
 
 
 def join_window(webinar: Webinar) -> tuple:

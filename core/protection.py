@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
 
@@ -121,3 +122,20 @@ def rate_limited_response(request):
     )
     response["Retry-After"] = str(settings.REGISTRATION_RATE_WINDOW)
     return response
+
+
+def private_page(view):
+    """Token pages: not stored by shared caches, not indexed, no Referer to other sites."""
+
+    uncached = never_cache(view)
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = uncached(request, *args, **kwargs)
+        # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on the
+        # page's own cancel form, which the origin check refuses.
+        response["Referrer-Policy"] = "same-origin"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapped

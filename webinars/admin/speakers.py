@@ -1,0 +1,17 @@
+"""The speaker admin."""
+
+from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
+
+from series.admin import URL_AS_HTTPS
+from webinars.models import (
+    Speaker,
+)
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(TranslationAdmin):
+    formfield_overrides = URL_AS_HTTPS
+    list_display = ["name", "affiliation", "slug"]
+    search_fields = ["name", "affiliation"]
+    prepopulated_fields = {"slug": ["name"]}

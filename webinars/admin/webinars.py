@@ -1,0 +1,427 @@
+"""The webinar admin: its form read in the webinar's own zone, lists, actions."""
+
+import zoneinfo
+from datetime import UTC, datetime, timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, Case, F, When
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
+
+from series.admin import URL_AS_HTTPS
+from webinars.admin.export import registrations_csv
+from webinars.admin.fields import (
+    DURATIONS,
+    WallTimeField,
+    WebinarTimesMedia,
+    time_zone_field,
+    wall_time_readings,
+)
+from webinars.admin.series import QuestionInline, next_in_series
+from webinars.formatting import in_zone, span
+from webinars.models import (
+    Webinar,
+    WebinarSpeaker,
+    available_time_zones,
+    registration_count,
+)
+from webinars.services import (
+    webinar_duplicate,
+)
+
+
+class WebinarSpeakerInline(admin.TabularInline):
+    model = WebinarSpeaker
+    extra = 1
+    autocomplete_fields = ["speaker"]
+    fields = ["speaker", "role", "order"]
+
+
+class WhenFilter(admin.SimpleListFilter):
+    title = _("when")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", _("Upcoming")), ("past", _("Past"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "upcoming":
+            return queryset.filter(end__gte=timezone.now())
+        if self.value() == "past":
+            return queryset.filter(end__lt=timezone.now())
+        return queryset
+
+
+class WebinarAdminForm(forms.ModelForm):
+    OCCURRENCES = [
+        ("", _("(only needed for a time that happens twice)")),
+        ("first", _("the first one (before the clocks go back)")),
+        ("second", _("the second one (after the clocks go back)")),
+    ]
+    # Every local time typed in the webinar's zone, each with its own "which one" choice.
+    WALL_TIMES = ("start", "end", "registration_closes")
+    start = WallTimeField(
+        label=_("start"), help_text=_("Entered and shown in the webinar's time zone below.")
+    )
+    start_occurrence = forms.ChoiceField(
+        label=_("which start"), choices=OCCURRENCES, required=False
+    )
+    end = WallTimeField(label=_("end"), required=False)
+    end_occurrence = forms.ChoiceField(label=_("which end"), choices=OCCURRENCES, required=False)
+    registration_closes = WallTimeField(
+        label=Webinar._meta.get_field("registration_closes").verbose_name,
+        required=False,
+        help_text=Webinar._meta.get_field("registration_closes").help_text,
+    )
+    registration_closes_occurrence = forms.ChoiceField(
+        label=_("which closing time"), choices=OCCURRENCES, required=False
+    )
+    duration = forms.TypedChoiceField(
+        label=_("Duration"),
+        choices=[("", _("— or type the end below —")), *DURATIONS],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Sets the end from the start; leave empty to type the end yourself."),
+    )
+
+    class Meta:
+        model = Webinar
+        fields = ["start", "end", "registration_closes"]  # the admin's fieldsets add the rest
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An instant saved in a repeated hour comes back as the same wall time: pre-select the
+        # occurrence it is, so saving again keeps it.
+        for name in self.WALL_TIMES:
+            value = getattr(self.instance, name, None)
+            if value is not None:
+                local = timezone.localtime(value)
+                readings = wall_time_readings(local.replace(tzinfo=None, fold=0), local.tzinfo)
+                if len(readings) == 2:
+                    self.initial[f"{name}_occurrence"] = "second" if local.fold else "first"
+
+    def clean(self):
+        cleaned = super().clean()
+        tz = timezone.get_current_timezone()
+        for name in self.WALL_TIMES:
+            wall = cleaned.get(name)
+            if not isinstance(wall, datetime) or timezone.is_aware(wall):
+                continue
+            readings = wall_time_readings(wall, tz)
+            occurrence = cleaned.get(f"{name}_occurrence")
+            if len(readings) == 2 and occurrence:
+                cleaned[name] = readings[0 if occurrence == "first" else 1].astimezone(tz)
+                continue
+            del cleaned[name]
+            shown = f"{wall:%Y-%m-%d %H:%M}"
+            if len(readings) == 2:
+                message = _(
+                    "%(time)s happens twice in %(zone)s (the clocks go back that night): "
+                    "%(first)s or %(second)s. Choose which one below."
+                ) % {
+                    "time": shown,
+                    "zone": tz.key,
+                    "first": f"{in_zone(readings[0], tz)} ({readings[0]:%H:%M} UTC)",
+                    "second": f"{in_zone(readings[1], tz)} ({readings[1]:%H:%M} UTC)",
+                }
+            else:
+                # Read with the offset after the change it is earlier, with the one before later.
+                earlier = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
+                later = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+                message = _(
+                    "%(time)s does not exist in %(zone)s: the clocks jump forward that night. "
+                    "Did you mean %(earlier)s or %(later)s?"
+                ) % {
+                    "time": shown,
+                    "zone": tz.key,
+                    "earlier": f"{in_zone(earlier, tz)} ({earlier:%H:%M} UTC)",
+                    "later": f"{in_zone(later, tz)} ({later:%H:%M} UTC)",
+                }
+            self.add_error(name, message)
+        start, minutes = cleaned.get("start"), cleaned.get("duration")
+        if isinstance(start, datetime) and timezone.is_aware(start) and minutes:
+            # Counted in UTC: a webinar across a DST change still lasts what was chosen.
+            cleaned["end"] = (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(
+                start.tzinfo
+            )
+        elif not cleaned.get("end") and "end" not in self.errors:
+            self.add_error(
+                "end",
+                forms.ValidationError(_("Give the end, or pick a duration."), code="required"),
+            )
+        return cleaned
+
+
+@admin.register(Webinar)
+class WebinarAdmin(TranslationAdmin):
+    """Webinars; start, end and closing time are typed and shown in the webinar's own zone."""
+
+    form = WebinarAdminForm
+    formfield_overrides = URL_AS_HTTPS
+    actions = ["duplicate"]
+    # Few, narrow columns so the list fits beside admin's menu and filters at 1366 px.
+    list_display = [
+        "title_series",
+        "start_local",
+        "state",
+        "seats",
+        "waiting",
+    ]
+    # The title cell makes its own link, so the series under it is not part of the link's name.
+    list_display_links = None
+    Media = WebinarTimesMedia
+    list_filter = ["series", "status", "is_published", WhenFilter]
+    list_select_related = ["series"]
+    search_fields = ["title", "description", "series__title", "webinar_speakers__speaker__name"]
+    date_hierarchy = "start"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["series"]
+    inlines = [WebinarSpeakerInline, QuestionInline]
+    readonly_fields = ["registrations", "uid", "sequence", "created", "updated"]
+    fieldsets = [
+        (None, {"fields": ["series", "number", "title", "slug", "description"]}),
+        # The zone first: the times below are read in it.
+        (
+            _("When"),
+            {
+                "fields": [
+                    "time_zone",
+                    "start",
+                    "start_occurrence",
+                    "duration",
+                    "end",
+                    "end_occurrence",
+                ]
+            },
+        ),
+        (_("Where"), {"fields": ["location", "event_url", "join_url"]}),
+        (
+            _("Registration and publishing"),
+            {
+                "fields": [
+                    "capacity",
+                    "registration_closes",
+                    "registration_closes_occurrence",
+                    "requires_approval",
+                    "confirm_email",
+                    "reminders",
+                    "status",
+                    "is_published",
+                    "registrations",
+                ]
+            },
+        ),
+        (
+            _("After the webinar"),
+            {
+                "classes": ["collapse"],
+                "fields": ["recording_url", "recording_audience", "summary", "summary_audience"],
+            },
+        ),
+        (
+            _("Calendar"),
+            {"classes": ["collapse"], "fields": ["uid", "sequence", "created", "updated"]},
+        ),
+    ]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Django reads and shows datetimes in the active zone; make that the webinar's own
+        # (the one submitted, else the saved one), so "10:00" means 10:00 where it happens.
+        tz_name = request.POST.get("time_zone", "")
+        if tz_name not in available_time_zones() and object_id:
+            saved = Webinar.objects.filter(pk=object_id).values_list("time_zone", flat=True)
+            tz_name = saved.first() or ""
+        if tz_name not in available_time_zones():
+            tz_name = request.GET.get("time_zone") or settings.TIME_ZONE
+        if tz_name not in available_time_zones():
+            tz_name = settings.TIME_ZONE
+        with timezone.override(zoneinfo.ZoneInfo(tz_name)):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+        return response
+
+    @admin.display(description=_("registrations"))
+    def registrations(self, obj):
+        if obj is None or not obj.pk:
+            return _("None yet: save the webinar first.")
+        listed = reverse("admin:webinars_registration_changelist") + f"?webinar__id__exact={obj.pk}"
+        export = reverse("admin:webinars_webinar_registrations_csv", args=[obj.pk])
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}" download>{}</a>',
+            listed,
+            _("See the registrations"),
+            export,
+            _("Export them as CSV (times in the webinar's zone)"),
+        )
+
+    def get_urls(self):
+        export = path(
+            "<int:pk>/registrations.csv",
+            self.admin_site.admin_view(self.registrations_csv_view),
+            name="webinars_webinar_registrations_csv",
+        )
+        return [export, *super().get_urls()]
+
+    def registrations_csv_view(self, request, pk):
+        """The webinar's registrations, in a file named after it, times in its own zone."""
+        webinar = get_object_or_404(Webinar, pk=pk)
+        if not request.user.has_perm("webinars.view_registration"):
+            raise PermissionDenied
+        name = slugify(webinar.title)[:80] or webinar.slug
+        start = webinar.local_start
+        return registrations_csv(
+            webinar.registrations.all(),
+            filename=f"registrations-{start:%Y-%m-%d}-{name}.csv",
+            tz=webinar.tz,
+        )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "time_zone":
+            return time_zone_field()
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        # A new webinar starts as a draft: a title alone must not go live in one click.
+        initial = {"is_published": False, **super().get_changeform_initial_data(request)}
+        previous = self._previous_in_series(request)
+        if previous is not None:
+            initial.update(next_in_series(previous))
+        return initial
+
+    def _previous_in_series(self, request) -> Webinar | None:
+        """The webinar an "Add the next webinar" link starts from (?after=<pk>)."""
+        pk = request.GET.get("after", "")
+        if not pk.isdigit():
+            return None
+        return Webinar.objects.filter(pk=pk).prefetch_related("webinar_speakers").first()
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        previous = self._previous_in_series(request) if obj is None or not obj.pk else None
+        if previous is not None and isinstance(inline, WebinarSpeakerInline):
+            # The same speakers and roles as the last webinar, to keep or change.
+            kwargs["initial"] = [
+                {"speaker": ws.speaker_id, "role": ws.role, "order": ws.order}
+                for ws in previous.webinar_speakers.all()
+            ]
+        return kwargs
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        previous = self._previous_in_series(request) if obj is None else None
+        if previous is not None:
+            rows = previous.webinar_speakers.count()
+            for inline in inlines:
+                if isinstance(inline, WebinarSpeakerInline):
+                    inline.extra = max(rows, inline.extra)
+        return inlines
+
+    @admin.action(description=_("Duplicate selected webinars (as drafts)"), permissions=["add"])
+    def duplicate(self, request, queryset):
+        copies = [webinar_duplicate(webinar=w) for w in queryset.order_by("start", "pk")]
+        if len(copies) == 1:
+            self.message_user(
+                request,
+                _("Copy made as a draft: set its date and title, then publish it."),
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:webinars_webinar_change", args=[copies[0].pk])
+            )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d copy made as a draft.", "%(count)d copies made as drafts.", len(copies)
+            )
+            % {"count": len(copies)},
+            messages.SUCCESS,
+        )
+        return None
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .with_counts()
+            .annotate(pending_count=registration_count("pending"))
+        )
+
+    def get_ordering(self, request):
+        # Upcoming webinars first, the soonest on top; then the past ones, the latest first.
+        now = timezone.now()
+        is_past = Case(When(end__lt=now, then=True), default=False, output_field=BooleanField())
+        return [is_past.asc(), Case(When(end__gte=now, then=F("start"))).asc(), "-start"]
+
+    @admin.display(description=_("webinar"), ordering="title")
+    def title_series(self, obj):
+        link = format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:webinars_webinar_change", args=[obj.pk]),
+            obj.title,
+        )
+        extra = format_html('<br><span class="quiet">{}</span>', self.awaiting_approval(obj))
+        if not obj.series_id:
+            return format_html("{}{}", link, extra)
+        if obj.number:
+            where = _("%(series)s, no. %(number)s") % {"series": obj.series, "number": obj.number}
+        else:
+            where = str(obj.series)
+        return format_html('{}<br><span class="quiet">{}</span>{}', link, where, extra)
+
+    def awaiting_approval(self, obj):
+        """ "N awaiting approval" (linked) and a link to write to the registrants: a line under
+        the title, which keeps the list narrow enough for 1366 px."""
+        write = reverse("admin:webinars_registrantmessage_add") + f"?webinar={obj.pk}"
+        write_link = format_html('<a href="{}">{}</a>', write, _("write to them"))
+        if not obj.pending_count:
+            return write_link
+        url = (
+            reverse("admin:webinars_registration_changelist")
+            + f"?webinar__id__exact={obj.pk}&status__exact=pending"
+        )
+        pending = ngettext(
+            "%(count)d awaiting approval", "%(count)d awaiting approval", obj.pending_count
+        ) % {"count": obj.pending_count}
+        return format_html('<a href="{}">{}</a> · {}', url, pending, write_link)
+
+    @admin.display(description=_("state"), ordering="status")
+    def state(self, obj):
+        if obj.status == Webinar.Status.CANCELLED:
+            return _("cancelled")
+        return _("published") if obj.is_published else _("draft")
+
+    @admin.display(description=_("start (own zone)"), ordering="start")
+    def start_local(self, obj):
+        # The abbreviations say the zone; the zone's name would widen the column past 1366 px.
+        return span(obj.local_start, obj.local_end)
+
+    @admin.display(description=_("confirmed / capacity"), ordering="confirmed_count")
+    def seats(self, obj):
+        # The count links to the registrations themselves.
+        url = reverse("admin:webinars_registration_changelist") + f"?webinar__id__exact={obj.pk}"
+        return format_html(
+            '<a href="{}" title="{}">{} / {}</a>',
+            url,
+            _("Registrations"),
+            obj.confirmed_count,
+            obj.capacity or "∞",
+        )
+
+    @admin.display(description=_("waiting"), ordering="waitlisted_count")
+    def waiting(self, obj):
+        return obj.waitlisted_count
+
+    # Raising the capacity (here or anywhere through the ORM) promotes waiting registrants:
+    # Webinar.save() calls services.webinar_changed, which calls services.webinar_fill_seats.

@@ -1,0 +1,65 @@
+"""The webinars app's models, one module per area; imported from here by the rest of the code."""
+
+from webinars.models.messages import MessageDelivery, RegistrantMessage
+from webinars.models.outbox import PendingMail, PendingMailQuerySet
+from webinars.models.registrations import (
+    Answer,
+    Question,
+    QuestionQuerySet,
+    Registration,
+    RegistrationQuerySet,
+    ReminderSent,
+    answer_text,
+)
+from webinars.models.site import SITE_SETTINGS_CACHE_KEY, SiteSettings
+from webinars.models.speakers import SPEAKER_ROWS, Speaker, WebinarSpeaker, speakers_prefetch
+from webinars.models.validators import (
+    EARLIEST_MOMENT,
+    LATEST_MOMENT,
+    TIME_ZONE_PATTERN,
+    available_time_zones,
+    default_time_zone,
+    new_token,
+    validate_time_zone,
+    validate_webinar_moment,
+)
+from webinars.models.webinar import (
+    LIST_ITEM_FIELDS,
+    Audience,
+    Webinar,
+    WebinarQuerySet,
+    registration_count,
+)
+
+__all__ = [
+    "EARLIEST_MOMENT",
+    "LATEST_MOMENT",
+    "LIST_ITEM_FIELDS",
+    "SITE_SETTINGS_CACHE_KEY",
+    "SPEAKER_ROWS",
+    "TIME_ZONE_PATTERN",
+    "Answer",
+    "Audience",
+    "MessageDelivery",
+    "PendingMail",
+    "PendingMailQuerySet",
+    "Question",
+    "QuestionQuerySet",
+    "RegistrantMessage",
+    "Registration",
+    "RegistrationQuerySet",
+    "ReminderSent",
+    "SiteSettings",
+    "Speaker",
+    "Webinar",
+    "WebinarQuerySet",
+    "WebinarSpeaker",
+    "answer_text",
+    "available_time_zones",
+    "default_time_zone",
+    "new_token",
+    "registration_count",
+    "speakers_prefetch",
+    "validate_time_zone",
+    "validate_webinar_moment",
+]

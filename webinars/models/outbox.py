@@ -1,0 +1,107 @@
+"""Mail recorded with the change that causes it, composed and sent after commit."""
+
+from django.db import models
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from series.models import SeriesOrganisation
+from webinars.models.registrations import Registration
+from webinars.models.speakers import WebinarSpeaker
+
+
+class PendingMailQuerySet(models.QuerySet):
+    def due(self, now):
+        """Intents to try now: not given up, and past their back-off."""
+        return self.filter(failed_at__isnull=True).filter(
+            Q(retry_after__isnull=True) | Q(retry_after__lte=now)
+        )
+
+    def failed(self):
+        return self.filter(failed_at__isnull=False)
+
+    def for_composing(self):
+        """Everything a message and its calendar invitation read, in a fixed number of queries.
+
+        earlier_cancellations: the registrant's cancelled registrations for the same webinar
+        before this one, which set how far their calendar's SEQUENCE already went
+        (webinars.mail.compose).
+        """
+        earlier = (
+            Registration.objects.filter(
+                webinar_id=OuterRef("registration__webinar_id"),
+                email=OuterRef("registration__email"),
+                status=Registration.Status.CANCELLED,
+                created__lt=OuterRef("registration__created"),
+            )
+            .exclude(pk=OuterRef("registration_id"))
+            .order_by()
+            .values("webinar_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            self.annotate(
+                earlier_cancellations=Coalesce(Subquery(earlier, output_field=IntegerField()), 0)
+            )
+            .select_related("registration__webinar__series")
+            .prefetch_related(
+                Prefetch(
+                    "registration__webinar__webinar_speakers",
+                    queryset=WebinarSpeaker.objects.select_related("speaker"),
+                ),
+                Prefetch(
+                    "registration__webinar__series__partners",
+                    queryset=SeriesOrganisation.objects.select_related("organisation"),
+                ),
+            )
+        )
+
+
+class PendingMail(models.Model):
+    """A message to compose and queue: written with the registration change that causes it.
+
+    Recording the intent is one small INSERT inside the registration's transaction; composing
+    the text, HTML and calendar invitation (webinars.mail.deliver) happens after commit.
+    """
+
+    class Kind(models.TextChoices):
+        DETAILS = "details", _("confirmation or waiting-list notice")
+        PROMOTED = "promoted", _("promoted from the waiting list")
+        CANCELLED = "cancelled", _("cancellation acknowledged")
+        WEBINAR_CHANGED = "webinar_changed", _("webinar cancelled or moved")
+        DECLINED = "declined", _("registration declined")
+        MESSAGE = "message", _("message from the organisers")
+        REMINDER = "reminder", _("reminder")
+        ORGANISER_NOTICE = "organiser_notice", _("notice to the organisers")
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="pending_mail"
+    )
+    kind = models.CharField(max_length=20, choices=Kind)
+    # The registration's status when the change happened: the message tells that moment, even
+    # if the registrant cancels or is promoted before it is composed.
+    status = models.CharField(max_length=20, choices=Registration.Status)
+    args = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    # Composing failed before: not again before this time (growing delays, see mail.retry_delay).
+    retry_after = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    # Set when MAIL_MAX_ATTEMPTS tries have failed: the worker leaves the row alone from then on,
+    # for an organiser to look at (admin lists it as "failed").
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PendingMailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("mail to compose")
+        verbose_name_plural = _("mail to compose")
+
+    def __str__(self):
+        return _("%(kind)s for registration %(registration)s") % {
+            "kind": self.get_kind_display(),
+            "registration": self.registration_id,
+        }

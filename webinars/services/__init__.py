@@ -1,0 +1,57 @@
+"""Writes with side effects, one module per area; callers import them from here."""
+
+from webinars.services.approval import (
+    ApprovalOutcome,
+    registrations_approve,
+    registrations_decline,
+)
+from webinars.services.messages import (
+    message_send,
+    registration_send_reminder,
+    reminders_send_due,
+)
+from webinars.services.privacy import (
+    registrations_purge,
+    registrations_purge_unconfirmed,
+)
+from webinars.services.registrations import (
+    AddressConfirmation,
+    registration_cancel,
+    registration_confirm_address,
+    registration_create,
+    registration_record_attendance,
+)
+from webinars.services.seats import (
+    RegistrationError,
+    RegistrationOutcome,
+    normalise_email,
+    webinar_fill_seats,
+)
+from webinars.services.webinars import (
+    webinar_changed,
+    webinar_duplicate,
+    webinar_notify_registrants,
+)
+
+__all__ = [
+    "AddressConfirmation",
+    "ApprovalOutcome",
+    "RegistrationError",
+    "RegistrationOutcome",
+    "message_send",
+    "normalise_email",
+    "registration_cancel",
+    "registration_confirm_address",
+    "registration_create",
+    "registration_record_attendance",
+    "registration_send_reminder",
+    "registrations_approve",
+    "registrations_decline",
+    "registrations_purge",
+    "registrations_purge_unconfirmed",
+    "reminders_send_due",
+    "webinar_changed",
+    "webinar_duplicate",
+    "webinar_fill_seats",
+    "webinar_notify_registrants",
+]
