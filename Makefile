@@ -95,9 +95,11 @@ test-clock: $(DEV_STAMP) $(NODE_STAMP) $(MESSAGE_MO)
 			-p no:cacheprovider --ignore=tests/e2e -m "not e2e" $(PYTEST_ARGS); \
 	done
 
+# lint-imports holds the layer order of docs/architecture.md (contracts in pyproject.toml).
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .

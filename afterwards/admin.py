@@ -6,6 +6,7 @@ import logging
 from datetime import UTC
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
@@ -218,8 +219,6 @@ class AttendanceReportForm(forms.Form):
     )
 
     def clean_report(self):
-        from django.conf import settings
-
         report = self.cleaned_data["report"]
         if report.size > settings.ATTENDANCE_REPORT_MAX_MB * 1024 * 1024:
             raise forms.ValidationError(

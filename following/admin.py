@@ -1,6 +1,7 @@
 """Followers in admin: who follows which series, and in what state; never editable addresses."""
 
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from following.models import Follower
@@ -53,7 +54,5 @@ class FollowerAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Unsubscribe the selected followers"), permissions=["change"])
     def unsubscribe_selected(self, request, queryset):
-        from django.utils import timezone
-
         count = queryset.filter(unsubscribed_at__isnull=True).update(unsubscribed_at=timezone.now())
         self.message_user(request, _("%(count)d followers unsubscribed.") % {"count": count})

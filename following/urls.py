@@ -1,7 +1,6 @@
 from django.urls import path
 
-# The `token` converter is registered by pages.urls.
-import pages.urls  # noqa: F401
+import core.converters  # noqa: F401 (registers the `token` converter)
 from following import views
 
 app_name = "following"

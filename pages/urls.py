@@ -1,25 +1,11 @@
 """URLs of webinars, speakers and series (series views read webinars, so they live here)."""
 
 from django.contrib.sitemaps.views import sitemap
-from django.urls import path, re_path, register_converter
+from django.urls import path, re_path
 
+import core.converters  # noqa: F401 (registers the `token` converter)
 from pages.sitemaps import SITEMAPS
 from pages.views import calendars, pages, registration, system
-
-
-class TokenConverter:
-    """Registration tokens: URL-safe base64; anything else is a 404 without a query."""
-
-    regex = "[A-Za-z0-9_-]{20,64}"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
-
-
-register_converter(TokenConverter, "token")
 
 app_name = "webinars"
 

@@ -6,6 +6,7 @@ class WebinarsConfig(AppConfig):
     verbose_name = "Webinars"
 
     def ready(self):
+        # Django's place for connecting receivers and checks: the app registry is ready only now.
         from webinars import (
             calendar_signals,  # noqa: F401 (connects the receivers)
             checks,  # noqa: F401 (registers the system checks)

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import parse_http_date_safe
 
+from webinars.models import Webinar
 from webinars.signals import availability_changed
 
 logger = logging.getLogger(__name__)
@@ -179,8 +180,6 @@ def _start_generation() -> str:
 
 def seconds_until_pages_change(now: datetime | None = None) -> int:
     """Seconds until a webinar starts, ends or closes registration, at most PAGE_CACHE_SECONDS."""
-    from webinars.models import Webinar
-
     now = now or timezone.now()
     limit = max(settings.PAGE_CACHE_SECONDS, 1)
     moments = Webinar.objects.aggregate(

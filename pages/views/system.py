@@ -5,6 +5,7 @@ import logging
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -97,8 +98,6 @@ BARE_SERVER_ERROR = (
 
 def server_error(request):
     # No context processors that could fail again: a plain template render.
-    from django.template import loader
-
     try:
         html = loader.get_template("500.html").render()
     except Exception:  # noqa: BLE001 (the error page must not fail in turn)

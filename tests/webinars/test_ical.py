@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from series.models import Series
 from tests.factories import add_speaker, make_organisation, make_series, make_speaker, make_webinar
-from webinars.ical import calendar_for, vtimezone
+from webinars.ical import calendar_for
 from webinars.models import Webinar
+from webinars.vtimezone import vtimezone
 
 WEBINAR_2_ICS = "/webinars/artisanal-and-small-scale-mining/calendar.ics"
 SERIES_ICS = "/series/responsible-supply-chain-electronics/calendar.ics"

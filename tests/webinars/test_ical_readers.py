@@ -24,7 +24,8 @@ import vobject
 
 from tests.e2e.conftest import require
 from tests.factories import make_webinar
-from webinars.ical import _transitions, calendar_for, is_ambiguous
+from webinars.ical import calendar_for, is_ambiguous
+from webinars.vtimezone import _transitions
 
 ROOT = Path(__file__).resolve().parents[2]
 ICAL_JS_READER = ROOT / "tests" / "readers" / "ical_js.mjs"

@@ -3,6 +3,7 @@
 import contextlib
 import logging
 
+from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -65,8 +66,6 @@ class SiteSettings(models.Model):
         return str(_("Site settings"))
 
     def save(self, *args, **kwargs):
-        from django.core.cache import cache
-
         super().save(*args, **kwargs)
         try:
             cache.delete(SITE_SETTINGS_CACHE_KEY)
@@ -76,8 +75,6 @@ class SiteSettings(models.Model):
     @classmethod
     def current(cls) -> "SiteSettings":
         """The record (unsaved defaults until an organiser saves one), from the cache."""
-        from django.core.cache import cache
-
         try:
             settings = cache.get(SITE_SETTINGS_CACHE_KEY)
         except Exception:  # noqa: BLE001 (an unreachable cache must not take the pages down)

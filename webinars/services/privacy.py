@@ -1,17 +1,11 @@
 """Forgetting registrants: expired address holds and old registrations."""
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from webinars.models import (
-    Answer,
-    Registration,
-)
-
-if TYPE_CHECKING:
-    pass
+from webinars.models import Answer, Registration, new_token
+from webinars.signals import registrations_anonymised
 
 
 def registrations_purge_unconfirmed(*, now: datetime | None = None) -> int:
@@ -31,8 +25,6 @@ def registrations_purge(*, older_than_days: int, now: datetime | None = None) ->
     Rows stay (organisers keep their counts); name, email and organisation go, and the token
     is replaced so old links stop working. Returns how many were anonymised.
     """
-    from webinars.models import new_token
-
     now = now or timezone.now()
     cutoff = now - timedelta(days=older_than_days)
     ids = list(
@@ -40,10 +32,8 @@ def registrations_purge(*, older_than_days: int, now: datetime | None = None) ->
         .values_list("pk", flat=True)
         .order_by("pk")
     )
-    from afterwards.models import Feedback
-
-    # A rating stays in the figures; a comment may say who wrote it.
-    Feedback.objects.filter(registration_id__in=ids).update(comment="")
+    # Apps that keep more about a registrant (feedback comments) forget it too.
+    registrations_anonymised.send(sender=Registration, ids=ids)
     for pk in ids:
         # One row at a time: each needs its own placeholder address and fresh token.
         Answer.objects.filter(registration_id=pk).delete()  # answers may name or describe them

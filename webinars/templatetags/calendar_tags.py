@@ -4,6 +4,7 @@ from html import escape
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -66,8 +67,6 @@ def webinar_social(webinar) -> dict[str, str]:
 @register.simple_tag
 def this_month_url() -> str:
     """The month grid of the current month (server's zone)."""
-    from django.utils import timezone
-
     today = timezone.localdate()
     return reverse(
         "webinars:month", kwargs={"year": f"{today.year:04d}", "month": f"{today.month:02d}"}
