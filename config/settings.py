@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Admin's CSRF protection. Visitors' forms are exempt and checked by origin instead
-    # (webinars/views/protection.py): a token would need a cookie.
+    # (core/protection.py): a token would need a cookie.
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -227,7 +227,7 @@ MAILER_EMAIL_LOG_MESSAGE_DATA = False
 
 REGISTRATION_RATE_LIMIT = env.int("REGISTRATION_RATE_LIMIT", default=10)
 REGISTRATION_RATE_WINDOW = env.int("REGISTRATION_RATE_WINDOW", default=600)
-# django-ratelimit counts in the default cache; webinars/views/protection.py lets a submission
+# django-ratelimit counts in the default cache; core/protection.py lets a submission
 # through when that cache is down.
 RATELIMIT_FAIL_OPEN = True
 # django-ratelimit's list of supported backends predates Django's own RedisCache, whose add() and

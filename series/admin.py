@@ -1,7 +1,7 @@
 """Admin for series, their organisations and funding disclaimers.
 
 The webinars inline on a series is registered by the webinars app (series never imports
-webinars), see webinars/admin.py.
+webinars), see webinars/admin/series.py.
 """
 
 from django.contrib import admin

@@ -123,7 +123,7 @@ class WebinarQuerySet(models.QuerySet):
     def for_list_items(self):
         """The columns a list item (includes/webinar_item.html) and its badge read, no more.
 
-        Speakers come after paginating (views.pages.with_list_states); seats by with_counts().
+        Speakers come after paginating (pages.views.pages.with_list_states); seats by with_counts().
         """
         return self.select_related("series").only(*LIST_ITEM_FIELDS)
 

@@ -12,7 +12,7 @@ def registrations_purge_unconfirmed(*, now: datetime | None = None) -> int:
     """Delete the holds whose address was not confirmed in time; returns how many.
 
     They held no seat and their address was never shown to be the registrant's, so nothing of
-    them is kept. The confirmation link then says the hold expired (views.registration).
+    them is kept. The confirmation link then says the hold expired (pages.views.registration).
     """
     now = now or timezone.now()
     deleted, by_model = Registration.objects.expired_holds(now).delete()
