@@ -121,10 +121,16 @@ class CalendarMessage(EmailMultiAlternatives):
 
     calendar_part: MIMEText | None = None
 
-    def _create_alternatives(self, msg):
-        msg = super()._create_alternatives(msg)
+    def message(self, *args, **kwargs):
+        # attach_alternative() takes a string and a bare content type, which would drop the
+        # METHOD parameter Outlook and Gmail read: the ready part goes in after Django built
+        # the alternative, through message(), the method Django documents for extending.
+        msg = super().message(*args, **kwargs)
         if self.calendar_part is not None:
-            msg.attach(self.calendar_part)
+            alternative = next(
+                part for part in msg.walk() if part.get_content_type() == "multipart/alternative"
+            )
+            alternative.attach(self.calendar_part)
         return msg
 
 
