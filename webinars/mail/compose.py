@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from webinars import ical
 from webinars.calendar_links import google_calendar_url, ics_url, outlook_url
 from webinars.formatting import absolute_url, in_zone, page_url, when
+from webinars.identity import site_name
 from webinars.models import (
     PendingMail,
     RegistrantMessage,
@@ -162,7 +163,13 @@ def compose(
     """A text + HTML message from templates/mail/<template>.txt and .html."""
     # Every message is signed with the site's name and contact address (site settings).
     site = SiteSettings.current()
-    context = {"site": site, "brand": mail_brand(site), "site_url": settings.SITE_URL, **context}
+    context = {
+        "site": site,
+        "site_name": site_name(),
+        "brand": mail_brand(site),
+        "site_url": settings.SITE_URL,
+        **context,
+    }
     if "series" not in context and context.get("webinar") is not None:
         context["series"] = context["webinar"].series
     # Optional sections (join link, calendar buttons) leave blank lines behind when absent.
