@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from webinars import ical
+from webinars import ical, theme
 from webinars.calendar_links import google_calendar_url, ics_url, outlook_url
 from webinars.formatting import absolute_url, in_zone, page_url, when
 from webinars.identity import site_name
@@ -137,15 +137,14 @@ class CalendarMessage(EmailMultiAlternatives):
 
 def mail_brand(site: SiteSettings) -> dict[str, str]:
     """The site's colours for mail, made readable in light and dark clients, and its logo."""
-    light, dark = site.light, site.dark
+    light, dark = site.light or theme.HOUSE_LIGHT, site.dark or theme.HOUSE_DARK
     return {
-        # Without an accent of its own the site's house blue (static/css/site.css).
-        "accent": light.accent if light else "#1f5a85",
-        "on_accent": light.on_accent if light else "#ffffff",
-        "tint": light.tint if light else "#e5eef6",
-        "dark_accent": dark.accent if dark else "#8fc3f2",
-        "dark_on_accent": dark.on_accent if dark else "#0b1520",
-        "dark_tint": dark.tint if dark else "#1b2b3b",
+        "accent": light.accent,
+        "on_accent": light.on_accent,
+        "tint": light.tint,
+        "dark_accent": dark.accent,
+        "dark_on_accent": dark.on_accent,
+        "dark_tint": dark.tint,
         "logo_url": absolute_url(site.logo.url) if site.logo else "",
     }
 
