@@ -43,9 +43,11 @@ def _guarded(method):
 class FailFastRedisCache(RedisCache):
     """RedisCache whose calls fail at once while Redis is known to be failing (see above)."""
 
-    @functools.cached_property
-    def _fail_fast_address(self) -> str:
-        return ",".join(self._servers)
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        # The LOCATION setting as Django hands every cache backend its own (a string of
+        # comma-separated addresses, or a list of them).
+        self._fail_fast_address = server if isinstance(server, str) else ",".join(server)
 
 
 for _name in (

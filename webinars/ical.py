@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 
 from series.models import SeriesOrganisation
 from webinars.formatting import page_url
+from webinars.identity import site_name
 from webinars.models import Webinar
 from webinars.text import one_line, plain_text, xml_safe
 from webinars.vtimezone import vtimezone
@@ -138,7 +139,7 @@ def _event_fields(
         ("transp", "TRANSPARENT" if webinar.is_cancelled or tentative else "OPAQUE"),
         ("class", "PUBLIC"),
         ("categories", one_line(webinar.series.title) if webinar.series_id else None),
-        ("organizer", (_from_address(), organizer_name or "Webinars")),
+        ("organizer", (_from_address(), organizer_name or site_name())),
         ("attendee", attendee_email),
     )
 

@@ -7,6 +7,7 @@ No cookie remembers a choice, so the redirect cannot tell "this visitor chose En
 this site (the switcher included) sends its Referer, our own origin, and is never redirected.
 """
 
+import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -14,7 +15,6 @@ from django.http import HttpResponseRedirect
 from django.urls import Resolver404, resolve, translate_url
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.translation.trans_real import parse_accept_lang_header
 
 from webinars.formatting import absolute_url
 
@@ -34,9 +34,38 @@ _NOT_REDIRECTED = (
 )
 
 
+# One element of Accept-Language (RFC 9110, section 12.5.4): a language range and its weight.
+_ELEMENT = re.compile(
+    r"\s*([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*[qQ]=(0(?:\.\d{0,3})?|1(?:\.0{0,3})?))?\s*"
+)
+# Longer headers are read up to the last whole element before this many characters, so that
+# parsing costs nothing noticeable whatever a client sends.
+_READ_AT_MOST = 500
+
+
+def accepted_languages(header: str) -> list[tuple[str, float]]:
+    """(language range in lower case, weight) pairs, most wanted first; [] for a malformed header.
+
+    The header is ignored as a whole, not element by element, when any element is malformed:
+    a client that garbles it tells nothing reliable about its order.
+    """
+    if len(header) > _READ_AT_MOST:
+        header = header[: header.rfind(",", 0, _READ_AT_MOST + 1) + 1]
+    found = []
+    for position, element in enumerate(header.split(",")):
+        if not element.strip():
+            continue
+        match = _ELEMENT.fullmatch(element)
+        if match is None:
+            return []
+        code, quality = match.groups()
+        found.append((-float(quality or 1), position, code.lower()))
+    return [(code, -weight) for weight, _, code in sorted(found)]
+
+
 def preferred_language(accept_language: str) -> str:
     """The first of our languages the Accept-Language header asks for, else the default."""
-    for code, quality in parse_accept_lang_header(accept_language or ""):
+    for code, quality in accepted_languages(accept_language or ""):
         if code == "*" or quality <= 0:
             continue
         try:

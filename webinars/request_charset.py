@@ -8,12 +8,12 @@ page that says what went wrong.
 """
 
 import codecs
-from urllib.parse import parse_qsl
 
-from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.http import QueryDict
 from django.shortcuts import render
-from django.utils.datastructures import MultiValueDict
+
+from webinars.internals import replace_form
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -26,19 +26,9 @@ def _codec(name: str) -> str | None:
 
 
 def _read_form(request, codec: str) -> QueryDict:
-    text = request.body.decode(codec, errors="replace")
-    pairs = parse_qsl(
-        text,
-        keep_blank_values=True,
-        encoding=codec,
-        errors="replace",
-        max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
-    )
-    form = QueryDict(mutable=True)
-    for key, value in pairs:
-        form.appendlist(key, value)
-    form._mutable = False
-    return form
+    # Decoded here, not by QueryDict, so that bytes the charset cannot read become U+FFFD
+    # instead of QueryDict's fallback to Latin-1.
+    return QueryDict(request.body.decode(codec, errors="replace"), encoding=codec)
 
 
 class RequestCharsetMiddleware:
@@ -56,8 +46,8 @@ class RequestCharsetMiddleware:
             return unreadable_response(request, declared)
         if request.content_type == FORM and codec != "utf-8":
             try:
-                request._post, request._files = _read_form(request, codec), MultiValueDict()
-            except ValueError:  # more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS
+                replace_form(request, _read_form(request, codec))
+            except TooManyFieldsSent:
                 return unreadable_response(request, declared)
         elif codec != "utf-8":
             # multipart/form-data: Django's parser decodes its fields with request.encoding.

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
+from webinars import theme
 from webinars.models import SiteSettings
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, width: int, sizes=(96, 80, 64, 52
 
 def render(site: SiteSettings) -> bytes:
     """A 1200 x 630 PNG with the site's name, its accent bars and the house calendar icon."""
-    accent = site.light.accent if site.light else "#1f5a85"
+    accent = (site.light or theme.HOUSE_LIGHT).accent
     with Image.open(HOUSE) as original:
         house = original.convert("RGB")
     picture = Image.new("RGB", SIZE, PAPER)

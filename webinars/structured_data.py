@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from series.models import Series, SeriesOrganisation
 from webinars.availability import registration_state
 from webinars.formatting import absolute_url, page_url
+from webinars.identity import site_name
 from webinars.models import SiteSettings, Webinar
 from webinars.text import plain_text
 
-SITE_NAME = "Webinars"
 SCHEMA = "https://schema.org/"
 # Registration is free; schema.org offers want a currency next to a price of 0.
 PRICE_CURRENCY = "EUR"
@@ -43,7 +43,7 @@ def organisers(series: Series | None) -> list[dict]:
             for p in series.partners.all()
             if p.role == SeriesOrganisation.Role.ORGANISER
         ]
-    return orgs or [{"@type": "Organization", "name": SITE_NAME, "url": absolute_url("/")}]
+    return orgs or [{"@type": "Organization", "name": site_name(), "url": absolute_url("/")}]
 
 
 def social_image_url() -> str:
@@ -186,6 +186,6 @@ def social_meta(webinar: Webinar) -> dict:
         "title": webinar.title,
         "description": description(webinar),
         "url": page_url(webinar),
-        "site_name": SITE_NAME,
+        "site_name": site_name(),
         "locale": to_locale(settings.LANGUAGE_CODE),  # en_GB, as Open Graph writes it
     }

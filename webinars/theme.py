@@ -53,6 +53,13 @@ class Scheme:
     on_accent: str
 
 
+# The house colours, shown wherever the organisers chose no accent of their own: pages, mail,
+# the share image. static/css/site.css repeats them as its custom properties' defaults, which
+# a test keeps equal to these.
+HOUSE_LIGHT = Scheme(accent="#1f5a85", strong="#163f5e", tint="#e5eef6", on_accent=LIGHT_ON_ACCENT)
+HOUSE_DARK = Scheme(accent="#8fc3f2", strong="#b9dafa", tint="#1b2b3b", on_accent=DARK_ON_ACCENT)
+
+
 def _readable(accent: str, backgrounds, on_accent: str, towards: str, tint_base: str) -> Scheme:
     # Step towards black (light scheme) or white (dark scheme) until the accent reads on every
     # background, on its own tint, and under its text colour.

@@ -29,9 +29,9 @@ from webinars.ical import (
     event_description,
     organiser_names,
 )
+from webinars.identity import site_name
 from webinars.models import Webinar
 from webinars.selectors import webinars_for_calendars
-from webinars.structured_data import SITE_NAME
 from webinars.text import one_line, plain_text, xml_safe
 
 # The all-webinars feed keeps a year of the past: enough to look back, small enough to poll.
@@ -93,7 +93,7 @@ def site_calendar(request):
     webinars = list(_site_feed_webinars())
     content = calendar_for(
         webinars,
-        name=SITE_NAME,
+        name=site_name(),
         description=_("All webinars: upcoming ones and those of the past year."),
         url=settings.SITE_URL + reverse("webinars:calendar"),
         source=settings.SITE_URL + request.path,
@@ -241,13 +241,14 @@ class NewWebinarsFeed(Feed):
 
     # Methods, not class attributes, so that each request reads them in its own language.
     def title(self):
-        return _("%(site)s: new webinars") % {"site": SITE_NAME}
+        return _("%(site)s: new webinars") % {"site": site_name()}
 
     def description(self):
         return _("Webinars as they are announced.")
 
     # Atom wants an author for every entry (or the feed): the organisers, else the site.
-    author_name = SITE_NAME
+    def author_name(self):
+        return site_name()
 
     def link(self):
         return settings.SITE_URL + reverse("webinars:calendar")
@@ -285,7 +286,7 @@ class NewWebinarsFeed(Feed):
         return item.updated
 
     def item_author_name(self, item: Webinar) -> str:
-        return ", ".join(organiser_names(item)) or SITE_NAME
+        return ", ".join(organiser_names(item)) or site_name()
 
     def item_categories(self, item: Webinar):
         return [one_line(item.series.title)] if item.series_id else []

@@ -15,6 +15,7 @@ from core.viewer import is_staff
 from pages.views.registration import registration_form_for
 from series.models import Series
 from webinars.availability import list_state
+from webinars.csp import allow_frame_src
 from webinars.models import Speaker, Webinar, WebinarSpeaker
 from webinars.selectors import (
     list_speakers,
@@ -188,7 +189,7 @@ class WebinarDetailView(DetailView):
         recap = context.get("recap")
         if recap and recap.player:
             # The one frame this page may load, and only once the visitor presses play.
-            response._csp_update = {"frame-src": [recap.player.origin]}
+            response = allow_frame_src(response, recap.player.origin)
         return response
 
 

@@ -25,6 +25,7 @@ from core.viewer import is_staff
 from series.models import Series
 from webinars import ical, services
 from webinars.availability import registration_state
+from webinars.csp import allow_frame_src
 from webinars.forms import DOMAIN_TYPOS, RegistrationForm, SeriesRegistrationForm, suggest_domain
 from webinars.mail import personal_links
 from webinars.models import Question, Registration, Webinar
@@ -258,7 +259,7 @@ def registration_detail(request, token):
     context["has_certificate"] = can_have_certificate(registration, timezone.now())
     response = render(request, "webinars/registration.html", context)
     if recap and recap.player:
-        response._csp_update = {"frame-src": [recap.player.origin]}
+        response = allow_frame_src(response, recap.player.origin)
     return response
 
 

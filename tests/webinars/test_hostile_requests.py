@@ -49,6 +49,20 @@ def test_register_post_in_an_unknown_charset_gets_a_clear_400(client, db):
     assert not Registration.objects.exists()
 
 
+def test_register_post_in_another_charset_with_too_many_fields_gets_a_clear_400(
+    client, db, settings
+):
+    webinar = make_webinar()
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    body = b"name=Ad%E9&email=ada%40example.org&consent=on" + b"&x=1" * 5
+
+    response = _post(client, f"/webinars/{webinar.slug}/register/", body, "latin1")
+
+    assert response.status_code == 400
+    assert "This form could not be read" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
 @pytest.mark.parametrize("charset", ["utf8", "latin1", "iso-8859-1"])
 def test_admin_login_in_another_charset_signs_in(client, organiser, charset):
     response = _post(

@@ -92,6 +92,10 @@ def test_dutch_pages_set_no_cookie(client, webinar):
         ("nl;q=0, en", "en-gb"),
         ("", "en-gb"),
         ("*;q=0.1,,;;", "en-gb"),
+        ("fr;q=0.9, nl;Q=0.95", "nl"),
+        (", ,nl", "nl"),
+        ("en;q=2, nl", "en-gb"),
+        ("fr," * 200 + "nl", "en-gb"),
     ],
 )
 def test_preferred_language_reads_the_browsers_order(header, expected):

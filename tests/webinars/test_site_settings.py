@@ -1,6 +1,8 @@
 """The site's identity from one admin record: name, logo, accent colour, contact, footer."""
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -155,3 +157,32 @@ def test_series_index_lists_series_with_webinars_to_come_first(client, db):
     assert "2 upcoming webinars, the next on" in text
     assert "1 past webinar" in text
     assert '<a href="/series/" aria-current="page">Series</a>' in response.content.decode()
+
+
+def _custom_properties(css: str) -> dict[str, str]:
+    return dict(re.findall(r"(--accent[\w-]*):\s*(#[0-9a-f]{6});", css))
+
+
+def test_the_stylesheets_house_colours_are_theme_pys():
+    css = (Path(__file__).resolve().parents[2] / "static" / "css" / "site.css").read_text()
+    light_block, dark_block = css.split("@media (prefers-color-scheme: dark)", 1)
+
+    for block, scheme in ((light_block, theme.HOUSE_LIGHT), (dark_block, theme.HOUSE_DARK)):
+        assert _custom_properties(block) == {
+            "--accent": scheme.accent,
+            "--accent-strong": scheme.strong,
+            "--accent-fg": scheme.on_accent,
+            "--accent-tint": scheme.tint,
+        }
+
+
+def test_without_an_accent_pages_mail_and_admin_show_the_house_colours(client, admin_client):
+    registration = make_registration(make_webinar(slug="w"))
+
+    html = client.get("/webinars/w/").content.decode()
+    mail_html = details_message(registration).alternatives[0][0]
+    shown = text_of(admin_client.get(reverse("admin:webinars_sitesettings_add")))
+
+    assert f'name="theme-color" content="{theme.HOUSE_LIGHT.accent}"' in html
+    assert f"border-top: 4px solid {theme.HOUSE_LIGHT.accent}" in mail_html
+    assert f"{theme.HOUSE_LIGHT.accent} on light pages, {theme.HOUSE_DARK.accent}" in shown

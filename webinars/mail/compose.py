@@ -19,9 +19,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from webinars import ical
+from webinars import ical, theme
 from webinars.calendar_links import google_calendar_url, ics_url, outlook_url
 from webinars.formatting import absolute_url, in_zone, page_url, when
+from webinars.identity import site_name
 from webinars.models import (
     PendingMail,
     RegistrantMessage,
@@ -121,24 +122,29 @@ class CalendarMessage(EmailMultiAlternatives):
 
     calendar_part: MIMEText | None = None
 
-    def _create_alternatives(self, msg):
-        msg = super()._create_alternatives(msg)
+    def message(self, *args, **kwargs):
+        # attach_alternative() takes a string and a bare content type, which would drop the
+        # METHOD parameter Outlook and Gmail read: the ready part goes in after Django built
+        # the alternative, through message(), the method Django documents for extending.
+        msg = super().message(*args, **kwargs)
         if self.calendar_part is not None:
-            msg.attach(self.calendar_part)
+            alternative = next(
+                part for part in msg.walk() if part.get_content_type() == "multipart/alternative"
+            )
+            alternative.attach(self.calendar_part)
         return msg
 
 
 def mail_brand(site: SiteSettings) -> dict[str, str]:
     """The site's colours for mail, made readable in light and dark clients, and its logo."""
-    light, dark = site.light, site.dark
+    light, dark = site.light or theme.HOUSE_LIGHT, site.dark or theme.HOUSE_DARK
     return {
-        # Without an accent of its own the site's house blue (static/css/site.css).
-        "accent": light.accent if light else "#1f5a85",
-        "on_accent": light.on_accent if light else "#ffffff",
-        "tint": light.tint if light else "#e5eef6",
-        "dark_accent": dark.accent if dark else "#8fc3f2",
-        "dark_on_accent": dark.on_accent if dark else "#0b1520",
-        "dark_tint": dark.tint if dark else "#1b2b3b",
+        "accent": light.accent,
+        "on_accent": light.on_accent,
+        "tint": light.tint,
+        "dark_accent": dark.accent,
+        "dark_on_accent": dark.on_accent,
+        "dark_tint": dark.tint,
         "logo_url": absolute_url(site.logo.url) if site.logo else "",
     }
 
@@ -156,7 +162,13 @@ def compose(
     """A text + HTML message from templates/mail/<template>.txt and .html."""
     # Every message is signed with the site's name and contact address (site settings).
     site = SiteSettings.current()
-    context = {"site": site, "brand": mail_brand(site), "site_url": settings.SITE_URL, **context}
+    context = {
+        "site": site,
+        "site_name": site_name(),
+        "brand": mail_brand(site),
+        "site_url": settings.SITE_URL,
+        **context,
+    }
     if "series" not in context and context.get("webinar") is not None:
         context["series"] = context["webinar"].series
     # Optional sections (join link, calendar buttons) leave blank lines behind when absent.
