@@ -45,7 +45,10 @@ class SiteSettingsAdmin(TranslationAdmin):
     @admin.display(description=_("colours shown"))
     def colours_shown(self, obj):
         if obj is None or not obj.accent_colour:
-            return _("The house colours (#1f5a85 on light pages, #8fc3f2 on dark ones).")
+            return _("The house colours (%(light)s on light pages, %(dark)s on dark ones).") % {
+                "light": theme.HOUSE_LIGHT.accent,
+                "dark": theme.HOUSE_DARK.accent,
+            }
         return _(
             "Light mode: %(light)s (%(light_ratio).1f:1 on the page); dark mode: %(dark)s "
             "(%(dark_ratio).1f:1)."

@@ -20,11 +20,6 @@ def webinar_registration_state(webinar) -> RegistrationState:
     return registration_state(webinar)
 
 
-@register.simple_tag
-def empty_registration_form() -> RegistrationForm:
-    return RegistrationForm()
-
-
 FIELD_LIST_TEMPLATE = "includes/registration_field_list.html"
 
 
