@@ -22,9 +22,10 @@ import pytest
 import recurring_ical_events
 import vobject
 
+from core.timezones import is_ambiguous
 from tests.e2e.conftest import require
 from tests.factories import make_webinar
-from webinars.ical import _transitions, calendar_for, is_ambiguous
+from webinars.ical import _transitions, calendar_for
 
 ROOT = Path(__file__).resolve().parents[2]
 ICAL_JS_READER = ROOT / "tests" / "readers" / "ical_js.mjs"

@@ -9,6 +9,7 @@ from webinars.models import (
     Answer,
     Registration,
 )
+from webinars.rules import phase
 
 if TYPE_CHECKING:
     pass
@@ -36,7 +37,8 @@ def registrations_purge(*, older_than_days: int, now: datetime | None = None) ->
     now = now or timezone.now()
     cutoff = now - timedelta(days=older_than_days)
     ids = list(
-        Registration.objects.filter(webinar__end__lt=cutoff, anonymised_at__isnull=True)
+        Registration.objects.filter(phase.over_q(cutoff, prefix="webinar__"))
+        .filter(anonymised_at__isnull=True)
         .values_list("pk", flat=True)
         .order_by("pk")
     )
