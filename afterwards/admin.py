@@ -28,6 +28,7 @@ from webinars.admin.export import csv_safe
 from webinars.admin.webinars import WebinarAdmin
 from webinars.mail.worker import send_queue
 from webinars.models import Registration, Webinar
+from webinars.rules import phase
 
 logger = logging.getLogger(__name__)
 
@@ -118,8 +119,8 @@ class FollowUpAdmin(admin.ModelAdmin):
     @admin.action(description=_("Send the selected follow-ups now"), permissions=["change"])
     def send_now(self, request, queryset):
         now = timezone.now()
-        early = queryset.filter(webinar__end__gt=now).count()
-        count = queryset.filter(webinar__end__lte=now).update(send_at=now)
+        early = queryset.filter(phase.not_over_q(now, prefix="webinar__")).count()
+        count = queryset.filter(phase.over_q(now, prefix="webinar__")).update(send_at=now)
         if early:
             self.message_user(
                 request,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from webinars.models import Registration
+from webinars.rules import phase
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 
@@ -22,7 +23,7 @@ def can_have_certificate(registration: Registration, now) -> bool:
         and webinar.series.certificates
         and registration.status == Registration.Status.CONFIRMED
         and registration.attended_at
-        and webinar.end <= now
+        and phase.is_over(webinar, now)
         and not webinar.is_cancelled
     )
 

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from webinars.models import Registration, Webinar
+from webinars.rules import phase
 
 S = Registration.Status
 
@@ -62,7 +63,7 @@ class Totals:
 
 def no_show_rate(webinar, now) -> float | None:
     """Share of confirmed registrants who did not join; None before the end or without any."""
-    if webinar.end > now or not webinar.fig_confirmed:
+    if not phase.is_over(webinar, now) or not webinar.fig_confirmed:
         return None
     return 1 - min(webinar.fig_joined, webinar.fig_confirmed) / webinar.fig_confirmed
 
@@ -74,7 +75,7 @@ def totals(webinars, now) -> Totals:
         total.confirmed += w.fig_confirmed
         total.waiting += w.fig_waiting
         total.cancelled += w.fig_cancelled
-        if w.end <= now:
+        if phase.is_over(w, now):
             total.joined += min(w.fig_joined, w.fig_confirmed)
             total.past_confirmed += w.fig_confirmed
         if w.fig_ratings:

@@ -15,6 +15,7 @@ from afterwards.models import Feedback, Material
 from core.protection import private_page, public_form
 from core.viewer import is_staff
 from webinars.models import Audience, Registration
+from webinars.rules import phase
 from webinars.selectors import registration_for_token, webinars_visible_to
 
 
@@ -58,7 +59,7 @@ def feedback(request, token):
     now = timezone.now()
     existing = Feedback.objects.filter(registration=registration).first()
     state = "open"
-    if now < webinar.end:
+    if not phase.is_over(webinar, now):
         state = "not_yet"
     elif now >= feedback_closes(webinar):
         state = "closed"

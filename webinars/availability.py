@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from webinars.rules import phase, registration, seats
+
 
 @dataclass(frozen=True)
 class RegistrationState:
@@ -26,21 +28,21 @@ class RegistrationState:
 
 def seats_state(capacity: int | None, confirmed: int) -> RegistrationState:
     """The state of a webinar open for registration with `confirmed` seats taken."""
-    if capacity is None:
-        return RegistrationState("open", _("Registration open"), None)
-    left = max(capacity - confirmed, 0)
-    if left == 0:
-        return RegistrationState("full", _("Full: waiting list"), 0)
-    if left <= max(2, capacity // 10):
+    left = seats.seats_left(capacity, confirmed)
+    if seats.is_full(capacity, confirmed):
+        return RegistrationState("full", _("Full: waiting list"), left)
+    if seats.few_left(capacity, confirmed):
         return RegistrationState("few", _("Few seats left"), left)
     return RegistrationState("open", _("Registration open"), left)
 
 
 def registration_state(webinar, now: datetime | None = None) -> RegistrationState:
     """What a visitor is told about registering; uses confirmed_count when annotated."""
-    if webinar.is_cancelled:
+    # Publication aside: only staff see an unpublished webinar, as visitors will once published.
+    refusal = registration.scheduled_refusal(webinar, now or timezone.now())
+    if refusal == registration.CANCELLED:
         return RegistrationState("cancelled", pgettext("webinar", "Cancelled"), None)
-    if not webinar.is_registration_open(now or timezone.now()):
+    if refusal is not None:
         return RegistrationState("closed", _("Registration closed"), None)
     if webinar.capacity is None:
         return seats_state(None, 0)
@@ -52,7 +54,7 @@ def registration_state(webinar, now: datetime | None = None) -> RegistrationStat
 
 def list_state(webinar, now: datetime) -> RegistrationState | None:
     """The badge of a list item; None once a (not cancelled) webinar is over."""
-    if not webinar.is_cancelled and webinar.end < now:
+    if not webinar.is_cancelled and phase.is_over(webinar, now):
         return None
     return registration_state(webinar, now)
 

@@ -32,6 +32,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import parse_http_date_safe
 
 from webinars.models import Webinar
+from webinars.rules import phase
 from webinars.signals import availability_changed
 
 logger = logging.getLogger(__name__)
@@ -184,7 +185,7 @@ def seconds_until_pages_change(now: datetime | None = None) -> int:
     limit = max(settings.PAGE_CACHE_SECONDS, 1)
     moments = Webinar.objects.aggregate(
         start=Min("start", filter=Q(start__gt=now)),
-        end=Min("end", filter=Q(end__gt=now)),
+        end=Min("end", filter=phase.not_over_q(now)),
         close=Min("registration_closes", filter=Q(registration_closes__gt=now)),
     )
     soonest = min((m for m in moments.values() if m is not None), default=None)

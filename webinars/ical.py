@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.timezones import is_ambiguous
 from series.models import SeriesOrganisation
 from webinars.formatting import page_url
 from webinars.identity import site_name
@@ -148,18 +149,6 @@ def _status(webinar: Webinar, *, cancelled: bool, tentative: bool) -> str:
     if cancelled or webinar.is_cancelled:
         return "CANCELLED"
     return "TENTATIVE" if tentative else "CONFIRMED"
-
-
-def is_ambiguous(local: datetime) -> bool:
-    """True when the wall time of local names no instant or more than one in its zone.
-
-    A repeated hour (fall-back) gives two instants for one wall time, a skipped hour
-    (spring-forward) none; both read back differently with fold=0 and fold=1.
-    """
-    wall = local.replace(tzinfo=None)
-    first = wall.replace(tzinfo=local.tzinfo, fold=0).astimezone(UTC)
-    second = wall.replace(tzinfo=local.tzinfo, fold=1).astimezone(UTC)
-    return first != second
 
 
 def unambiguous(start: datetime, end: datetime) -> tuple[tuple[str, datetime], ...]:

@@ -31,6 +31,7 @@ from webinars.models import (
     WebinarSpeaker,
     speakers_prefetch,
 )
+from webinars.rules import phase
 
 
 def webinars_visible_to(*, staff: bool) -> QuerySet[Webinar]:
@@ -203,7 +204,7 @@ def message_recipients(message: RegistrantMessage, now: datetime) -> list[Regist
         registrations = registrations.filter(webinar_id=message.webinar_id)
     else:
         registrations = registrations.filter(webinar__series_id=message.series_id)
-    past = Case(When(webinar__end__lt=now, then=Value(1)), default=Value(0))
+    past = Case(When(phase.over_q(now, prefix="webinar__"), then=Value(1)), default=Value(0))
     chosen: dict[str, Registration] = {}
     for registration in registrations.annotate(past=past).order_by(
         "past", "webinar__start", "created", "pk"

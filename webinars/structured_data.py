@@ -19,6 +19,7 @@ from webinars.availability import registration_state
 from webinars.formatting import absolute_url, page_url
 from webinars.identity import site_name
 from webinars.models import SiteSettings, Webinar
+from webinars.rules import phase
 from webinars.text import plain_text
 
 SCHEMA = "https://schema.org/"
@@ -139,7 +140,7 @@ def event_data(webinar: Webinar, *, series: Series | None = None, now=None) -> d
         data["previousStartDate"] = webinar.previous_start.astimezone(webinar.tz).isoformat()
     if webinar.capacity is not None:
         data["maximumAttendeeCapacity"] = webinar.capacity
-    if webinar.has_public_recording and webinar.end <= (now or timezone.now()):
+    if webinar.has_public_recording and phase.is_over(webinar, now or timezone.now()):
         # Only a public recording: a registrants-only one must not leak through search engines.
         data["recordedIn"] = {
             "@type": "VideoObject",

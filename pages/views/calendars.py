@@ -31,6 +31,7 @@ from webinars.ical import (
 )
 from webinars.identity import site_name
 from webinars.models import Webinar
+from webinars.rules import phase
 from webinars.selectors import webinars_for_calendars
 from webinars.text import one_line, plain_text, xml_safe
 
@@ -41,7 +42,8 @@ FEED_ITEMS = 30
 
 def _site_feed_webinars(now: datetime | None = None) -> QuerySet[Webinar]:
     now = now or timezone.now()
-    return webinars_for_calendars().filter(end__gte=now - FEED_PAST).order_by("start", "pk")
+    ended_since = phase.not_over_q(now - FEED_PAST)
+    return webinars_for_calendars().filter(ended_since).order_by("start", "pk")
 
 
 def _series_feed_webinars(slug: str) -> QuerySet[Webinar]:

@@ -17,6 +17,7 @@ from series.models import Series
 from webinars.availability import list_state
 from webinars.csp import allow_frame_src
 from webinars.models import Speaker, Webinar, WebinarSpeaker
+from webinars.rules import phase
 from webinars.selectors import (
     list_speakers,
     load_partners_and_disclaimers,
@@ -91,7 +92,7 @@ def with_list_states(webinars: Sequence[Webinar], now: datetime) -> None:
         webinar.list_speakers = speakers[webinar.pk]
         webinar.speaker_names = [speaker.name for speaker in webinar.list_speakers]
         webinar.list_state = list_state(webinar, now)
-        webinar.is_over = webinar.end < now
+        webinar.is_over = phase.is_over(webinar, now)
 
 
 class CalendarView(TemplateView):
@@ -173,7 +174,7 @@ class WebinarDetailView(DetailView):
         series = webinar.series
         if series is not None:
             load_partners_and_disclaimers(series)
-        is_over = webinar.end <= timezone.now()
+        is_over = phase.is_over(webinar, timezone.now())
         context.update(
             series=series,
             partner_groups=partners_by_role(series) if series else [],
@@ -226,7 +227,7 @@ class SeriesListView(TemplateView):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
         published = Q(webinars__is_published=True)
-        upcoming = published & Q(webinars__end__gte=now)
+        upcoming = published & phase.not_over_q(now, prefix="webinars__")
         context["series_list"] = list(
             Series.objects.annotate(
                 published_count=Count("webinars", filter=published),

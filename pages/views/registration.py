@@ -5,7 +5,6 @@ never cached by shared caches, never indexed, and they send no Referer onwards.
 """
 
 import hmac
-from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -29,6 +28,7 @@ from webinars.csp import allow_frame_src
 from webinars.forms import DOMAIN_TYPOS, RegistrationForm, SeriesRegistrationForm, suggest_domain
 from webinars.mail import personal_links
 from webinars.models import Question, Registration, Webinar
+from webinars.rules import join, phase
 from webinars.selectors import registration_for_token, webinars_for_calendars, webinars_visible_to
 
 
@@ -210,15 +210,10 @@ def series_register_thanks(request, slug, *, embed=False):
     )
 
 
-def join_window(webinar: Webinar) -> tuple:
-    """(opens, closes): the personal join link works from JOIN_WINDOW_MINUTES before start."""
-    return webinar.start - timedelta(minutes=settings.JOIN_WINDOW_MINUTES), webinar.end
-
-
 def _registration_context(registration: Registration) -> dict:
     webinar = registration.webinar
     now = timezone.now()
-    opens, closes = join_window(webinar)
+    is_over = phase.is_over(webinar, now)
     is_confirmed = registration.status == Registration.Status.CONFIRMED
     return {
         "registration": registration,
@@ -228,10 +223,10 @@ def _registration_context(registration: Registration) -> dict:
         "is_cancelled": registration.status == Registration.Status.CANCELLED,
         "is_pending": registration.status == Registration.Status.PENDING,
         "is_held": registration.is_held,
-        "join_opens": opens.astimezone(webinar.tz),
-        "join_open": is_confirmed and not webinar.is_cancelled and opens <= now < closes,
-        "is_over": now >= webinar.end,
-        "can_cancel": registration.status != Registration.Status.CANCELLED and now < webinar.end,
+        "join_opens": join.opens(webinar).astimezone(webinar.tz),
+        "join_open": is_confirmed and join.is_open(webinar, now),
+        "is_over": is_over,
+        "can_cancel": registration.status != Registration.Status.CANCELLED and not is_over,
         "join_window_minutes": settings.JOIN_WINDOW_MINUTES,
         **personal_links(registration),
     }

@@ -22,9 +22,10 @@ import pytest
 import recurring_ical_events
 import vobject
 
+from core.timezones import is_ambiguous
 from tests.e2e.conftest import require
 from tests.factories import make_webinar
-from webinars.ical import calendar_for, is_ambiguous
+from webinars.ical import calendar_for
 from webinars.vtimezone import _transitions
 
 ROOT = Path(__file__).resolve().parents[2]

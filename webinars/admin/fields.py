@@ -1,12 +1,13 @@
 """Form fields admin shares: time zones, wall-clock times read in a webinar's zone, addresses."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.timezones import wall_time_readings
 from webinars.forms import AddressField
 from webinars.models import (
     available_time_zones,
@@ -92,14 +93,3 @@ class WallTimeField(forms.SplitDateTimeField):
         if len(wall_time_readings(wall, timezone.get_current_timezone())) == 1:
             return super().compress(data_list)
         return wall
-
-
-def wall_time_readings(wall: datetime, tz) -> list[datetime]:
-    """The instants a local wall time names in tz: one, two (the repeated hour of a fall-back
-    night, earlier first) or none (the hour skipped when the clocks go forward)."""
-    readings = []
-    for fold in (0, 1):
-        instant = wall.replace(tzinfo=tz, fold=fold).astimezone(UTC)
-        if instant.astimezone(tz).replace(tzinfo=None) == wall and instant not in readings:
-            readings.append(instant)
-    return sorted(readings)

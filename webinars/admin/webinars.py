@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
+from core.timezones import skipped_readings, wall_time_readings
 from series.admin import URL_AS_HTTPS
 from webinars.admin.export import registrations_csv
 from webinars.admin.fields import (
@@ -25,7 +26,6 @@ from webinars.admin.fields import (
     WallTimeField,
     WebinarTimesMedia,
     time_zone_field,
-    wall_time_readings,
 )
 from webinars.admin.series import QuestionInline, next_in_series
 from webinars.formatting import in_zone, span
@@ -35,6 +35,7 @@ from webinars.models import (
     available_time_zones,
     registration_count,
 )
+from webinars.rules import phase
 from webinars.services import (
     webinar_duplicate,
 )
@@ -56,9 +57,9 @@ class WhenFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "upcoming":
-            return queryset.filter(end__gte=timezone.now())
+            return queryset.filter(phase.not_over_q(timezone.now()))
         if self.value() == "past":
-            return queryset.filter(end__lt=timezone.now())
+            return queryset.filter(phase.over_q(timezone.now()))
         return queryset
 
 
@@ -136,9 +137,7 @@ class WebinarAdminForm(forms.ModelForm):
                     "second": f"{in_zone(readings[1], tz)} ({readings[1]:%H:%M} UTC)",
                 }
             else:
-                # Read with the offset after the change it is earlier, with the one before later.
-                earlier = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
-                later = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+                earlier, later = skipped_readings(wall, tz)
                 message = _(
                     "%(time)s does not exist in %(zone)s: the clocks jump forward that night. "
                     "Did you mean %(earlier)s or %(later)s?"
@@ -361,8 +360,10 @@ class WebinarAdmin(TranslationAdmin):
     def get_ordering(self, request):
         # Upcoming webinars first, the soonest on top; then the past ones, the latest first.
         now = timezone.now()
-        is_past = Case(When(end__lt=now, then=True), default=False, output_field=BooleanField())
-        return [is_past.asc(), Case(When(end__gte=now, then=F("start"))).asc(), "-start"]
+        is_past = Case(
+            When(phase.over_q(now), then=True), default=False, output_field=BooleanField()
+        )
+        return [is_past.asc(), Case(When(phase.not_over_q(now), then=F("start"))).asc(), "-start"]
 
     @admin.display(description=_("webinar"), ordering="title")
     def title_series(self, obj):

@@ -31,6 +31,7 @@ from webinars.models import (
     Webinar,
     available_time_zones,
 )
+from webinars.rules import join
 from webinars.text import one_line
 
 # The registrant's own pages, each addressed by their token.
@@ -62,9 +63,7 @@ def _context(registration: Registration, **extra) -> dict:
         "is_waitlisted": registration.status == Registration.Status.WAITLISTED,
         "is_pending": registration.status == Registration.Status.PENDING,
         "join_window_minutes": settings.JOIN_WINDOW_MINUTES,
-        "join_opens": in_zone(
-            webinar.start - timedelta(minutes=settings.JOIN_WINDOW_MINUTES), webinar.tz
-        ),
+        "join_opens": in_zone(join.opens(webinar), webinar.tz),
         # Calendar buttons and the cancel link only while there is something to keep or give up.
         "calendar": still_on
         and {

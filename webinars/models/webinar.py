@@ -26,6 +26,7 @@ from webinars.models.validators import (
     validate_time_zone,
     validate_webinar_moment,
 )
+from webinars.rules import phase, registration
 
 
 def _zone(key: str) -> zoneinfo.ZoneInfo:
@@ -88,11 +89,19 @@ class WebinarQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
+    # The phases of webinars.rules.phase (and registration.open_q): the end instant is past.
     def upcoming(self, now: datetime | None = None):
-        return self.filter(end__gte=now or timezone.now()).order_by("start", "pk")
+        """Not over yet (live ones included), soonest first."""
+        return self.filter(phase.not_over_q(now or timezone.now())).order_by("start", "pk")
 
     def past(self, now: datetime | None = None):
-        return self.filter(end__lt=now or timezone.now()).order_by("-start", "-pk")
+        return self.filter(phase.over_q(now or timezone.now())).order_by("-start", "-pk")
+
+    def live(self, now: datetime | None = None):
+        return self.filter(phase.live_q(now or timezone.now()))
+
+    def open_for_registration(self, now: datetime | None = None):
+        return self.filter(registration.open_q(now or timezone.now()))
 
     def with_counts(self):
         # Correlated subqueries, not JOIN + GROUP BY: with a LIMIT after an indexed ORDER BY,
@@ -443,12 +452,12 @@ class Webinar(models.Model):
 
     @property
     def closes_at(self) -> datetime:
-        if self.registration_closes and self.registration_closes < self.start:
-            return self.registration_closes
-        return self.start
+        return registration.closes_at(self)
 
     def is_registration_open(self, now: datetime | None = None) -> bool:
-        return not self.is_cancelled and (now or timezone.now()) < self.closes_at
+        """Open as scheduled: publication aside, so staff preview an unpublished webinar's
+        form as visitors will see it."""
+        return registration.is_open_as_scheduled(self, now or timezone.now())
 
     @property
     def needs_address_confirmation(self) -> bool:

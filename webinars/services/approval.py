@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from webinars import mail
+from webinars import mail, rules
 from webinars.availability import badge_changes
 from webinars.models import (
     Registration,
@@ -60,9 +60,9 @@ def registrations_approve(
             rows = list(
                 Registration.objects.select_for_update()
                 .filter(pk__in=pks, status=Registration.Status.PENDING, hold_expires_at=None)
-                .order_by("created", "pk")
+                .order_by(*rules.seats.PROMOTION_ORDER)
             )
-            if not locked or locked[0].is_cancelled or now >= locked[0].end:
+            if not locked or locked[0].is_cancelled or rules.phase.is_over(locked[0], now):
                 counts["skipped"] += len(pks)
                 continue
             webinar = locked[0]
@@ -70,7 +70,7 @@ def registrations_approve(
             taken = _seats_taken(webinar) if webinar.capacity is not None else 0
             before = taken
             for registration in rows:
-                free = webinar.capacity is None or taken < webinar.capacity
+                free = not rules.seats.is_full(webinar.capacity, taken)
                 registration.status = (
                     Registration.Status.CONFIRMED if free else Registration.Status.WAITLISTED
                 )

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from webinars.models import Answer, Registration, new_token
+from webinars.rules import phase
 from webinars.signals import registrations_anonymised
 
 
@@ -28,7 +29,8 @@ def registrations_purge(*, older_than_days: int, now: datetime | None = None) ->
     now = now or timezone.now()
     cutoff = now - timedelta(days=older_than_days)
     ids = list(
-        Registration.objects.filter(webinar__end__lt=cutoff, anonymised_at__isnull=True)
+        Registration.objects.filter(phase.over_q(cutoff, prefix="webinar__"))
+        .filter(anonymised_at__isnull=True)
         .values_list("pk", flat=True)
         .order_by("pk")
     )

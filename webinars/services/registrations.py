@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from webinars import mail
+from webinars import mail, rules
 from webinars.availability import badge_changes
 from webinars.models import (
     Answer,
@@ -30,6 +30,7 @@ from webinars.services.seats import (
     _fill_seats,
     _lock_webinars,
     _refusal,
+    _seat_decision,
     _seats_taken,
     normalise_email,
 )
@@ -55,74 +56,84 @@ def registration_create(
     `answers` ({question pk: answer}, checked by the form) are stored with each registration
     whose webinar or series asks the question.
     """
+    _check_request(webinars, consent)
+    now = now or timezone.now()
+    person = {
+        "name": name.strip(),
+        "email": normalise_email(email),
+        "organisation": organisation.strip(),
+        "time_zone": time_zone,
+        # The page's language (its address): their mail is written in it.
+        "language": translation.get_language() or settings.LANGUAGE_CODE,
+    }
+    with transaction.atomic():
+        locked = _lock_open_webinars(webinars, now)
+        questions = list(Question.objects.filter(pk__in=answers or {}))
+        return [_register(webinar, person, questions, answers, now) for webinar in locked]
+
+
+def _check_request(webinars: Sequence[Webinar], consent: bool) -> None:
     if not consent:
         raise RegistrationError(
             _("Please agree to the privacy notice to register."), code="consent"
         )
     if not webinars:
         raise RegistrationError(_("Choose at least one webinar."), code="no_webinar")
-    now = now or timezone.now()
-    email = normalise_email(email)
-    outcomes = []
-    with transaction.atomic():
-        locked = _lock_webinars([w.pk for w in webinars])
-        if len(locked) != len({w.pk for w in webinars}):
-            raise RegistrationError(_("That webinar no longer exists."), code="unavailable")
-        for webinar in locked:
-            if refusal := _refusal(webinar, now):
-                raise refusal
-        questions = list(Question.objects.filter(pk__in=answers or {}))
-        for webinar in locked:
-            # A registration waiting for approval or for its address to be confirmed takes no
-            # seat, so seats need no counting.
-            held = webinar.needs_address_confirmation
-            pending = held or webinar.requires_approval
-            counted = webinar.capacity is not None and not pending
-            taken = _seats_taken(webinar) if counted else 0
-            full = counted and taken >= webinar.capacity
-            if pending:
-                status = Registration.Status.PENDING
-            elif full:
-                status = Registration.Status.WAITLISTED
-            else:
-                status = Registration.Status.CONFIRMED
-            fields = {
-                "webinar": webinar,
-                "name": name.strip(),
-                "email": email,
-                "organisation": organisation.strip(),
-                "time_zone": time_zone,
-                # The page's language (its address): their mail is written in it.
-                "language": translation.get_language() or settings.LANGUAGE_CODE,
-                "status": status,
-                "consent_at": now,
-                "created": now,
-                "details_sent_at": now,
-                "hold_expires_at": (
-                    now + timedelta(minutes=settings.REGISTRATION_HOLD_MINUTES) if held else None
-                ),
-            }
-            registration, existing = _insert(fields, now)
-            if registration is None:
-                existing.webinar = webinar
-                # The same rows as a new registration records: the answer must not take longer
-                # or shorter for an address already registered. The worker decides whether the
-                # details go out again (REGISTRATION_RESEND_MINUTES).
-                _queue_registration_mail(existing, repeat=True, notify=not held, now=now)
-                outcomes.append(RegistrationOutcome(existing, created=False))
-                continue
-            if counted and not full and badge_changes(webinar.capacity, taken, taken + 1):
-                # e.g. the seat that leaves only a few, or the last one
-                availability_changed.send(sender=Webinar, webinar=webinar)
-            Answer.objects.bulk_create(
-                Answer(registration=registration, question=q, value=answers[q.pk])
-                for q in questions
-                if q.webinar_id == webinar.pk or (q.series_id and q.series_id == webinar.series_id)
-            )
-            # The organisers hear of a held registration once its address is confirmed.
-            _queue_registration_mail(registration, repeat=False, notify=not held, now=now)
-            outcomes.append(RegistrationOutcome(registration, created=True))
-    return outcomes
+
+
+def _lock_open_webinars(webinars: Sequence[Webinar], now: datetime) -> list[Webinar]:
+    """The webinars, locked (services.seats._lock_webinars); RegistrationError unless every
+    one of them is there and open, so nothing is written for any."""
+    locked = _lock_webinars([w.pk for w in webinars])
+    if len(locked) != len({w.pk for w in webinars}):
+        raise RegistrationError(_("That webinar no longer exists."), code="unavailable")
+    for webinar in locked:
+        if refusal := _refusal(webinar, now):
+            raise refusal
+    return locked
+
+
+def _register(
+    webinar: Webinar, person: dict, questions: list, answers: dict | None, now: datetime
+) -> RegistrationOutcome:
+    """One webinar's registration, with the webinar row locked: its status, the row, its
+    answers and mail; or the address's registration that is already there."""
+    held = webinar.needs_address_confirmation
+    if held or webinar.requires_approval:
+        # Waiting for approval or for the address to be confirmed takes no seat: none counted.
+        status, taken = Registration.Status.PENDING, None
+    else:
+        status, taken = _seat_decision(webinar)
+    fields = {
+        **person,
+        "webinar": webinar,
+        "status": status,
+        "consent_at": now,
+        "created": now,
+        "details_sent_at": now,
+        "hold_expires_at": (
+            now + timedelta(minutes=settings.REGISTRATION_HOLD_MINUTES) if held else None
+        ),
+    }
+    registration, existing = _insert(fields, now)
+    if registration is None:
+        existing.webinar = webinar
+        # The same rows as a new registration records: the answer must not take longer or
+        # shorter for an address already registered. The worker decides whether the details
+        # go out again (REGISTRATION_RESEND_MINUTES).
+        _queue_registration_mail(existing, repeat=True, notify=not held, now=now)
+        return RegistrationOutcome(existing, created=False)
+    if taken is not None and badge_changes(webinar.capacity, taken, taken + 1):
+        # e.g. the seat that leaves only a few, or the last one
+        availability_changed.send(sender=Webinar, webinar=webinar)
+    Answer.objects.bulk_create(
+        Answer(registration=registration, question=q, value=answers[q.pk])
+        for q in questions
+        if q.webinar_id == webinar.pk or (q.series_id and q.series_id == webinar.series_id)
+    )
+    # The organisers hear of a held registration once its address is confirmed.
+    _queue_registration_mail(registration, repeat=False, notify=not held, now=now)
+    return RegistrationOutcome(registration, created=True)
 
 
 def _queue_registration_mail(
@@ -186,7 +197,7 @@ def registration_confirm_address(
         rows = list(
             Registration.objects.select_for_update()
             .filter(pk__in={registration.pk, *others})
-            .order_by("created", "pk")
+            .order_by(*rules.seats.PROMOTION_ORDER)
         )
         current = next((r for r in rows if r.pk == registration.pk), None)
         if current is None:
@@ -208,14 +219,10 @@ def registration_confirm_address(
 def _confirm_hold(registration: Registration, webinar: Webinar, now: datetime) -> None:
     """The seat decision for a hold whose address is confirmed; call with the webinar locked."""
     registration.webinar = webinar
-    before = None
     if webinar.requires_approval:
-        registration.status = Registration.Status.PENDING
-    elif webinar.capacity is not None and (before := _seats_taken(webinar)) >= webinar.capacity:
-        registration.status = Registration.Status.WAITLISTED
-        before = None
+        registration.status, before = Registration.Status.PENDING, None
     else:
-        registration.status = Registration.Status.CONFIRMED
+        registration.status, before = _seat_decision(webinar)
     registration.hold_expires_at = None
     registration.email_confirmed_at = now
     registration.details_sent_at = now

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from webinars import mail
+from webinars import mail, rules
 from webinars.addresses import sendable_address
 from webinars.models import (
     Registration,
@@ -46,29 +46,20 @@ def normalise_email(email: str) -> str:
 
 
 def _refusal(webinar: Webinar, now: datetime) -> RegistrationError | None:
-    if not webinar.is_published:
-        return RegistrationError(
-            _("%(title)s is not open for registration.") % {"title": webinar.title},
-            code="unavailable",
-        )
-    if webinar.is_cancelled:
-        return RegistrationError(
-            _("%(title)s has been cancelled, so registration is closed.")
-            % {"title": webinar.title},
-            code="cancelled",
-        )
-    if now >= webinar.end:
-        return RegistrationError(
-            _("%(title)s has already taken place, so registration is closed.")
-            % {"title": webinar.title},
-            code="past",
-        )
-    if now >= webinar.closes_at:
-        return RegistrationError(
-            _("Registration for %(title)s has closed.") % {"title": webinar.title},
-            code="closed",
-        )
-    return None
+    """The visitor's words for rules.registration.refusal, or None when registration is open."""
+    code = rules.registration.refusal(webinar, now)
+    if code is None:
+        return None
+    title = {"title": webinar.title}
+    if code == rules.registration.UNPUBLISHED:
+        message = _("%(title)s is not open for registration.") % title
+    elif code == rules.registration.CANCELLED:
+        message = _("%(title)s has been cancelled, so registration is closed.") % title
+    elif code == rules.registration.OVER:
+        message = _("%(title)s has already taken place, so registration is closed.") % title
+    else:
+        message = _("Registration for %(title)s has closed.") % title
+    return RegistrationError(message, code=code)
 
 
 def _seats_taken(webinar: Webinar) -> int:
@@ -78,6 +69,18 @@ def _seats_taken(webinar: Webinar) -> int:
     before it starts, so the count includes the registrations the lock waited for.
     """
     return webinar.registrations.confirmed().count()
+
+
+def _seat_decision(webinar: Webinar) -> tuple[str, int | None]:
+    """A seat or the waiting list for someone who may have a seat now; call with the webinar
+    row locked. (CONFIRMED, seats taken before this one) for a counted seat, (CONFIRMED, None)
+    for unlimited seats, (WAITLISTED, None) when the webinar is full."""
+    if webinar.capacity is None:
+        return Registration.Status.CONFIRMED, None
+    taken = _seats_taken(webinar)
+    if rules.seats.is_full(webinar.capacity, taken):
+        return Registration.Status.WAITLISTED, None
+    return Registration.Status.CONFIRMED, taken
 
 
 def _active_registration(webinar: Webinar, email: str) -> Registration | None:
@@ -113,19 +116,19 @@ def webinar_fill_seats(*, webinar: Webinar, now: datetime | None = None) -> list
 
 
 def _fill_seats(webinar: Webinar, now: datetime) -> list[Registration]:
-    if webinar.is_cancelled or now >= webinar.start:
+    if not rules.seats.waiting_list_moves(webinar, now):
         return []
     with transaction.atomic():
         locked = _lock_webinars([webinar.pk])
         if not locked:
             return []
         webinar = locked[0]
-        waiting = webinar.registrations.waitlisted().order_by("created", "pk")
+        waiting = webinar.registrations.waitlisted().order_by(*rules.seats.PROMOTION_ORDER)
         if webinar.capacity is not None:
-            free = webinar.capacity - webinar.registrations.confirmed().count()
-            if free <= 0:
+            limit = rules.seats.promotion_limit(webinar.capacity, _seats_taken(webinar))
+            if limit == 0:
                 return []
-            waiting = waiting[:free]
+            waiting = waiting[:limit]
         promoted = list(waiting.select_for_update())
         for registration in promoted:
             registration.status = Registration.Status.CONFIRMED

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from webinars import formatting
 from webinars.availability import RegistrationState, registration_state
 from webinars.forms import RegistrationForm
+from webinars.rules import registration
 
 register = template.Library()
 
@@ -54,4 +55,4 @@ def in_zone(value: datetime, webinar) -> str:
 def any_registration_open(webinars) -> bool:
     """True if at least one of these webinars takes registrations now."""
     now = timezone.now()
-    return any(webinar.is_registration_open(now) for webinar in webinars)
+    return any(registration.is_open_as_scheduled(webinar, now) for webinar in webinars)

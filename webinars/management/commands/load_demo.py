@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from series.models import Series
 from webinars.models import Speaker, Webinar, WebinarSpeaker
+from webinars.rules import phase
 
 DEMO_SLUG = "demo-series"
 DEMO_TZ = "Europe/Brussels"
@@ -68,7 +69,7 @@ class Command(BaseCommand):
                 WebinarSpeaker.objects.create(
                     webinar=webinar, speaker=host, role=WebinarSpeaker.Role.MODERATOR
                 )
-            elif webinar.end < timezone.now():
+            elif phase.is_over(webinar, timezone.now()):
                 webinar.end = start + (webinar.end - webinar.start)
                 webinar.start = start
                 webinar.save(update_fields=["start", "end", "updated"])
