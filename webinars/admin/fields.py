@@ -34,7 +34,7 @@ def time_zone_field() -> forms.TypedChoiceField:
     )
 
 
-class WallClockField(forms.SplitDateTimeField):
+class UnzonedDateTimeField(forms.SplitDateTimeField):
     """A date and time as typed, without a zone: the form attaches the row's own zone."""
 
     def compress(self, data_list):
@@ -79,7 +79,7 @@ class WebinarTimesMedia:
     css = {"all": ["css/admin-webinars.css"]}
 
 
-class WallTimeField(forms.SplitDateTimeField):
+class ActiveZoneDateTimeField(forms.SplitDateTimeField):
     """A date and time typed in the active zone (the webinar's own), kept as the naive wall
     time when it names no instant or two: WebinarAdminForm asks which one is meant instead of
     letting Django guess or refuse with a generic message."""

@@ -19,7 +19,7 @@ from series.models import Series
 from webinars.admin.fields import (
     DURATIONS,
     SendableAddressMixin,
-    WallClockField,
+    UnzonedDateTimeField,
     WebinarTimesMedia,
     time_zone_field,
 )
@@ -47,8 +47,8 @@ class WebinarRowForm(forms.ModelForm):
     """
 
     time_zone = time_zone_field()
-    start = WallClockField(label=_("start"), widget=widgets.AdminSplitDateTime)
-    end = WallClockField(label=_("end"), widget=widgets.AdminSplitDateTime)
+    start = UnzonedDateTimeField(label=_("start"), widget=widgets.AdminSplitDateTime)
+    end = UnzonedDateTimeField(label=_("end"), widget=widgets.AdminSplitDateTime)
 
     class Meta:
         model = Webinar

@@ -23,7 +23,7 @@ from series.admin import URL_AS_HTTPS
 from webinars.admin.export import registrations_csv
 from webinars.admin.fields import (
     DURATIONS,
-    WallTimeField,
+    ActiveZoneDateTimeField,
     WebinarTimesMedia,
     time_zone_field,
 )
@@ -71,15 +71,15 @@ class WebinarAdminForm(forms.ModelForm):
     ]
     # Every local time typed in the webinar's zone, each with its own "which one" choice.
     WALL_TIMES = ("start", "end", "registration_closes")
-    start = WallTimeField(
+    start = ActiveZoneDateTimeField(
         label=_("start"), help_text=_("Entered and shown in the webinar's time zone below.")
     )
     start_occurrence = forms.ChoiceField(
         label=_("which start"), choices=OCCURRENCES, required=False
     )
-    end = WallTimeField(label=_("end"), required=False)
+    end = ActiveZoneDateTimeField(label=_("end"), required=False)
     end_occurrence = forms.ChoiceField(label=_("which end"), choices=OCCURRENCES, required=False)
-    registration_closes = WallTimeField(
+    registration_closes = ActiveZoneDateTimeField(
         label=Webinar._meta.get_field("registration_closes").verbose_name,
         required=False,
         help_text=Webinar._meta.get_field("registration_closes").help_text,
