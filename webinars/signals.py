@@ -1,7 +1,12 @@
-"""Signals the registration rules send, for whoever shows their results (the page cache)."""
+"""Signals webinars sends, for the parts built on top of it (the page cache, following)."""
 
 from django.dispatch import Signal
 
 # A webinar's availability state (open, few seats left, full: waiting list) moved. Sent with
 # `webinar`; lists and the webinar's page show that state.
 availability_changed = Signal()
+
+# An organiser published a webinar (created published, or a draft switched to published):
+# services.webinar_save sends it with `webinar` and `now`, a plain save() never does. Following
+# connects to it (following.apps) to tell the series' followers; webinars cannot import it.
+webinar_published = Signal()
