@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from following.models import Follower, FollowNotice
 from following.services import follow_confirm
-from webinars.services import webinar_publish, webinar_save
 from tests.factories import add_webinar, make_series, make_webinar
 from tests.html import text_of
+from webinars.services import webinar_publish, webinar_save
 
 
 @pytest.fixture
