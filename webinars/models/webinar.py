@@ -345,7 +345,7 @@ class Webinar(models.Model):
         start it moved from, and records what changed in `last_changes`.
 
         Mails nobody: a save from the shell, a data fix or a migration is not news. The
-        actions that mean a change (services.webinar_save, called by admin and commands) tell
+        actions that mean a change (services.webinar_save, which admin calls) tell
         registrants and followers. Loading fixtures saves raw (save_base), without any of this.
         """
         update_fields = kwargs.get("update_fields")

@@ -34,8 +34,9 @@ def webinar_save(*, webinar: Webinar, now: datetime | None = None) -> WebinarCha
     """Save an organiser's new or edited webinar, then tell the people the change concerns;
     returns what the save changed.
 
-    Admin and management commands call this for an organiser's change; a plain save() keeps
-    derived data right and mails nobody. Followers of its series hear about it once it is
+    Admin calls this (a webinar's page, the series' webinar rows), as should any command or
+    API that makes an organiser's change; a plain save() keeps derived data right and mails
+    nobody. Followers of its series hear about it once it is
     published (through the webinar_published signal: following is built on top of webinars).
     Registrants hear that it was cancelled or moved, unless it is over. Waiting registrants
     take any free seats: a raised capacity frees some, and so do un-cancelling and moving the
