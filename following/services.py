@@ -98,3 +98,8 @@ def webinar_published(*, webinar: Webinar, now: datetime | None = None) -> None:
         ],
         ignore_conflicts=True,
     )
+
+
+def on_webinar_published(sender, *, webinar: Webinar, now: datetime, **kwargs) -> None:
+    """Receiver of webinars.signals.webinar_published (connected in FollowingConfig.ready)."""
+    webinar_published(webinar=webinar, now=now)

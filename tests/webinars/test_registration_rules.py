@@ -13,6 +13,7 @@ from webinars.services import (
     registration_cancel,
     registration_create,
     webinar_fill_seats,
+    webinar_save,
 )
 
 
@@ -230,14 +231,14 @@ def test_registration_create_notifies_the_series_organisers(db, flush_mail):
     assert "Now 1 confirmed of 10 seats, 0 waiting." in notice.body
 
 
-def test_capacity_raise_by_orm_save_promotes_as_many_as_fit(db, flush_mail):
+def test_capacity_raise_by_an_organiser_promotes_as_many_as_fit(db, flush_mail):
     webinar = make_webinar(capacity=1, title="Copper")
     for n in range(1, 6):
         register(webinar, f"p{n}@example.org")
     flush_mail().clear()
 
     webinar.capacity = 3
-    webinar.save()
+    webinar_save(webinar=webinar)
 
     assert statuses(webinar) == [
         ("p1@example.org", "confirmed"),
@@ -258,7 +259,7 @@ def test_capacity_removed_promotes_everybody(db):
         register(webinar, f"p{n}@example.org")
 
     webinar.capacity = None
-    webinar.save()
+    webinar_save(webinar=webinar)
 
     assert webinar.registrations.waitlisted().count() == 0
     assert webinar.registrations.confirmed().count() == 3

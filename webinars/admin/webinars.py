@@ -38,6 +38,7 @@ from webinars.models import (
 from webinars.rules import phase
 from webinars.services import (
     webinar_duplicate,
+    webinar_save,
 )
 
 
@@ -424,5 +425,7 @@ class WebinarAdmin(TranslationAdmin):
     def waiting(self, obj):
         return obj.waitlisted_count
 
-    # Raising the capacity (here or anywhere through the ORM) promotes waiting registrants:
-    # Webinar.save() calls services.webinar_changed, which calls services.webinar_fill_seats.
+    def save_model(self, request, obj, form, change):
+        # An organiser's edit: registrants hear of a cancellation or a new time, a raised
+        # capacity promotes waiting registrants, and publishing tells the series' followers.
+        webinar_save(webinar=obj)

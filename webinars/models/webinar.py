@@ -345,17 +345,22 @@ class Webinar(models.Model):
     # served in both, so either one changing is a change.
     CALENDAR_FIELDS = ("start", "end", "time_zone", "title_en", "title_nl", "status", "location")
 
-    def save(self, *args, **kwargs):
-        """Saves; bumps `sequence` when the time, title, status or venue changed, then hands
-        what changed to services.webinar_changed (registrants, waiting list).
+    # What the last save() of this instance changed (WebinarChanges), for the service that
+    # tells people about it (services.webinar_save); None before any save.
+    last_changes = None
 
-        In save() rather than in admin or a view, so that every ORM save does the same; loading
-        fixtures saves raw (save_base), without either.
+    def save(self, *args, **kwargs):
+        """Saves; bumps `sequence` when the time, title, status or venue changed, keeps the
+        start it moved from, and records what changed in `last_changes`.
+
+        Mails nobody: a save from the shell, a data fix or a migration is not news. The
+        actions that mean a change (services.webinar_save, which admin calls) tell
+        registrants and followers. Loading fixtures saves raw (save_base), without any of this.
         """
         update_fields = kwargs.get("update_fields")
         created = self._state.adding
         changes = (
-            WebinarChanges(published=self.is_published)
+            WebinarChanges(created=True, published=self.is_published)
             if created
             else self._changes_to_save(update_fields)
         )
@@ -368,12 +373,7 @@ class Webinar(models.Model):
             if update_fields is not None and "sequence" not in update_fields:
                 kwargs["update_fields"] = [*update_fields, "sequence"]
         super().save(*args, **kwargs)
-        # Every edit may free seats (a raised capacity is not a calendar change); a new webinar
-        # has no registrants, only followers to tell.
-        if not created or changes.published:
-            from webinars.services import webinar_changed
-
-            webinar_changed(self, changes, created=created)
+        self.last_changes = changes
 
     def get_absolute_url(self):
         return slug_path("webinars:detail", self.slug)
