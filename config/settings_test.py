@@ -38,3 +38,18 @@ SECURE_SSL_REDIRECT = False
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="webinars-test-media-")
+
+# pytest-xdist runs the suite in several processes, and tests clear the cache: each process keeps
+# its own Redis database (the URL's, then the ones below it).
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
+    def _own_database(url: str) -> str:
+        base, _, number = url.rpartition("/")
+        return f"{base}/{int(number) - int(_worker[2:])}" if number.isdigit() else url
+
+    _location = CACHES["default"]["LOCATION"]  # noqa: F405
+    CACHES["default"]["LOCATION"] = (  # noqa: F405
+        [_own_database(url) for url in _location]
+        if isinstance(_location, list)
+        else _own_database(_location)
+    )
