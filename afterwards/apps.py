@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class AfterwardsConfig(AppConfig):
     name = "afterwards"
     verbose_name = _("After the webinar")
+
+    def ready(self):
+        # Imported here because a module with models cannot be imported before the app
+        # registry is ready; webinars' outbox learns how to record and compose follow-ups.
+        from afterwards import mail
+        from webinars.mail import register_composer, register_due_recorder
+        from webinars.models import PendingMail
+
+        register_composer(PendingMail.Kind.FOLLOW_UP, mail.follow_up_for)
+        register_due_recorder(mail.record_due)

@@ -7,14 +7,13 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 from config.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The mail worker sends with EMAIL_BACKEND: into django.core.mail.outbox in tests.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Serve static files from the app folders, as runserver does; no collectstatic needed in tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-# The mail queue's worker delivers into django.core.mail.outbox in tests.
-MAILER_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not shared-cache memory, so tests with real threads see one database with
     # SQLite's ordinary locking (busy timeout, immediate transactions).
