@@ -268,9 +268,7 @@ def test_a_poisoned_message_beside_fifty_good_ones_fails_alone_and_shows_in_admi
 
     delivered = sorted(rcpt for rcpts, _ in smtp.inbox.messages for rcpt in rcpts)
     assert delivered == sorted(f"person{n}@example.org" for n in range(50))
-    assert first_pass == (
-        "50 sent, 1 waiting to retry, 1 failed (kept for a retry, see the log)\n"
-    )
+    assert first_pass == ("50 sent, 1 waiting to retry, 1 failed (kept for a retry, see the log)\n")
     assert second_pass == (
         "0 sent, 0 waiting to retry, 1 failed (kept for a retry, see the log),"
         " 1 given up (see admin)\n"
