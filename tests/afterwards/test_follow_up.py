@@ -117,6 +117,27 @@ def test_admin_previews_tests_and_sends(organiser, organiser_client, webinar, pe
     assert item.send_at is not None
 
 
+def test_a_follow_up_is_recorded_once_however_often_send_now_runs(
+    organiser_client, webinar, people, mailoutbox, worker
+):
+    item = follow_up(webinar)
+    changelist = reverse("admin:afterwards_followup_changelist")
+
+    for _ in range(3):
+        organiser_client.post(changelist, {"action": "send_now", "_selected_action": [item.pk]})
+        worker()
+    worker()
+
+    records = PendingMail.objects.filter(kind="follow_up").order_by("key")
+    assert [r.key for r in records] == sorted(
+        f"follow-up:{item.pk}:{people[name].pk}" for name in ("ada", "linus")
+    )
+    assert all(r.sent_at is not None for r in records)
+    assert sorted(m.to[0] for m in mailoutbox) == ["ada@example.org", "linus@example.org"]
+    listing = organiser_client.get(changelist).content.decode()
+    assert '<td class="field-sent">2</td>' in listing
+
+
 def test_a_follow_up_cannot_be_sent_before_the_webinar_ends(organiser_client, db):
     ahead = make_webinar(start=timezone.now() + timedelta(days=2))
     item = follow_up(ahead)
