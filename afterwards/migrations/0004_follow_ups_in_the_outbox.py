@@ -33,7 +33,7 @@ def move_to_the_outbox(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("afterwards", "0003_translated_content"),
-        ("webinars", "0010_one_outbox"),
+        ("webinars", "0011_move_mailer_queue"),
     ]
 
     operations = [

@@ -51,7 +51,7 @@ def move_to_the_outbox(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("following", "0002_organisers_see_followers"),
-        ("webinars", "0010_one_outbox"),
+        ("webinars", "0011_move_mailer_queue"),
     ]
 
     operations = [
