@@ -155,6 +155,8 @@ def test_a_killed_sender_leaves_no_lock_behind(db, settings, mailoutbox, tmp_pat
     assert (tmp_path / "send_mail.flock").exists()
     assert mail.queue_flush()["sent"] == 1
     assert [m.subject for m in mailoutbox] == ["Hello"]
+    # Sent: the composed message (addresses, text) is not kept.
+    assert PendingMail.objects.get().args == {}
 
 
 BEFORE = [

@@ -178,7 +178,11 @@ def _send_record(record: PendingMail, sender: _Sender, now: datetime) -> Deliver
         logger.warning("Sending mail %s failed; kept for a retry: %r", record.pk, error)
         _note_failure(record, error, now)
         return Delivery("failed")
-    PendingMail.objects.filter(pk=record.pk).update(sent_at=timezone.now())
+    sent = {"sent_at": timezone.now()}
+    if record.kind == PendingMail.Kind.RAW:
+        # The whole message, addresses and text, is not kept once it is out.
+        sent["args"] = {}
+    PendingMail.objects.filter(pk=record.pk).update(**sent)
     return Delivery("sent", message)
 
 
