@@ -5,7 +5,6 @@ its error and retried with growing delays, up to MAIL_MAX_ATTEMPTS, and the key
 "follow-up:<follow-up>:<registration>" means nobody gets it twice, whatever workers run.
 """
 
-import logging
 from datetime import datetime
 
 from django.core.mail import EmailMultiAlternatives
@@ -18,8 +17,6 @@ from webinars.formatting import absolute_url, page_url, when
 from webinars.mail import record_many
 from webinars.mail.compose import compose, personal_links
 from webinars.models import PendingMail, Registration
-
-logger = logging.getLogger(__name__)
 
 
 def follow_up_context(follow_up: FollowUp, registration: Registration, *, attended: bool) -> dict:

@@ -5,7 +5,6 @@ and sent by its worker, so a failing message is retried and given up like any ot
 follower's request only records what is due.
 """
 
-import logging
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -19,8 +18,6 @@ from following.models import Follower
 from webinars.formatting import absolute_url, page_url, when
 from webinars.mail.compose import compose
 from webinars.models import PendingMail, Webinar
-
-logger = logging.getLogger(__name__)
 
 
 def follower_links(follower: Follower) -> dict[str, str]:
