@@ -10,7 +10,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count
+from django.db.models import Avg, CharField, Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -18,16 +19,15 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from mailer.models import PRIORITY_MEDIUM, Message
 from modeltranslation.admin import TranslationTabularInline
 
 from afterwards import attendance, figures
 from afterwards.mail import follow_up_message
 from afterwards.models import Feedback, FollowUp, Material, WebinarRecord
+from webinars import mail
 from webinars.admin.export import csv_safe
 from webinars.admin.webinars import WebinarAdmin
-from webinars.mail.worker import send_queue
-from webinars.models import Registration, Webinar
+from webinars.models import PendingMail, Registration, Webinar
 from webinars.rules import phase
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,23 @@ class FollowUpAdmin(admin.ModelAdmin):
     actions = ["send_test", "send_now"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(sent_count=Count("deliveries"))
+        records = (
+            PendingMail.objects.filter(
+                kind=PendingMail.Kind.FOLLOW_UP,
+                key__startswith=Concat(
+                    Value("follow-up:"), Cast(OuterRef("pk"), CharField()), Value(":")
+                ),
+            )
+            .order_by()
+            .values("kind")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(sent_count=Coalesce(Subquery(records, output_field=IntegerField()), 0))
+        )
 
     @admin.display(description=_("sent to"))
     def sent(self, obj):
@@ -98,14 +114,11 @@ class FollowUpAdmin(admin.ModelAdmin):
                     follow_up, sample, attended=attended, to=request.user.email
                 )
                 message.subject = f"[{_('Test')}] {message.subject}"
-                queued = Message(email=message, priority=PRIORITY_MEDIUM)
-                queued.save()
-                queued_pks.append(queued.pk)
+                queued_pks.append(mail.queue_composed(message).pk)
                 sent += 1
-        try:
-            send_queue(Message.objects.filter(pk__in=queued_pks))
-        except Exception:  # noqa: BLE001 (it stays queued for the worker)
-            logger.exception("Sending the follow-up test failed; it stays queued")
+        # Sent now, as the organiser waits for it; what fails stays recorded for the worker.
+        for pk in queued_pks:
+            mail.deliver(pk)
         self.message_user(
             request,
             ngettext(

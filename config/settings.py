@@ -193,11 +193,9 @@ LOGGING = {
 }
 
 # --- Registration, mail queue, reminders and retention ---
-# Mail is recorded in the database (webinars.PendingMail) in the same transaction as the
-# registration, then composed onto django-mailer's queue and sent by `manage.py send_queued_mail`
+# Every message is recorded in the database (webinars.PendingMail) in the same transaction as the
+# change that causes it, then composed and sent with EMAIL_BACKEND by `manage.py send_queued_mail`
 # (cron or --loop), which retries with back-off.
-INSTALLED_APPS += ["mailer"]
-MAILER_EMAIL_BACKEND = EMAIL_BACKEND  # noqa: F821 (set from EMAIL_URL above): the real sender
 # A hung mail server must not hold a request or the worker for ever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # Compose and send a request's mail right after its transaction commits; whatever fails stays for
@@ -218,12 +216,10 @@ FEEDBACK_DAYS = env.int("FEEDBACK_DAYS", default=14)
 # A message that fails to compose or send this many times is given up and shown as failed in
 # admin; every other message keeps going out.
 MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=10)
-MAILER_EMAIL_MAX_RETRIES = max(MAIL_MAX_ATTEMPTS - 1, 0)
-# Any failure to send defers that one message (django-mailer's own handler re-raises most).
-MAILER_ERROR_HANDLER = "webinars.mail.worker.delivery_failed"
-MAILER_LOCK_PATH = str(env.path("MAILER_LOCK_PATH", default=BASE_DIR / "send_mail"))
-# The mail log keeps who/when, not the message bodies (personal data).
-MAILER_EMAIL_LOG_MESSAGE_DATA = False
+# On SQLite, senders take turns by an flock() on this file (released by the kernel when a sender
+# dies); it must be on a local disk that every sender of this database shares. PostgreSQL locks
+# the rows instead.
+MAIL_LOCK_FILE = str(env.path("MAIL_LOCK_FILE", default=BASE_DIR / "send_mail.flock"))
 
 REGISTRATION_RATE_LIMIT = env.int("REGISTRATION_RATE_LIMIT", default=10)
 REGISTRATION_RATE_WINDOW = env.int("REGISTRATION_RATE_WINDOW", default=600)

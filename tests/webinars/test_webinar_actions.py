@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from following.models import Follower, FollowNotice
+from following.models import Follower
 from following.services import follow_confirm
 from tests.factories import make_registration, make_series, make_webinar
 from tests.html import form_data
@@ -36,7 +36,6 @@ def status_of(webinar, email):
 
 def assert_nobody_told(flush_mail):
     assert PendingMail.objects.count() == 0
-    assert FollowNotice.objects.count() == 0
     assert flush_mail() == []
 
 
@@ -150,7 +149,8 @@ def test_admin_publishing_a_draft_tells_the_followers(admin_client, followed, fl
     response = admin_client.post(url, data)
 
     assert response.status_code == 302
-    assert FollowNotice.objects.get().webinar == draft
+    [notice] = PendingMail.objects.filter(kind=PendingMail.Kind.FOLLOW_NOTICE)
+    assert notice.key.endswith(f":{draft.pk}")
     assert [(m.to, m.subject) for m in flush_mail()] == [
         (["fan@example.org"], "New in Soil science: Draft talk"),
     ]
