@@ -10,7 +10,7 @@ from afterwards.models import FollowUp
 from following.mail import confirmation_message, notice_message
 from following.models import Follower
 from tests.factories import make_registration, make_series, make_webinar
-from webinars.mail import compose as mail
+from webinars.mail import kinds as mail
 from webinars.models import RegistrantMessage, Registration, SiteSettings
 
 Status = Registration.Status

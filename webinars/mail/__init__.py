@@ -4,7 +4,8 @@ templates (compose), sent after commit or by `send_queued_mail` (worker).
 Callers use these names; the modules behind them are the package's own business.
 """
 
-from webinars.mail.compose import personal_links, registrant_message_sample
+from webinars.mail.compose import personal_links
+from webinars.mail.kinds import registrant_message_sample
 from webinars.mail.outbox import (
     queue_cancelled,
     queue_composed,

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from webinars.mail import worker
-from webinars.mail.compose import WEBINAR_CHANGES
+from webinars.mail.kinds import WEBINAR_CHANGES
 from webinars.models import PendingMail, Registration
 
 
@@ -105,7 +105,7 @@ def queue_details(
     """The confirmation, waiting-list or awaiting-approval notice, with an .ics invitation.
 
     repeat: the address registered again. The message goes out only if the last one is older
-    than REGISTRATION_RESEND_MINUTES, decided when it is composed (compose.compose_intent), so
+    than REGISTRATION_RESEND_MINUTES, decided when it is composed (kinds.compose_intent), so
     that a repeat costs the request exactly what a new registration does.
     approved: an organiser has just approved the registration.
     """

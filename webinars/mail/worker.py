@@ -30,7 +30,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from webinars.mail.compose import compose_intent
+from webinars.mail.kinds import compose_intent
 from webinars.models import PendingMail
 
 logger = logging.getLogger(__name__)
