@@ -49,6 +49,12 @@ class Command(BaseCommand):
             ):
                 self.stdout.write(summary(counts))
                 self.stdout.flush()
+            if counts["failed"] and not counts["sent"]:
+                # Nothing went out although mail was due: the mail server refuses or does not
+                # answer. The messages wait for their retry; cron and the supervisor must hear.
+                logger.error("No mail could be sent: %s", summary(counts))
+                if not loop:
+                    raise CommandError(f"No mail could be sent: {summary(counts)}")
             if not loop:
                 return
             time.sleep(loop)
