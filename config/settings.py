@@ -244,6 +244,17 @@ if CACHES["default"]["BACKEND"] in (
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 # How many reverse proxies append to X-Forwarded-For in front of the app (0 = use REMOTE_ADDR).
 RATE_LIMIT_PROXY_COUNT = env.int("RATE_LIMIT_PROXY_COUNT", default=0)
+# IPv6 clients are counted per network of this prefix length: one connection usually holds a
+# whole /64 and can use any address in it. (IPv4 clients are counted per address.)
+RATE_LIMIT_IPV6_PREFIX = env.str("RATE_LIMIT_IPV6_PREFIX", default="64").strip()
+if not (RATE_LIMIT_IPV6_PREFIX.isascii() and RATE_LIMIT_IPV6_PREFIX.isdigit()) or not (
+    1 <= int(RATE_LIMIT_IPV6_PREFIX) <= 128
+):
+    sys.exit(
+        f"RATE_LIMIT_IPV6_PREFIX={RATE_LIMIT_IPV6_PREFIX}: give the prefix length of the IPv6 "
+        "network counted as one client, from 1 to 128 (64 is one connection's usual share)."
+    )
+RATE_LIMIT_IPV6_PREFIX = int(RATE_LIMIT_IPV6_PREFIX)
 REGISTRATION_RESEND_MINUTES = env.int("REGISTRATION_RESEND_MINUTES", default=10)
 JOIN_WINDOW_MINUTES = env.int("JOIN_WINDOW_MINUTES", default=30)
 # When send_reminders mails registrants, before each start: "1d, 1h" (days, hours, minutes,
