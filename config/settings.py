@@ -242,6 +242,11 @@ if CACHES["default"]["BACKEND"] in (
     # workers of one machine; their counts are not atomic, so two submissions at the same
     # instant may count once, which a rate limit can live with. Several machines: Redis.
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+# CACHE_URL=dummycache:// switches caching off, and with it the rate limits, which have nowhere
+# to count: a system check says so (webinars.W003) instead of django-ratelimit stopping start-up.
+RATELIMIT_ENABLE = CACHES["default"]["BACKEND"] != "django.core.cache.backends.dummy.DummyCache"
+if not RATELIMIT_ENABLE:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 # How many reverse proxies append to X-Forwarded-For in front of the app (0 = use REMOTE_ADDR).
 RATE_LIMIT_PROXY_COUNT = env.int("RATE_LIMIT_PROXY_COUNT", default=0)
 # IPv6 clients are counted per network of this prefix length: one connection usually holds a

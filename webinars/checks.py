@@ -59,3 +59,18 @@ def check_shared_cache(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             id="webinars.W002",
         )
     ]
+
+
+@checks.register(checks.Tags.caches)
+def check_rate_limits_counted(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """The dummy cache keeps nothing, so no rate limit can count: they are off, and said to be."""
+    if settings.RATELIMIT_ENABLE:
+        return []
+    return [
+        checks.Warning(
+            "The cache is the dummy cache (CACHE_URL=dummycache://): no page is cached and the "
+            "rate limits on registration, follow and API requests are off.",
+            hint="Leave CACHE_URL unset for the file cache under CACHE_DIR, or set it to Redis.",
+            id="webinars.W003",
+        )
+    ]
