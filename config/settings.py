@@ -213,6 +213,10 @@ MAIL_RETRY_MAX_SECONDS = env.int("MAIL_RETRY_MAX_SECONDS", default=6 * 3600)
 # Largest material an organiser may upload (slides, handouts), and largest attendance report.
 MATERIAL_MAX_MB = env.int("MATERIAL_MAX_MB", default=50)
 ATTENDANCE_REPORT_MAX_MB = env.int("ATTENDANCE_REPORT_MAX_MB", default=5)
+# The attendance form in admin posts one field per confirmed registrant, and a webinar without
+# a capacity may have thousands: Django's default (1,000 fields) would refuse that form with a
+# bare 400. As many as an attendance report may hold rows (afterwards/attendance.py, MAX_ROWS).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 # Registrants can give or change their feedback for this many days after a webinar ends.
 FEEDBACK_DAYS = env.int("FEEDBACK_DAYS", default=14)
 # A message that fails to compose or send this many times is given up and shown as failed in

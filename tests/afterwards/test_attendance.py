@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from afterwards.attendance import ReportError, read_addresses
+from afterwards.attendance import MAX_ROWS, ReportError, read_addresses
 from tests.factories import make_registration, make_webinar
 from tests.html import text_of
 
@@ -205,3 +205,21 @@ def test_a_report_with_a_cell_out_of_range_is_a_clear_message(
     assert response.status_code == 200
     assert f"Line {line} of the file cannot be read as CSV" in text_of(response)
     assert not webinar.registrations.filter(attended_at__isnull=False).exists()
+
+
+def test_ticking_attendance_works_beyond_a_thousand_registrants(organiser_client, webinar, people):
+    # Django refuses a form of more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields with a 400.
+    others = [str(n) for n in range(10**6, 10**6 + 5_000)]
+
+    response = organiser_client.post(
+        attendance_url(webinar),
+        {"step": "manual", "attended": [people["ada"].pk, *others]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "Attendance saved: 1 added, 0 removed." in text_of(response)
+
+
+def test_the_attendance_form_holds_as_many_fields_as_a_report_holds_rows(settings):
+    assert settings.DATA_UPLOAD_MAX_NUMBER_FIELDS >= MAX_ROWS

@@ -1,4 +1,5 @@
-"""docs/deploy.md shows the nginx configuration that docs/nginx.conf holds and the benchmark runs."""
+"""docs/deploy.md shows the nginx configuration that docs/nginx.conf holds and the benchmark runs;
+that nginx, gunicorn.conf.py and the app's settings agree on every limit they share."""
 
 import json
 import os
@@ -56,10 +57,12 @@ def _production_settings() -> dict:
         "--no-imports",
         "-c",
         "import json; from django.conf import settings;"
-        "print(json.dumps({n: getattr(settings, n) for n in dir(settings) if n.isupper()"
-        " and isinstance(getattr(settings, n), (int, float, str, type(None)))}))",
+        "print(json.dumps({n: getattr(settings, n) for n in dir(settings) if n.isupper()},"
+        " default=str))",
         SECRET_KEY="x" * 60,
         ALLOWED_HOSTS="webinars.example.org",
+        # Not opened: read for the SQLite options the settings add.
+        DATABASE_URL="sqlite:////nonexistent/site.sqlite3",
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -68,7 +71,7 @@ def _production_settings() -> dict:
 def test_the_nginx_conf_accepts_every_upload_the_app_accepts():
     settings = _production_settings()
     # Every *_MAX_MB the app checks an upload against, present and future.
-    upload_limits = {name: mb for name, mb in settings.items() if name.endswith("_MAX_MB")}
+    upload_limits = {n: mb for n, mb in settings.items() if n.endswith("_MAX_MB")}
     assert {"MATERIAL_MAX_MB", "ATTENDANCE_REPORT_MAX_MB"} <= upload_limits.keys()
     body_mb = _nginx_size_mb(_nginx_value("client_max_body_size"))
 
@@ -88,3 +91,14 @@ def test_the_nginx_conf_waits_longer_than_gunicorn_lets_a_request_run():
     assert read_timeout > gunicorn["timeout"]
     # A worker on its way out still answers what it holds before nginx gives up on it.
     assert read_timeout > gunicorn["graceful_timeout"]
+
+
+def test_gunicorn_lets_a_request_outwait_what_it_may_wait_for():
+    gunicorn = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    settings = _production_settings()
+
+    # A registration waiting for SQLite's write lock gives up before gunicorn kills its worker.
+    assert gunicorn["timeout"] > settings["DATABASES"]["default"]["OPTIONS"]["timeout"]
+    # On shutdown, the mail thread's message in flight is sent (or times out) before the kill.
+    assert gunicorn["graceful_timeout"] > settings["EMAIL_TIMEOUT"]
+    assert settings["CACHE_SOCKET_TIMEOUT"] < gunicorn["timeout"]
