@@ -401,14 +401,8 @@ class WebinarRecordAdmin(admin.ModelAdmin):
 
     def _save_manual(self, request, webinar, back):
         ticked, refused = attendance.registration_ids(request.POST.getlist("attended"))
-        if refused:
-            # Only a changed form sends these: they name no registration, so they change nothing.
-            self.message_user(
-                request,
-                _("Ignored what names no registration: %(values)s.")
-                % {"values": ", ".join(f"“{value[:40]}”" for value in refused[:5])},
-                messages.WARNING,
-            )
+        if refused:  # only a changed form sends these: they name no registration
+            self.message_user(request, attendance.refused_message(refused), messages.WARNING)
         confirmed = webinar.registrations.confirmed().filter(anonymised_at__isnull=True)
         added = confirmed.filter(pk__in=ticked, attended_at__isnull=True).update(
             attended_at=webinar.start

@@ -115,6 +115,12 @@ def registration_ids(values: list[str]) -> tuple[set[int], list[str]]:
     return ids, refused
 
 
+def refused_message(refused: list[str]) -> str:
+    return _("Ignored what names no registration: %(values)s.") % {
+        "values": ", ".join(f"“{value[:40]}”" for value in refused[:5])
+    }
+
+
 def match(webinar: Webinar, data: bytes, column: str = "") -> Match:
     header, addresses = read_addresses(data, column)
     result = Match(column=header, rows=len(addresses))
