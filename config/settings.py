@@ -211,6 +211,10 @@ MAIL_RETRY_MAX_SECONDS = env.int("MAIL_RETRY_MAX_SECONDS", default=6 * 3600)
 # Largest material an organiser may upload (slides, handouts), and largest attendance report.
 MATERIAL_MAX_MB = env.int("MATERIAL_MAX_MB", default=50)
 ATTENDANCE_REPORT_MAX_MB = env.int("ATTENDANCE_REPORT_MAX_MB", default=5)
+# The attendance form in admin posts one field per confirmed registrant, and a webinar without
+# a capacity may have thousands: Django's default (1,000 fields) would refuse that form with a
+# bare 400. As many as an attendance report may hold rows (afterwards/attendance.py, MAX_ROWS).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 # Registrants can give or change their feedback for this many days after a webinar ends.
 FEEDBACK_DAYS = env.int("FEEDBACK_DAYS", default=14)
 # A message that fails to compose or send this many times is given up and shown as failed in
@@ -238,8 +242,24 @@ if CACHES["default"]["BACKEND"] in (
     # workers of one machine; their counts are not atomic, so two submissions at the same
     # instant may count once, which a rate limit can live with. Several machines: Redis.
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+# CACHE_URL=dummycache:// switches caching off, and with it the rate limits, which have nowhere
+# to count: a system check says so (webinars.W003) instead of django-ratelimit stopping start-up.
+RATELIMIT_ENABLE = CACHES["default"]["BACKEND"] != "django.core.cache.backends.dummy.DummyCache"
+if not RATELIMIT_ENABLE:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 # How many reverse proxies append to X-Forwarded-For in front of the app (0 = use REMOTE_ADDR).
 RATE_LIMIT_PROXY_COUNT = env.int("RATE_LIMIT_PROXY_COUNT", default=0)
+# IPv6 clients are counted per network of this prefix length: one connection usually holds a
+# whole /64 and can use any address in it. (IPv4 clients are counted per address.)
+RATE_LIMIT_IPV6_PREFIX = env.str("RATE_LIMIT_IPV6_PREFIX", default="64").strip()
+if not (RATE_LIMIT_IPV6_PREFIX.isascii() and RATE_LIMIT_IPV6_PREFIX.isdigit()) or not (
+    1 <= int(RATE_LIMIT_IPV6_PREFIX) <= 128
+):
+    sys.exit(
+        f"RATE_LIMIT_IPV6_PREFIX={RATE_LIMIT_IPV6_PREFIX}: give the prefix length of the IPv6 "
+        "network counted as one client, from 1 to 128 (64 is one connection's usual share)."
+    )
+RATE_LIMIT_IPV6_PREFIX = int(RATE_LIMIT_IPV6_PREFIX)
 REGISTRATION_RESEND_MINUTES = env.int("REGISTRATION_RESEND_MINUTES", default=10)
 JOIN_WINDOW_MINUTES = env.int("JOIN_WINDOW_MINUTES", default=30)
 # When send_reminders mails registrants, before each start: "1d, 1h" (days, hours, minutes,

@@ -181,6 +181,15 @@ def json_ld_script(data: dict) -> SafeString:
     return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308 (escaped)
 
 
+# Open Graph writes a locale as language_TERRITORY; a bare "nl" is not one.
+OPEN_GRAPH_LOCALES = {"en-gb": "en_GB", "nl": "nl_NL"}
+
+
+def open_graph_locale(language: str | None) -> str:
+    language = (language or settings.LANGUAGE_CODE).lower()
+    return OPEN_GRAPH_LOCALES.get(language) or to_locale(language)
+
+
 def social_meta(webinar: Webinar) -> dict:
     """Values for Open Graph and Twitter card tags (escaped by the template)."""
     return {
@@ -188,5 +197,5 @@ def social_meta(webinar: Webinar) -> dict:
         "description": description(webinar),
         "url": page_url(webinar),
         "site_name": site_name(),
-        "locale": to_locale(settings.LANGUAGE_CODE),  # en_GB, as Open Graph writes it
+        "locale": open_graph_locale(get_language()),
     }

@@ -211,7 +211,9 @@ class WebinarRecordAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(back)
 
     def _save_manual(self, request, webinar, back):
-        ticked = {int(pk) for pk in request.POST.getlist("attended") if pk.isdigit()}
+        ticked, refused = attendance.registration_ids(request.POST.getlist("attended"))
+        if refused:  # only a changed form sends these: they name no registration
+            self.message_user(request, attendance.refused_message(refused), messages.WARNING)
         confirmed = webinar.registrations.confirmed().filter(anonymised_at__isnull=True)
         added = confirmed.filter(pk__in=ticked, attended_at__isnull=True).update(
             attended_at=webinar.start
