@@ -213,6 +213,9 @@ MAIL_RETRY_MAX_SECONDS = env.int("MAIL_RETRY_MAX_SECONDS", default=6 * 3600)
 # Largest material an organiser may upload (slides, handouts), and largest attendance report.
 MATERIAL_MAX_MB = env.int("MATERIAL_MAX_MB", default=50)
 ATTENDANCE_REPORT_MAX_MB = env.int("ATTENDANCE_REPORT_MAX_MB", default=5)
+# Largest uploaded image (photos, logos, banners), in pixels: a larger one is refused before it
+# is decoded (a small file can declare a huge image that takes gigabytes to decode).
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
 # Registrants can give or change their feedback for this many days after a webinar ends.
 FEEDBACK_DAYS = env.int("FEEDBACK_DAYS", default=14)
 # A message that fails to compose or send this many times is given up and shown as failed in
