@@ -215,6 +215,9 @@ ATTENDANCE_REPORT_MAX_MB = env.int("ATTENDANCE_REPORT_MAX_MB", default=5)
 # a capacity may have thousands: Django's default (1,000 fields) would refuse that form with a
 # bare 400. As many as an attendance report may hold rows (afterwards/attendance.py, MAX_ROWS).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
+# Largest uploaded image (photos, logos, banners), in pixels: a larger one is refused before it
+# is decoded (a small file can declare a huge image that takes gigabytes to decode).
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
 # Registrants can give or change their feedback for this many days after a webinar ends.
 FEEDBACK_DAYS = env.int("FEEDBACK_DAYS", default=14)
 # A message that fails to compose or send this many times is given up and shown as failed in

@@ -21,6 +21,7 @@ from webinars import ical, theme
 from webinars.calendar_links import google_calendar_url, ics_url, outlook_url
 from webinars.formatting import absolute_url, in_zone, page_url, when
 from webinars.identity import site_name
+from webinars.images import thumbnail
 from webinars.models import (
     Registration,
     SiteSettings,
@@ -133,6 +134,9 @@ class CalendarMessage(EmailMultiAlternatives):
 def mail_brand(site: SiteSettings) -> dict[str, str]:
     """The site's colours for mail, made readable in light and dark clients, and its logo."""
     light, dark = site.light or theme.HOUSE_LIGHT, site.dark or theme.HOUSE_DARK
+    # A copy made here, never the uploaded file: an upload from before uploads were cleaned
+    # can still carry EXIF (GPS included). Twice the 32 pixels it is shown at.
+    logo = thumbnail(site.logo, width=192, height=64)
     return {
         "accent": light.accent,
         "on_accent": light.on_accent,
@@ -140,7 +144,7 @@ def mail_brand(site: SiteSettings) -> dict[str, str]:
         "dark_accent": dark.accent,
         "dark_on_accent": dark.on_accent,
         "dark_tint": dark.tint,
-        "logo_url": absolute_url(site.logo.url) if site.logo else "",
+        "logo_url": absolute_url(logo.url) if logo else "",
     }
 
 
