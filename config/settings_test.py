@@ -55,4 +55,5 @@ if _worker.startswith("gw") and CACHES["default"]["BACKEND"].endswith("RedisCach
     )
 # The mail sender's flock: one per test process, so that parallel test processes (pytest-xdist)
 # do not wait for each other's senders.
-MAIL_LOCK_FILE = os.path.join(tempfile.gettempdir(), f"webinars-test-mail-{os.getpid()}.flock")
+if "MAIL_LOCK_FILE" not in os.environ:
+    MAIL_LOCK_FILE = os.path.join(tempfile.gettempdir(), f"webinars-test-mail-{os.getpid()}.flock")

@@ -47,6 +47,28 @@ def pytest_configure(config):
     time_machine.travel(SUITE_NOW, tick=True).start()
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--serial-only",
+        action="store_true",
+        help="run only the tests marked serial (make test runs them after the parallel ones)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    # Tests marked serial time real waits (a frozen cache, a silent mail server) and would be
+    # slowed by their neighbours: a parallel run (-n) leaves them out, --serial-only runs them.
+    serial_only = config.getoption("--serial-only")
+    if not (serial_only or getattr(config.option, "numprocesses", None)):
+        return
+    keep, drop = [], []
+    for item in items:
+        (keep if bool(item.get_closest_marker("serial")) == serial_only else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def pytest_report_header(config):
     return f"suite clock starts at {SUITE_NOW.isoformat()} (SUITE_NOW)"
 
