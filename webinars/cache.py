@@ -125,13 +125,23 @@ def vary_on_query(view_name: str, names) -> None:
     QUERY_PARAMETERS[view_name] = frozenset(names)
 
 
-def page_key(request, view_name: str) -> str:
-    """The cache key of a page: its address with only the parameters the page reads, sorted."""
+def key_query(request, view_name: str) -> list[tuple[str, str]]:
+    """The query parameters the page reads, by name: the only part of the query in its key.
+
+    One value each, the last, as views read them (QueryDict.get, django-ninja): `?q=a&q=b` and
+    `?q=b&q=a` are different pages and must not share a key.
+    """
     used = QUERY_PARAMETERS.get(view_name, frozenset())
-    query = sorted((k, v) for k, v in request.GET.lists() if k in used)
-    address = (
-        f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(query, doseq=True)}"
-    )
+    return [(name, request.GET[name]) for name in sorted(used) if name in request.GET]
+
+
+def page_key(request, view_name: str) -> str:
+    """The cache key of a page: its path with only the parameters the page reads, sorted.
+
+    Not the host or scheme: a page builds its absolute links from SITE_URL, so every host the
+    site answers to is served the same bytes.
+    """
+    address = f"{request.path}?{urlencode(key_query(request, view_name))}"
     return "pages:page:" + hashlib.sha256(address.encode()).hexdigest()
 
 
