@@ -38,3 +38,6 @@ SECURE_SSL_REDIRECT = False
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="webinars-test-media-")
+# One process makes every change a test sees, and keeps the generation it wrote: no second
+# reads, so query counts do not depend on how fast a test runs (tests of the reading set it).
+CONTENT_GENERATION_SECONDS = 10**9
