@@ -183,11 +183,16 @@ def content_changed() -> None:
     full, or later restored from an older snapshot) is found out of date by every process
     within CONTENT_GENERATION_SECONDS.
     """
+    previous = content_generation()
     content = renew_content_generation()
-    _renew(content)
     if transaction.get_connection().in_atomic_block:
-        # A visitor may store the old rows again before the transaction commits; renew then too.
+        # Until the commit other processes still read the previous content generation: pages
+        # stored so far go out of date under it, and a visitor may store the old rows again
+        # before the commit, so the new one follows then.
+        _renew(previous)
         transaction.on_commit(lambda: _renew(content))
+    else:
+        _renew(content)
 
 
 def _renew(content: str) -> None:
