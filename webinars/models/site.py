@@ -8,7 +8,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from webinars import theme
@@ -65,23 +65,35 @@ def site_settings_version() -> str:
     return _row(None)[1]
 
 
-def _renew(field: str) -> str:
+def _renew(field: str, *, note: bool = True) -> str:
     """A new value of the row's `field` (inside the caller's transaction, if any)."""
     value = uuid.uuid4().hex
     if not ContentGeneration.objects.filter(pk=1).update(**{field: value}):
         row, created = ContentGeneration.objects.get_or_create(pk=1, defaults={field: value})
         if not created:  # another process made the row first
             ContentGeneration.objects.filter(pk=1).update(**{field: value})
-    if _known["row"] is not None:
-        # What this process wrote; the other field and the time of reading stay as they were.
-        row = dict(zip(("value", "site_settings"), _known["row"], strict=True), **{field: value})
-        _known["row"] = (row["value"], row["site_settings"])
+    if note:
+        _note(field, value)
     return value
 
 
+def _note(field: str, value: str) -> None:
+    """What this process wrote; the other field and the time of reading stay as they were."""
+    if _known["row"] is not None:
+        row = dict(zip(("value", "site_settings"), _known["row"], strict=True), **{field: value})
+        _known["row"] = (row["value"], row["site_settings"])
+
+
 def renew_content_generation() -> str:
-    """A new content generation in the database (inside the caller's transaction, if any)."""
-    return _renew("value")
+    """A new content generation in the database (inside the caller's transaction, if any).
+
+    This process goes on reading the previous one until the commit, like every other.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        return _renew("value")
+    value = _renew("value", note=False)
+    transaction.on_commit(lambda: _note("value", value))
+    return value
 
 
 def known_site_settings_version() -> str | None:
