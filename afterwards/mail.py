@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from afterwards.models import FollowUp, FollowUpDelivery
 from afterwards.selectors import recap_for
 from webinars.formatting import absolute_url, page_url, when
+from webinars.language import offered_language
 from webinars.mail.compose import compose, personal_links
 from webinars.mail.worker import queue_claimed
 from webinars.models import Registration
@@ -51,7 +52,7 @@ def follow_up_context(follow_up: FollowUp, registration: Registration, *, attend
 def follow_up_message(
     follow_up: FollowUp, registration: Registration, *, attended: bool, to: str | None = None
 ) -> EmailMultiAlternatives:
-    with translation.override(registration.language):
+    with translation.override(offered_language(registration.language)):
         return compose(
             "follow_up",
             subject=follow_up.subject,

@@ -19,6 +19,7 @@ from mailer.models import PRIORITY_MEDIUM, Message
 
 from following.models import Follower, FollowNotice
 from webinars.formatting import absolute_url, page_url, when
+from webinars.language import offered_language
 from webinars.mail.compose import compose
 from webinars.mail.worker import queue_claimed, send_queue
 from webinars.models import Webinar
@@ -36,7 +37,7 @@ def follower_links(follower: Follower) -> dict[str, str]:
 
 
 def confirmation_message(follower: Follower) -> EmailMultiAlternatives:
-    with translation.override(follower.language):
+    with translation.override(offered_language(follower.language)):
         return compose(
             "follow_confirm",
             subject=_("Confirm that you want to follow %(series)s") % {"series": follower.series},
@@ -48,7 +49,7 @@ def confirmation_message(follower: Follower) -> EmailMultiAlternatives:
 def notice_message(notice: FollowNotice) -> EmailMultiAlternatives:
     follower, webinar = notice.follower, notice.webinar
     links = follower_links(follower)
-    with translation.override(follower.language):
+    with translation.override(offered_language(follower.language)):
         message = compose(
             "follow_new_webinar",
             subject=_("New in %(series)s: %(title)s")

@@ -181,6 +181,10 @@ def json_ld_script(data: dict) -> SafeString:
     return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308 (escaped)
 
 
+# Open Graph wants language and territory (en_GB); the Dutch is written as in Flanders.
+OPEN_GRAPH_LOCALES = {"en-gb": "en_GB", "nl": "nl_BE", "fr": "fr_FR"}
+
+
 def social_meta(webinar: Webinar) -> dict:
     """Values for Open Graph and Twitter card tags (escaped by the template)."""
     return {
@@ -188,5 +192,5 @@ def social_meta(webinar: Webinar) -> dict:
         "description": description(webinar),
         "url": page_url(webinar),
         "site_name": site_name(),
-        "locale": to_locale(settings.LANGUAGE_CODE),  # en_GB, as Open Graph writes it
+        "locale": OPEN_GRAPH_LOCALES.get(get_language(), "en_GB"),
     }

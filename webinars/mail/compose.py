@@ -23,6 +23,7 @@ from webinars import ical, theme
 from webinars.calendar_links import google_calendar_url, ics_url, outlook_url
 from webinars.formatting import absolute_url, in_zone, page_url, when
 from webinars.identity import site_name
+from webinars.language import offered_language
 from webinars.models import (
     PendingMail,
     RegistrantMessage,
@@ -469,7 +470,7 @@ def compose_intent(intent: PendingMail) -> EmailMultiAlternatives | None:
     language = (
         settings.LANGUAGE_CODE
         if intent.kind == PendingMail.Kind.ORGANISER_NOTICE
-        else registration.language
+        else offered_language(registration.language)
     )
     with translation.override(language):
         message = COMPOSERS[intent.kind](registration, **args)
