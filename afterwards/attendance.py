@@ -16,6 +16,9 @@ from webinars.models import Registration, Webinar
 
 ENCODINGS = ("utf-8-sig", "utf-16", "cp1252")
 MAX_ROWS = 20_000
+# Registration ids are the database's bigint: anything above cannot name one, and SQLite and
+# PostgreSQL both fail on it rather than find nothing.
+MAX_ID = 2**63 - 1
 
 
 class ReportError(ValueError):
@@ -59,7 +62,15 @@ def read_addresses(data: bytes, column: str = "") -> tuple[str, list[str]]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        rows = list(reader)
+    except csv.Error:
+        # A cell over csv's size limit (128 KB), or quoting the dialect cannot end.
+        raise ReportError(
+            _("Line %(line)d of the file cannot be read as CSV: is it an attendance report?")
+            % {"line": reader.line_num}
+        ) from None
     if len(rows) > MAX_ROWS:
         raise ReportError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
     wanted = column.strip().lower()
@@ -86,6 +97,28 @@ def read_addresses(data: bytes, column: str = "") -> tuple[str, list[str]]:
     raise ReportError(
         _("No column of email addresses was found: its header should name it, e.g. “User Email”.")
     )
+
+
+def registration_ids(values: list[str]) -> tuple[set[int], list[str]]:
+    """(the ids among `values`, the values that cannot be a registration's id).
+
+    Only ASCII digits count: str.isdigit() also takes "²" and other scripts' digits, which int()
+    refuses or reads as a number nobody typed.
+    """
+    ids, refused = set(), []
+    for value in values:
+        value = value.strip()
+        if value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_ID:
+            ids.add(int(value))
+        else:
+            refused.append(value)
+    return ids, refused
+
+
+def refused_message(refused: list[str]) -> str:
+    return _("Ignored what names no registration: %(values)s.") % {
+        "values": ", ".join(f"“{value[:40]}”" for value in refused[:5])
+    }
 
 
 def match(webinar: Webinar, data: bytes, column: str = "") -> Match:

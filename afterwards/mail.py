@@ -1,28 +1,23 @@
-"""The follow-up mail: recorded per registrant when it is due, composed and queued by the worker.
+"""The follow-up mail: recorded per registrant when it is due, composed and sent by the worker.
 
-Like the other mail, a failure to compose is kept with its error and retried, up to
-MAIL_MAX_ATTEMPTS, and django-mailer retries what the mail server refuses; the unique
-(follow-up, registration) pair means nobody gets it twice, whatever workers run.
+A record in webinars' one outbox (kind follow_up) like any other mail: a failure is kept with
+its error and retried with growing delays, up to MAIL_MAX_ATTEMPTS, and the key
+"follow-up:<follow-up>:<registration>" means nobody gets it twice, whatever workers run.
 """
 
-import logging
-from collections import Counter
 from datetime import datetime
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
-from afterwards.models import FollowUp, FollowUpDelivery
+from afterwards.models import FollowUp
 from afterwards.selectors import recap_for
 from webinars.formatting import absolute_url, page_url, when
 from webinars.language import offered_language
+from webinars.mail import record_many
 from webinars.mail.compose import compose, personal_links
-from webinars.mail.worker import queue_claimed
-from webinars.models import Registration
-
-logger = logging.getLogger(__name__)
+from webinars.models import PendingMail, Registration
 
 
 def follow_up_context(follow_up: FollowUp, registration: Registration, *, attended: bool) -> dict:
@@ -61,47 +56,39 @@ def follow_up_message(
         )
 
 
+def follow_up_key(follow_up_pk: int, registration_pk: int) -> str:
+    return f"follow-up:{follow_up_pk}:{registration_pk}"
+
+
 def record_due(now: datetime) -> int:
-    """One delivery row per confirmed registrant of every follow-up whose time has come."""
+    """One record per confirmed registrant of every follow-up whose time has come."""
     recorded = 0
     for follow_up in FollowUp.objects.filter(send_at__lte=now).select_related("webinar"):
         registrations = follow_up.webinar.registrations.confirmed().filter(
             anonymised_at__isnull=True
         )
-        already = follow_up.deliveries.values("registration_id")
-        rows = [
-            FollowUpDelivery(
-                follow_up=follow_up, registration_id=pk, attended=attended_at is not None
-            )
-            for pk, attended_at in registrations.exclude(pk__in=already).values_list(
-                "pk", "attended_at"
-            )
-        ]
-        FollowUpDelivery.objects.bulk_create(rows, ignore_conflicts=True)
-        recorded += len(rows)
+        recorded += record_many(
+            PendingMail.Kind.FOLLOW_UP,
+            [
+                (
+                    follow_up_key(follow_up.pk, pk),
+                    {"follow_up": follow_up.pk, "attended": attended_at is not None},
+                    pk,
+                )
+                for pk, attended_at in registrations.values_list("pk", "attended_at")
+            ],
+            now=now,
+        )
     return recorded
 
 
-def queue_delivery(pk: int, now: datetime) -> str:
-    """Compose one follow-up: "queued", "taken" (another worker has it) or "failed"."""
-
-    def compose(pk):
-        delivery = FollowUpDelivery.objects.select_related(
-            "follow_up__webinar__series", "registration"
-        ).get(pk=pk)
-        return follow_up_message(
-            delivery.follow_up, delivery.registration, attended=delivery.attended
-        )
-
-    return queue_claimed(FollowUpDelivery, pk, now, compose)
-
-
-def deliver_due(now: datetime | None = None) -> Counter:
-    now = now or timezone.now()
-    record_due(now)
-    due = FollowUpDelivery.objects.filter(
-        queued_at__isnull=True, attempts__lt=settings.MAIL_MAX_ATTEMPTS
+def follow_up_for(record: PendingMail) -> EmailMultiAlternatives | None:
+    follow_up = (
+        FollowUp.objects.select_related("webinar__series")
+        .filter(pk=record.args["follow_up"])
+        .first()
     )
-    return Counter(
-        queue_delivery(pk, now) for pk in due.order_by("pk").values_list("pk", flat=True)
-    )
+    registration = record.registration
+    if follow_up is None or registration is None or registration.anonymised_at:
+        return None
+    return follow_up_message(follow_up, registration, attended=record.args["attended"])

@@ -106,33 +106,6 @@ class FollowUp(models.Model):
         return self.subject
 
 
-class FollowUpDelivery(models.Model):
-    """The follow-up to one registrant: the unique pair means never twice."""
-
-    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="deliveries")
-    registration = models.ForeignKey(
-        Registration, on_delete=models.CASCADE, related_name="follow_ups"
-    )
-    attended = models.BooleanField()
-    created = models.DateTimeField(auto_now_add=True)
-    queued_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["pk"]
-        verbose_name = _("follow-up sent")
-        verbose_name_plural = _("follow-ups sent")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["follow_up", "registration"], name="unique_follow_up_per_registration"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.follow_up} → {self.registration.email}"
-
-
 class Feedback(models.Model):
     registration = models.OneToOneField(
         Registration, on_delete=models.CASCADE, related_name="feedback"

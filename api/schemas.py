@@ -1,11 +1,11 @@
 """What the public API answers: the OpenAPI schema is generated from these classes."""
 
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Annotated, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime
+from pydantic import AfterValidator, AwareDatetime
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 
@@ -15,10 +15,19 @@ class Error(Schema):
     errors: list[str] = Field(default=[], description="One line per refused parameter.")
 
 
+def _in_utc(moment: datetime) -> datetime:
+    # Near year 1 or 9999 a valid offset can put the instant outside what a datetime holds;
+    # the database compares in UTC, so such a moment has no answer.
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the moment in UTC falls outside the years 1 to 9999") from None
+
+
 class ListParams(Schema):
     page: int = Field(1, ge=1, le=100_000, description="Page number, from 1.")
     page_size: int = Field(20, ge=1, le=100, description="Items per page (at most 100).")
-    changed_since: AwareDatetime | None = Field(
+    changed_since: Annotated[AwareDatetime, AfterValidator(_in_utc)] | None = Field(
         None,
         description="Only items saved at or after this moment (ISO 8601 with a UTC offset, "
         "e.g. 2026-06-01T00:00:00Z).",

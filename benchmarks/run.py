@@ -461,8 +461,8 @@ def _form_template(form: _Form) -> str:
 def _mail_counts(database_url: str) -> tuple[int, int]:
     """(mail waiting to be composed or sent, mail sent) straight from the database."""
     sql = (
-        "SELECT (SELECT COUNT(*) FROM webinars_pendingmail) + (SELECT COUNT(*) FROM mailer_message),"
-        " (SELECT COUNT(*) FROM mailer_messagelog WHERE result = '1')"
+        "SELECT (SELECT COUNT(*) FROM webinars_pendingmail WHERE sent_at IS NULL),"
+        " (SELECT COUNT(*) FROM webinars_pendingmail WHERE sent_at IS NOT NULL)"
     )
     if database_url.startswith("sqlite:///"):
         import sqlite3

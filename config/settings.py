@@ -214,11 +214,9 @@ LOGGING = {
 }
 
 # --- Registration, mail queue, reminders and retention ---
-# Mail is recorded in the database (webinars.PendingMail) in the same transaction as the
-# registration, then composed onto django-mailer's queue and sent by `manage.py send_queued_mail`
+# Every message is recorded in the database (webinars.PendingMail) in the same transaction as the
+# change that causes it, then composed and sent with EMAIL_BACKEND by `manage.py send_queued_mail`
 # (cron or --loop), which retries with back-off.
-INSTALLED_APPS += ["mailer"]
-MAILER_EMAIL_BACKEND = EMAIL_BACKEND  # noqa: F821 (set from EMAIL_URL above): the real sender
 # A hung mail server must not hold a request or the worker for ever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # Compose and send a request's mail right after its transaction commits; whatever fails stays for
@@ -234,17 +232,22 @@ MAIL_RETRY_MAX_SECONDS = env.int("MAIL_RETRY_MAX_SECONDS", default=6 * 3600)
 # Largest material an organiser may upload (slides, handouts), and largest attendance report.
 MATERIAL_MAX_MB = env.int("MATERIAL_MAX_MB", default=50)
 ATTENDANCE_REPORT_MAX_MB = env.int("ATTENDANCE_REPORT_MAX_MB", default=5)
+# The attendance form in admin posts one field per confirmed registrant, and a webinar without
+# a capacity may have thousands: Django's default (1,000 fields) would refuse that form with a
+# bare 400. As many as an attendance report may hold rows (afterwards/attendance.py, MAX_ROWS).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
+# Largest uploaded image (photos, logos, banners), in pixels: a larger one is refused before it
+# is decoded (a small file can declare a huge image that takes gigabytes to decode).
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
 # Registrants can give or change their feedback for this many days after a webinar ends.
 FEEDBACK_DAYS = env.int("FEEDBACK_DAYS", default=14)
 # A message that fails to compose or send this many times is given up and shown as failed in
 # admin; every other message keeps going out.
 MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=10)
-MAILER_EMAIL_MAX_RETRIES = max(MAIL_MAX_ATTEMPTS - 1, 0)
-# Any failure to send defers that one message (django-mailer's own handler re-raises most).
-MAILER_ERROR_HANDLER = "webinars.mail.worker.delivery_failed"
-MAILER_LOCK_PATH = str(env.path("MAILER_LOCK_PATH", default=BASE_DIR / "send_mail"))
-# The mail log keeps who/when, not the message bodies (personal data).
-MAILER_EMAIL_LOG_MESSAGE_DATA = False
+# On SQLite, senders take turns by an flock() on this file (released by the kernel when a sender
+# dies); it must be on a local disk that every sender of this database shares. PostgreSQL locks
+# the rows instead.
+MAIL_LOCK_FILE = str(env.path("MAIL_LOCK_FILE", default=BASE_DIR / "send_mail.flock"))
 
 REGISTRATION_RATE_LIMIT = env.int("REGISTRATION_RATE_LIMIT", default=10)
 REGISTRATION_RATE_WINDOW = env.int("REGISTRATION_RATE_WINDOW", default=600)
@@ -263,8 +266,24 @@ if CACHES["default"]["BACKEND"] in (
     # workers of one machine; their counts are not atomic, so two submissions at the same
     # instant may count once, which a rate limit can live with. Several machines: Redis.
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+# CACHE_URL=dummycache:// switches caching off, and with it the rate limits, which have nowhere
+# to count: a system check says so (webinars.W003) instead of django-ratelimit stopping start-up.
+RATELIMIT_ENABLE = CACHES["default"]["BACKEND"] != "django.core.cache.backends.dummy.DummyCache"
+if not RATELIMIT_ENABLE:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 # How many reverse proxies append to X-Forwarded-For in front of the app (0 = use REMOTE_ADDR).
 RATE_LIMIT_PROXY_COUNT = env.int("RATE_LIMIT_PROXY_COUNT", default=0)
+# IPv6 clients are counted per network of this prefix length: one connection usually holds a
+# whole /64 and can use any address in it. (IPv4 clients are counted per address.)
+RATE_LIMIT_IPV6_PREFIX = env.str("RATE_LIMIT_IPV6_PREFIX", default="64").strip()
+if not (RATE_LIMIT_IPV6_PREFIX.isascii() and RATE_LIMIT_IPV6_PREFIX.isdigit()) or not (
+    1 <= int(RATE_LIMIT_IPV6_PREFIX) <= 128
+):
+    sys.exit(
+        f"RATE_LIMIT_IPV6_PREFIX={RATE_LIMIT_IPV6_PREFIX}: give the prefix length of the IPv6 "
+        "network counted as one client, from 1 to 128 (64 is one connection's usual share)."
+    )
+RATE_LIMIT_IPV6_PREFIX = int(RATE_LIMIT_IPV6_PREFIX)
 REGISTRATION_RESEND_MINUTES = env.int("REGISTRATION_RESEND_MINUTES", default=10)
 JOIN_WINDOW_MINUTES = env.int("JOIN_WINDOW_MINUTES", default=30)
 # When send_reminders mails registrants, before each start: "1d, 1h" (days, hours, minutes,

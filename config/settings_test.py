@@ -7,14 +7,13 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 from config.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The mail worker sends with EMAIL_BACKEND: into django.core.mail.outbox in tests.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Serve static files from the app folders, as runserver does; no collectstatic needed in tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-# The mail queue's worker delivers into django.core.mail.outbox in tests.
-MAILER_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not shared-cache memory, so tests with real threads see one database with
     # SQLite's ordinary locking (busy timeout, immediate transactions).
@@ -38,3 +37,19 @@ SECURE_SSL_REDIRECT = False
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="webinars-test-media-")
+
+# pytest-xdist runs the suite in several processes, and tests clear the cache: each process keeps
+# its own Redis database (the URL's, then the ones below it).
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
+
+    def _own_database(url: str) -> str:
+        base, _, number = url.rpartition("/")
+        return f"{base}/{int(number) - int(_worker[2:])}" if number.isdigit() else url
+
+    _location = CACHES["default"]["LOCATION"]  # noqa: F405
+    CACHES["default"]["LOCATION"] = (  # noqa: F405
+        [_own_database(url) for url in _location]
+        if isinstance(_location, list)
+        else _own_database(_location)
+    )

@@ -6,6 +6,7 @@ told not to), and a page on another site cannot forge either. Allowed are SITE_U
 origins in EMBED_ALLOWED_ORIGINS (sites that embed the forms).
 """
 
+import ipaddress
 import logging
 from functools import wraps
 from urllib.parse import urlsplit
@@ -71,14 +72,33 @@ def public_form(view):
     return csrf_exempt(wrapped)
 
 
+def client_network(address: str) -> str:
+    """The client an address counts as: an IPv4 address itself, an IPv6 address's network.
+
+    One IPv6 connection usually holds a whole /64 (RATE_LIMIT_IPV6_PREFIX) and may pick any
+    address in it, so counting addresses would let one client through without a limit.
+    """
+    try:
+        ip = ipaddress.ip_address(address.strip().strip("[]"))
+    except ValueError:
+        return address[:64]
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if ip.version == 4:
+        return str(ip)
+    network = ipaddress.ip_network(f"{ip}/{settings.RATE_LIMIT_IPV6_PREFIX}", strict=False)
+    return str(network)
+
+
 def client_ip(group, request) -> str:
-    """REMOTE_ADDR, or the address the trusted proxies saw (RATE_LIMIT_PROXY_COUNT)."""
+    """The client's network (client_network) of REMOTE_ADDR, or of the address the trusted
+    proxies saw (RATE_LIMIT_PROXY_COUNT): the key every rate limit counts under."""
     proxies = settings.RATE_LIMIT_PROXY_COUNT
     if proxies:
         forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         if len(forwarded) >= proxies and forwarded[-proxies]:
-            return forwarded[-proxies][:64]
-    return request.META.get("REMOTE_ADDR", "unknown")
+            return client_network(forwarded[-proxies])
+    return client_network(request.META.get("REMOTE_ADDR", "unknown"))
 
 
 def over_limit(request, *, group: str, limit: int, window: int, methods) -> bool:

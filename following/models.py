@@ -5,11 +5,10 @@ can sign someone else up; every mail carries a one-click unsubscribe.
 """
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from series.models import Series
-from webinars.models import Webinar, new_token
+from webinars.models import new_token
 
 
 class FollowerQuerySet(models.QuerySet):
@@ -24,10 +23,6 @@ class Follower(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     language = models.CharField(_("language"), max_length=10, default="en")
     created = models.DateTimeField(_("asked to follow"), auto_now_add=True)
-    # Set by each request to follow; the worker mails the confirmation link when this is newer
-    # than the last one it sent.
-    confirmation_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
-    confirmation_mailed_at = models.DateTimeField(null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
 
@@ -40,13 +35,6 @@ class Follower(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["series", "email"], name="unique_follower_per_series")
         ]
-        indexes = [
-            models.Index(
-                fields=["confirmation_requested_at"],
-                name="follower_confirm_due_idx",
-                condition=Q(confirmation_requested_at__isnull=False),
-            )
-        ]
 
     def __str__(self):
         return f"{self.email} ({self.series})"
@@ -54,27 +42,3 @@ class Follower(models.Model):
     @property
     def is_following(self) -> bool:
         return self.confirmed_at is not None and self.unsubscribed_at is None
-
-
-class FollowNotice(models.Model):
-    """One new-webinar mail to one follower: the unique pair means never twice."""
-
-    follower = models.ForeignKey(Follower, on_delete=models.CASCADE, related_name="notices")
-    webinar = models.ForeignKey(Webinar, on_delete=models.CASCADE, related_name="follow_notices")
-    created = models.DateTimeField(auto_now_add=True)
-    queued_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["pk"]
-        verbose_name = _("new-webinar mail to a follower")
-        verbose_name_plural = _("new-webinar mails to followers")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["follower", "webinar"], name="unique_follow_notice_per_webinar"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.webinar} → {self.follower.email}"

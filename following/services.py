@@ -6,9 +6,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
-from following.models import Follower, FollowNotice
+from following.models import Follower
 from series.models import Series
-from webinars.models import Webinar
+from webinars.mail import record, record_many
+from webinars.models import PendingMail, Webinar
 from webinars.services import normalise_email
 
 
@@ -37,26 +38,10 @@ def follow_request(*, series: Series, email: str, now: datetime | None = None) -
             follower.unsubscribed_at = None
             follower.confirmed_at = None
         follower.language = language
-        follower.confirmation_requested_at = now
-        follower.save(
-            update_fields=[
-                "unsubscribed_at",
-                "confirmed_at",
-                "language",
-                "confirmation_requested_at",
-            ]
-        )
-        if settings.MAIL_SEND_IMMEDIATELY:
-            pk = follower.pk
-
-            # A named function, not a partial: Django logs a failing callback's __qualname__.
-            def send_after_commit():
-                from following import mail
-                from webinars.mail.worker import in_mail_thread
-
-                in_mail_thread(mail.send_confirmation_now, pk)
-
-            transaction.on_commit(send_after_commit, robust=True)
+        follower.save(update_fields=["unsubscribed_at", "confirmed_at", "language"])
+        # Recorded for a known address too; composing drops what is not needed (following
+        # already, or a link mailed moments ago), after the answer.
+        record(PendingMail.Kind.FOLLOW_CONFIRM, args={"follower": follower.pk}, now=now)
     return follower
 
 
@@ -82,7 +67,7 @@ def follow_stop(*, follower: Follower, now: datetime | None = None) -> None:
 def webinar_published(*, webinar: Webinar, now: datetime | None = None) -> None:
     """Record a new-webinar mail for each follower of its series; the worker sends them.
 
-    Only a webinar still ahead and scheduled is news. The unique pair keeps a webinar that is
+    Only a webinar still ahead and scheduled is news. The key keeps a webinar that is
     unpublished and published again from mailing anyone twice.
     """
     now = now or timezone.now()
@@ -91,10 +76,16 @@ def webinar_published(*, webinar: Webinar, now: datetime | None = None) -> None:
     if webinar.start <= now:
         return
     followers = Follower.objects.following().filter(series_id=webinar.series_id)
-    FollowNotice.objects.bulk_create(
+    record_many(
+        PendingMail.Kind.FOLLOW_NOTICE,
         [
-            FollowNotice(follower_id=pk, webinar=webinar)
+            (f"follow-notice:{pk}:{webinar.pk}", {"follower": pk, "webinar": webinar.pk}, None)
             for pk in followers.values_list("pk", flat=True)
         ],
-        ignore_conflicts=True,
+        now=now,
     )
+
+
+def on_webinar_published(sender, *, webinar: Webinar, now: datetime, **kwargs) -> None:
+    """Receiver of webinars.signals.webinar_published (connected in FollowingConfig.ready)."""
+    webinar_published(webinar=webinar, now=now)

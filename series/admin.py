@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db import models
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
+from core.uploads import CLEAN_IMAGES
 from series.models import FundingDisclaimer, Organisation, SeriesOrganisation
 
 # A web address typed without a scheme ("example.org") is taken as https, as Django 6 will.
@@ -29,12 +30,13 @@ class FundingDisclaimerInline(TranslationStackedInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    formfield_overrides = URL_AS_HTTPS
+    formfield_overrides = {**URL_AS_HTTPS, **CLEAN_IMAGES}
     list_display = ["name", "url"]
     search_fields = ["name"]
 
 
 class BaseSeriesAdmin(TranslationAdmin):
+    formfield_overrides = CLEAN_IMAGES
     list_display = ["title", "slug", "created"]
     view_on_site = True
     search_fields = ["title", "description"]

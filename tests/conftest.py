@@ -99,20 +99,6 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_vobject_zones():
-    """vobject keeps the first VTIMEZONE it reads for each TZID for the whole process, and our
-    VTIMEZONEs cover only the years their events need: one read for 2027 would misplace a
-    2020 event read later. Each test starts with the registry as it was."""
-    import vobject.icalendar
-
-    zones = vars(vobject.icalendar)["__tzidMap"]
-    saved = dict(zones)
-    yield
-    zones.clear()
-    zones.update(saved)
-
-
-@pytest.fixture(autouse=True)
 def _default_language():
     """A request to a /nl/ page leaves Dutch active in the thread (LocaleMiddleware sets it and
     nothing resets it): each test starts, and leaves, in the default language."""

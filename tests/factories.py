@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from series.models import FundingDisclaimer, Organisation, Series, SeriesOrganisation
 from webinars.models import Registration, Speaker, Webinar, WebinarSpeaker
+from webinars.services import webinar_save
 
 _seq = itertools.count(1)
 
@@ -44,16 +45,33 @@ def make_speaker(**fields) -> Speaker:
     return Speaker.objects.create(**fields)
 
 
-def make_webinar(
-    *, start: datetime | None = None, duration=timedelta(minutes=90), **fields
-) -> Webinar:
+def _webinar(*, start: datetime | None, duration: timedelta, **fields) -> Webinar:
     n = next(_seq)
     start = start or timezone.now() + timedelta(days=7)
     fields.setdefault("title", f"Webinar {n}")
     fields.setdefault("slug", f"webinar-{n}")
     fields.setdefault("time_zone", "Europe/Brussels")
     fields.setdefault("end", start + duration)
-    return Webinar.objects.create(start=start, **fields)
+    return Webinar(start=start, **fields)
+
+
+def make_webinar(
+    *, start: datetime | None = None, duration=timedelta(minutes=90), **fields
+) -> Webinar:
+    """A webinar row, saved through the ORM: nobody is told about it."""
+    webinar = _webinar(start=start, duration=duration, **fields)
+    webinar.save(force_insert=True)
+    return webinar
+
+
+def add_webinar(
+    *, start: datetime | None = None, duration=timedelta(minutes=90), **fields
+) -> Webinar:
+    """A webinar an organiser adds (services.webinar_save, as admin does): if it is published,
+    the followers of its series are told."""
+    webinar = _webinar(start=start, duration=duration, **fields)
+    webinar_save(webinar=webinar)
+    return webinar
 
 
 def add_speaker(webinar: Webinar, speaker: Speaker | None = None, role="speaker", order=0):

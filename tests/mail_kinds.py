@@ -8,9 +8,9 @@ from django.utils import timezone
 from afterwards.mail import follow_up_message
 from afterwards.models import FollowUp
 from following.mail import confirmation_message, notice_message
-from following.models import Follower, FollowNotice
+from following.models import Follower
 from tests.factories import make_registration, make_series, make_webinar
-from webinars.mail import compose as mail
+from webinars.mail import kinds as mail
 from webinars.models import RegistrantMessage, Registration, SiteSettings
 
 Status = Registration.Status
@@ -99,9 +99,7 @@ def every_mail_kind() -> dict[str, object]:
         ),
         "organiser_notice": mail.organiser_notice_message(reg(email="o@example.org")),
         "follow_confirm": confirmation_message(follower),
-        "follow_new_webinar": notice_message(
-            FollowNotice.objects.create(follower=follower, webinar=venue)
-        ),
+        "follow_new_webinar": notice_message(follower, venue),
         "follow_up": follow_up_message(
             follow_up, reg(email="f@example.org", status=Status.CONFIRMED), attended=True
         ),

@@ -1,4 +1,5 @@
-"""What one save of a webinar changed, as Webinar.save() hands it to services.webinar_changed."""
+"""What one save of a webinar changed: Webinar.save() records it, services.webinar_save tells
+people about it."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,6 +18,8 @@ class WebinarChanges:
     cancelled: bool = False
     # Something a calendar entry shows (Webinar.CALENDAR_FIELDS): calendars must replace theirs.
     calendar_fields_changed: bool = False
+    # This save created the webinar: it has no registrants to tell.
+    created: bool = False
     # Hidden from visitors before, published now (or created published).
     published: bool = False
     # The start saved before, when this save moved it (search engines are told of the move).

@@ -1,9 +1,11 @@
 """System checks on settings that would otherwise fail quietly."""
 
 import runpy
+from pathlib import Path
 
 from django.conf import settings
 from django.core import checks
+from django.utils.translation import to_locale
 
 from core.protection import origin_of
 
@@ -58,4 +60,50 @@ def check_shared_cache(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             "(one machine).",
             id="webinars.W002",
         )
+    ]
+
+
+@checks.register(checks.Tags.caches)
+def check_rate_limits_counted(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """The dummy cache keeps nothing, so no rate limit can count: they are off, and said to be."""
+    if settings.RATELIMIT_ENABLE:
+        return []
+    return [
+        checks.Warning(
+            "The cache is the dummy cache (CACHE_URL=dummycache://): no page is cached and the "
+            "rate limits on registration, follow and API requests are off.",
+            hint="Leave CACHE_URL unset for the file cache under CACHE_DIR, or set it to Redis.",
+            id="webinars.W003",
+        )
+    ]
+
+
+def stale_catalogues() -> list[tuple[str, Path, str]]:
+    """(language, .po file, "missing" or "older") for each catalogue not compiled since its .po."""
+    found = []
+    for code, _name in settings.LANGUAGES:
+        locale = to_locale(code)
+        for folder in settings.LOCALE_PATHS:
+            for source in sorted((Path(folder) / locale / "LC_MESSAGES").glob("*.po")):
+                compiled = source.with_suffix(".mo")
+                if not compiled.is_file():
+                    found.append((code, source, "missing"))
+                elif compiled.stat().st_mtime < source.stat().st_mtime:
+                    found.append((code, source, "older"))
+    return found
+
+
+@checks.register(checks.Tags.translation)
+def check_compiled_catalogues(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Without a current .mo, Django serves that language's pages in English and says nothing."""
+    return [
+        checks.Warning(
+            f"{source}: its compiled catalogue {source.with_suffix('.mo').name} is "
+            + ("missing" if state == "missing" else "older than the .po")
+            + f", so pages in {code!r} show "
+            + ("no translation." if state == "missing" else "an older translation."),
+            hint="Run `manage.py compilemessages` (`make serve-prod` does) after every update.",
+            id="webinars.W004",
+        )
+        for code, source, state in stale_catalogues()
     ]

@@ -2,8 +2,8 @@
 
 Every calendar names each webinar's own zone (DTSTART;TZID=Europe/Brussels) and carries a
 VTIMEZONE for each zone it uses, written as Google, Outlook and Apple write them: a few
-STANDARD/DAYLIGHT rules with RRULEs, derived from the zone's real transitions around the
-events' years. An instant whose local wall time is ambiguous (the repeated hour of a
+STANDARD/DAYLIGHT rules with RRULEs, derived from the zone's real transitions over every year
+a webinar can fall in, so a zone reads the same in every file (webinars.vtimezone). An instant whose local wall time is ambiguous (the repeated hour of a
 fall-back night) is written in UTC instead: RFC 5545 reads a repeated local time as its first
 occurrence, and readers differ on it anyway. Public calendars never carry the private join link.
 """
@@ -26,7 +26,7 @@ from webinars.formatting import page_url
 from webinars.identity import site_name
 from webinars.models import Webinar
 from webinars.text import one_line, plain_text, xml_safe
-from webinars.vtimezone import vtimezone
+from webinars.vtimezone import vtimezone_ical
 
 PRODID = "-//Webinar series//webinars//EN"
 UID_DOMAIN = "webinars"
@@ -242,10 +242,9 @@ def calendar_for(
     if refresh:
         cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", icalendar.vDuration(refresh))
-    for component in vtimezones_for(webinars) or [_placeholder_vtimezone()]:
-        # RFC 5545 wants at least one component: a calendar with no event (a personal feed
-        # whose webinars were all cancelled) keeps the site's zone so it stays valid.
-        cal.add_component(component)
+    # RFC 5545 wants at least one component: a calendar with no event (a personal feed whose
+    # webinars were all cancelled) keeps the site's zone so it stays valid.
+    zones = [vtimezone_ical(tzid) for tzid in zones_of(webinars) or [settings.TIME_ZONE]]
     stamp = timezone.now() if method else None
     events = []
     for webinar in webinars:
@@ -260,26 +259,12 @@ def calendar_for(
         # Messages carry a fresh DTSTAMP each time: nothing to reuse there.
         events.append(_event(fields).to_ical() if stamp else _feed_event_ical(fields))
     head, end = cal.to_ical().rsplit(b"END:VCALENDAR", 1)
-    return head + b"".join(events) + b"END:VCALENDAR" + end
+    return head + b"".join(zones) + b"".join(events) + b"END:VCALENDAR" + end
 
 
-def vtimezones_for(webinars: Iterable[Webinar]) -> list[icalendar.Timezone]:
-    """One VTIMEZONE per zone the webinars use, covering the years they fall in."""
-    years: dict[str, tuple[int, int]] = {}
-    for webinar in webinars:
-        first = webinar.local_start.year
-        last = webinar.local_end.year
-        low, high = years.get(webinar.time_zone, (first, last))
-        years[webinar.time_zone] = (min(low, first), max(high, last))
-    return [
-        vtimezone(tzid, first_year=low, last_year=high)
-        for tzid, (low, high) in sorted(years.items())
-    ]
-
-
-def _placeholder_vtimezone() -> icalendar.Timezone:
-    year = timezone.now().year
-    return vtimezone(settings.TIME_ZONE, first_year=year, last_year=year)
+def zones_of(webinars: Iterable[Webinar]) -> list[str]:
+    """The zones the webinars use, each once, in a stable order."""
+    return sorted({webinar.time_zone for webinar in webinars})
 
 
 class CalendarResponse(HttpResponse):

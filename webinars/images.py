@@ -12,6 +12,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core.uploads import max_pixels
+
 THUMB_DIR = "thumbs"
 
 
@@ -44,6 +46,9 @@ def thumbnail(image, *, width: int, height: int, crop: bool = False) -> Thumbnai
             with default_storage.open(name) as existing, Image.open(existing) as done:
                 return Thumbnail(default_storage.url(name), *done.size)
         with image.open("rb") as source, Image.open(source) as original:
+            if original.width * original.height > max_pixels():
+                # Stored before uploads were checked: decoding it could take gigabytes.
+                return None
             picture = ImageOps.exif_transpose(original)
             picture = picture.convert("RGBA" if "A" in picture.getbands() else "RGB")
             if crop:

@@ -1,4 +1,4 @@
-"""Signals the registration rules send, for whoever shows their results (the page cache)."""
+"""Signals webinars sends, for the parts built on top of it (the page cache, following)."""
 
 from django.dispatch import Signal
 
@@ -9,3 +9,8 @@ availability_changed = Signal()
 # Registrations were anonymised (their ids in `ids`): whatever else names or describes those
 # people must go too. Sent by services.privacy.registrations_purge.
 registrations_anonymised = Signal()
+
+# An organiser published a webinar (created published, or a draft switched to published):
+# services.webinar_save sends it with `webinar` and `now`, a plain save() never does. Following
+# connects to it (following.apps) to tell the series' followers; webinars cannot import it.
+webinar_published = Signal()

@@ -181,8 +181,13 @@ def json_ld_script(data: dict) -> SafeString:
     return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308 (escaped)
 
 
-# Open Graph wants language and territory (en_GB); the Dutch is written as in Flanders.
-OPEN_GRAPH_LOCALES = {"en-gb": "en_GB", "nl": "nl_BE", "fr": "fr_FR"}
+# Open Graph writes a locale as language_TERRITORY; a bare "nl" is not one.
+OPEN_GRAPH_LOCALES = {"en-gb": "en_GB", "nl": "nl_NL", "fr": "fr_FR"}
+
+
+def open_graph_locale(language: str | None) -> str:
+    language = (language or settings.LANGUAGE_CODE).lower()
+    return OPEN_GRAPH_LOCALES.get(language) or to_locale(language)
 
 
 def social_meta(webinar: Webinar) -> dict:
@@ -192,5 +197,5 @@ def social_meta(webinar: Webinar) -> dict:
         "description": description(webinar),
         "url": page_url(webinar),
         "site_name": site_name(),
-        "locale": OPEN_GRAPH_LOCALES.get(get_language(), "en_GB"),
+        "locale": open_graph_locale(get_language()),
     }

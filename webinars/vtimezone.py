@@ -1,4 +1,10 @@
-"""VTIMEZONE components built from a zone's own transitions, as calendar clients write them."""
+"""VTIMEZONE components built from a zone's own transitions, as calendar clients write them.
+
+Each zone has exactly one definition, the same in every file the site serves or mails, valid
+for every year a webinar can fall in: readers such as Radicale and vobject keep the first
+definition of a TZID they see for the rest of their life, so a definition that depended on
+the file's events would place other files' events wrongly.
+"""
 
 import functools
 from dataclasses import dataclass
@@ -6,6 +12,13 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
+
+from webinars.models.validators import EARLIEST_MOMENT, LATEST_MOMENT
+
+# A year either side of the bounds: local wall times of the first and last moments can fall in
+# the neighbouring year, and the first event must follow a known change.
+FIRST_YEAR = EARLIEST_MOMENT.year - 1
+LAST_YEAR = LATEST_MOMENT.year + 1
 
 
 @dataclass(frozen=True)
@@ -45,10 +58,28 @@ class _Transition:
             onset.weekday(),
         )
 
+    @property
+    def observance(self) -> tuple:
+        """Transitions that one observance with RDATEs can describe share all of these."""
+        return (self.is_dst, self.offset_from, self.offset_to, self.name)
 
-def _state(tz: ZoneInfo, at: int) -> tuple[timedelta, str, bool]:
+
+def _state(tz: ZoneInfo, at: int) -> tuple[timedelta, str, timedelta]:
     local = datetime.fromtimestamp(at, tz)
-    return local.utcoffset(), local.tzname() or "", bool(local.dst())
+    return local.utcoffset(), local.tzname() or "", local.dst()
+
+
+def _is_dst(state, neighbours) -> bool:
+    """Daylight time in the positive form Google and Outlook write.
+
+    tzdata writes Irish (and Moroccan) time with a negative save: winter GMT is the
+    "daylight" time, an hour behind a standard IST. Calendar readers misread that, so a state
+    with a negative save is standard and a state next to one, ahead of it, is daylight.
+    """
+    offset, _, save = state
+    if save:
+        return save > timedelta(0)
+    return any(other[2] < timedelta(0) and other[0] < offset for other in neighbours)
 
 
 @functools.lru_cache(maxsize=128)
@@ -64,8 +95,9 @@ def _transitions(
     day = 86400
     start = int(datetime(first_year, 1, 1, tzinfo=UTC).timestamp())
     stop = int(datetime(last_year + 1, 1, 1, tzinfo=UTC).timestamp())
-    initial = state = _state(tz, start)
-    found = []
+    state = _state(tz, start)
+    states = [state]
+    changes = []
     at = start
     while at < stop:
         following = _state(tz, at + day)
@@ -77,49 +109,61 @@ def _transitions(
                     low = middle
                 else:
                     high = middle
-            new = _state(tz, high)
-            found.append(_Transition(high, state[0], new[0], new[1], new[2]))
-            state = new
+            state = _state(tz, high)
+            states.append(state)
+            changes.append(high)
             at = high
         else:
             at += day
-    return initial, tuple(found)
+    flags = [
+        _is_dst(s, states[max(i - 1, 0) : i] + states[i + 1 : i + 2]) for i, s in enumerate(states)
+    ]
+    # A change of name or kind alone (Moscow's EEST at +03 in 1991, Morocco's summer time
+    # becoming its standard time in 2018) is left out: readers work out their daylight saving
+    # from the offsets, and an observance from +01 to +01 throws their arithmetic off.
+    found = tuple(
+        _Transition(at, states[i][0], states[i + 1][0], states[i + 1][1], flags[i + 1])
+        for i, at in enumerate(changes)
+        if states[i][0] != states[i + 1][0]
+    )
+    return (states[0][0], states[0][1], flags[0]), found
 
 
-def vtimezone(tzid: str, *, first_year: int, last_year: int) -> icalendar.Timezone:
-    """A compact VTIMEZONE valid for every instant from first_year to last_year.
+def _observance(is_dst: bool, offset_from, offset_to, name: str, onset: datetime):
+    sub = icalendar.TimezoneDaylight() if is_dst else icalendar.TimezoneStandard()
+    sub.add("tzoffsetfrom", offset_from)
+    sub.add("tzoffsetto", offset_to)
+    if name:
+        sub.add("tzname", name)
+    sub.add("dtstart", onset)
+    return sub
 
-    Yearly changes on the same weekday rule become one STANDARD or DAYLIGHT with an RRULE
-    (open-ended when the rule still holds at the end, with UNTIL when it was replaced);
-    irregular changes become a single onset. A year either side is scanned so that the first
-    event always follows a known change.
+
+@functools.cache
+def vtimezone(tzid: str) -> icalendar.Timezone:
+    """The one VTIMEZONE of a zone, valid for every instant a webinar can have.
+
+    Shared between calls: read it, never change it. Yearly changes on the same weekday rule
+    become one STANDARD or DAYLIGHT with an RRULE (open-ended when the rule still holds at
+    the end, with UNTIL when it was replaced); the changes no rule describes (one-off years,
+    Ramadan in Morocco) become one observance per kind of change with their dates as RDATEs.
     """
-    scan_first, scan_last = first_year - 1, last_year + 1
-    initial, transitions = _transitions(tzid, scan_first, scan_last)
+    initial, transitions = _transitions(tzid, FIRST_YEAR, LAST_YEAR)
 
     component = icalendar.Timezone()
     component.add("tzid", tzid)
     component.add("x-lic-location", tzid)
 
-    def observance(is_dst: bool, offset_from, offset_to, name: str, onset: datetime):
-        sub = icalendar.TimezoneDaylight() if is_dst else icalendar.TimezoneStandard()
-        sub.add("tzoffsetfrom", offset_from)
-        sub.add("tzoffsetto", offset_to)
-        if name:
-            sub.add("tzname", name)
-        sub.add("dtstart", onset)
-        return sub
-
     offset, name, is_dst = initial
     if not transitions:
         # A zone with one offset all along: written like Google writes Asia/Tokyo.
         onset = datetime(1970, 1, 1)  # noqa: DTZ001 (VTIMEZONE onsets are local wall times)
-        component.add_component(observance(is_dst, offset, offset, name, onset))
+        component.add_component(_observance(is_dst, offset, offset, name, onset))
         return component
-    if transitions[0].at > datetime(first_year, 1, 1, tzinfo=UTC).timestamp():
-        # No change in the year before the first event: say what held from the scan's start.
-        onset = datetime(scan_first, 1, 1) + offset  # noqa: DTZ001 (local wall time)
-        component.add_component(observance(is_dst, offset, offset, name, onset))
+    if transitions[0].at > datetime(FIRST_YEAR + 1, 1, 1, tzinfo=UTC).timestamp():
+        # No change in the year before the first possible event: say what held from the start.
+        onset = datetime(FIRST_YEAR, 1, 1) + offset  # noqa: DTZ001 (local wall time)
+        component.add_component(_observance(is_dst, offset, offset, name, onset))
 
     # Group changes into runs of consecutive years that one weekday rule describes.
     runs: list[list[_Transition]] = []
@@ -138,19 +182,38 @@ def vtimezone(tzid: str, *, first_year: int, last_year: int) -> icalendar.Timezo
         runs.append(run)
         open_runs[transition.family] = run
 
-    for run in sorted(runs, key=lambda r: r[0].at):
-        first = run[0]
-        sub = observance(first.is_dst, first.offset_from, first.offset_to, first.name, first.onset)
-        if len(run) > 1:
-            byday = functools.reduce(frozenset.intersection, [t.rule_parts for t in run])
+    # Single changes of the same kind share one observance: DTSTART and RDATEs.
+    one_offs: dict[tuple, list[_Transition]] = {}
+    observances = []
+    for run in runs:
+        if len(run) == 1:
+            one_offs.setdefault(run[0].observance, []).append(run[0])
+        else:
+            observances.append((run, True))
+    observances.extend((group, False) for group in one_offs.values())
+
+    for group, is_rule in sorted(observances, key=lambda g: g[0][0].at):
+        first = group[0]
+        sub = _observance(first.is_dst, first.offset_from, first.offset_to, first.name, first.onset)
+        if is_rule:
+            byday = functools.reduce(frozenset.intersection, [t.rule_parts for t in group])
             # Prefer "last Sunday" (how Europe's rule is written) over "fourth Sunday".
             rule = {"freq": "yearly", "bymonth": first.onset.month}
             rule["byday"] = sorted(byday, key=lambda p: (not p.startswith("-"), p))[0]
-            if run[-1].onset.year < scan_last:
+            if group[-1].onset.year < LAST_YEAR:
                 # The rule was replaced: stop it after its last change (UNTIL in UTC, RFC 5545).
                 # A day later, not at the instant itself: vobject and icalendar compare UNTIL
                 # with the local onset, which east of UTC would drop the last change.
-                rule["until"] = datetime.fromtimestamp(run[-1].at, UTC) + timedelta(days=1)
+                rule["until"] = datetime.fromtimestamp(group[-1].at, UTC) + timedelta(days=1)
             sub.add("rrule", rule)
+        elif len(group) > 1:
+            for t in group[1:]:
+                sub.add("rdate", t.onset)
         component.add_component(sub)
     return component
+
+
+@functools.cache
+def vtimezone_ical(tzid: str) -> bytes:
+    """The zone's VTIMEZONE as written in every calendar: the same bytes each time."""
+    return vtimezone(tzid).to_ical()

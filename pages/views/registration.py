@@ -273,7 +273,7 @@ def confirm_address(request, slug, token):
     )
     if registration is None or not hmac.compare_digest(registration.token, token):
         return _hold_gone(request, webinar, "expired")
-    page = reverse("webinars:registration", kwargs={"token": registration.token})
+    page = registration.token_url()
     if not registration.is_held:
         return redirect(page)
     if request.method == "POST":
@@ -313,7 +313,7 @@ def registration_cancel(request, token):
 def _cancel(registration: Registration) -> HttpResponse:
     """Cancel (again harmless) and show the registrant's page saying so."""
     services.registration_cancel(registration=registration)
-    url = reverse("webinars:registration", kwargs={"token": registration.token})
+    url = registration.token_url()
     return redirect(f"{url}?cancelled=1")
 
 

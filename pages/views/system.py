@@ -91,7 +91,8 @@ BARE_SERVER_ERROR = (
     '<meta name="viewport" content="width=device-width, initial-scale=1">'
     "<title>Something went wrong · Webinars</title></head><body><main>"
     "<h1>Something went wrong</h1><p>Sorry, the page could not be shown. We have been told and "
-    "will look into it. Your registration data is safe; please try again in a few minutes.</p>"
+    "will look into it. If you were sending a form, such as a registration, it may not have "
+    "been saved: if no confirmation email arrives, please try again in a few minutes.</p>"
     '<p><a href="/">Go to the webinar calendar</a></p></main></body></html>'
 )
 

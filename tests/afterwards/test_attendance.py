@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from afterwards.attendance import ReportError, read_addresses
+from afterwards.attendance import MAX_ROWS, ReportError, read_addresses
 from tests.factories import make_registration, make_webinar
 from tests.html import text_of
 
@@ -157,3 +157,69 @@ def test_figures_per_webinar_and_series_with_a_chart_and_table(organiser_client,
     assert '<svg class="figures-chart"' in html and 'role="img"' in html
     assert '<caption id="per-day-table-caption">' in html
     assert "67%" in text_of(page)
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "-1", "0", str(2**63), str(10**30), "1e3"])
+def test_ticked_values_that_are_no_id_are_ignored_with_a_message(
+    organiser_client, webinar, people, value
+):
+    response = organiser_client.post(
+        attendance_url(webinar),
+        {"step": "manual", "attended": [people["grace"].pk, value]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert f"Ignored what names no registration: “{value}”." in text_of(response)
+    attended = set(
+        webinar.registrations.filter(attended_at__isnull=False).values_list("email", flat=True)
+    )
+    assert attended == {"grace@example.org"}
+
+
+def test_the_largest_id_is_looked_up_not_refused(organiser_client, webinar, people):
+    response = organiser_client.post(
+        attendance_url(webinar), {"step": "manual", "attended": [str(2**63 - 1)]}, follow=True
+    )
+
+    assert "Attendance saved: 0 added, 0 removed." in text_of(response)
+    assert "Ignored" not in text_of(response)
+
+
+@pytest.mark.parametrize(
+    ("report", "line"),
+    [
+        (b"User Email\n" + b"a" * 200_000 + b"@example.org\n", 2),
+        (b'Name,User Email\nAda,ada@example.org\nEve,"' + b"x" * 140_000, 3),
+    ],
+)
+def test_a_report_with_a_cell_out_of_range_is_a_clear_message(
+    organiser_client, webinar, people, report, line
+):
+    response = organiser_client.post(
+        attendance_url(webinar),
+        {"step": "preview", "report": SimpleUploadedFile("r.csv", report)},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert f"Line {line} of the file cannot be read as CSV" in text_of(response)
+    assert not webinar.registrations.filter(attended_at__isnull=False).exists()
+
+
+def test_ticking_attendance_works_beyond_a_thousand_registrants(organiser_client, webinar, people):
+    # Django refuses a form of more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields with a 400.
+    others = [str(n) for n in range(10**6, 10**6 + 5_000)]
+
+    response = organiser_client.post(
+        attendance_url(webinar),
+        {"step": "manual", "attended": [people["ada"].pk, *others]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "Attendance saved: 1 added, 0 removed." in text_of(response)
+
+
+def test_the_attendance_form_holds_as_many_fields_as_a_report_holds_rows(settings):
+    assert settings.DATA_UPLOAD_MAX_NUMBER_FIELDS >= MAX_ROWS

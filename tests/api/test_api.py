@@ -340,3 +340,39 @@ def test_the_schema_is_served_as_json_and_cached(client, db):
 
     assert json.loads(first.content)["info"]["title"] == "Webinars API"
     assert second["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # Valid offsets that carry the moment past year 9999 or before year 1 in UTC.
+        "changed_since=9999-12-31T23:59:59-23:59",
+        "changed_since=0001-01-01T00:00:00%2B23:59",
+        "changed_since=2026-06-01T00:00:00%2B99:00",
+        "changed_since=2026-06-01T00:00:00",
+        "changed_since=%00",
+        "page=0",
+        "page=99999999999999999999999999",
+        "page_size=101",
+        "page=%C2%B2",
+        "series=%00",
+        "series=a%2Fb",
+        "when=tomorrow",
+    ],
+)
+def test_bad_list_parameters_are_a_json_422(client, site, query):
+    response = client.get(f"/api/webinars?{query}")
+
+    assert response.status_code == 422, response.content
+    assert response.json()["detail"] == "Invalid parameters."
+    assert response.json()["errors"]
+
+
+def test_a_far_offset_inside_the_years_is_read_as_its_utc_moment(api, site):
+    # 9999-12-31T12:00-11:00 is 23:00 UTC the same day: valid, and later than every save.
+    response = api("/api/webinars?changed_since=9999-12-31T12:00:00-11:00")
+
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+    everything = api("/api/webinars?changed_since=0001-01-02T00:00:00%2B23:59")
+    assert len(everything.json()["items"]) == 2

@@ -104,3 +104,33 @@ def test_languages_setting_picks_shipped_languages_and_keeps_english(value, offe
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == offered
+
+
+def test_a_dummy_cache_migrates_with_a_warning_that_rate_limits_are_off(tmp_path):
+    result = run_manage(
+        "migrate",
+        "--no-input",
+        DEBUG="on",
+        CACHE_URL="dummycache://",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'site.sqlite3'}",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "django_ratelimit" not in result.stdout + result.stderr
+    assert "(webinars.W003) The cache is the dummy cache" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("cache_url", "enabled"), [("dummycache://", "False"), ("", "True")])
+def test_rate_limits_are_off_only_with_the_dummy_cache(tmp_path, cache_url, enabled):
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.RATELIMIT_ENABLE)",
+        DEBUG="on",
+        CACHE_URL=cache_url,
+        CACHE_DIR=str(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == enabled

@@ -12,6 +12,8 @@ import polib
 import pytest
 from django.conf import settings
 
+from webinars.checks import check_compiled_catalogues
+
 # Every language the site ships but English, whose texts are the message ids themselves.
 SHIPPED = [code for code, _ in settings.SHIPPED_LANGUAGES if code != settings.LANGUAGE_CODE]
 # What makemessages reads: the apps, the templates and the project's scripts.
@@ -120,3 +122,41 @@ def test_the_catalogue_holds_every_marked_string(tmp_path):
 )
 def test_placeholder_comparison(source, translated, same):
     assert (placeholders(source) == placeholders(translated)) is same
+
+
+def _catalogue(tmp_path, *, compiled_after: bool | None):
+    folder = tmp_path / "nl" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    po = folder / "django.po"
+    po.write_text('msgid ""\nmsgstr ""\n')
+    if compiled_after is not None:
+        mo = folder / "django.mo"
+        mo.write_bytes(b"")
+        os.utime(po, (1_000_000, 1_000_000))
+        when = 2_000_000 if compiled_after else 500_000
+        os.utime(mo, (when, when))
+    return po
+
+
+@pytest.mark.parametrize(
+    ("compiled_after", "says"),
+    [(None, "django.mo is missing, so pages in 'nl' show no translation."),
+     (False, "django.mo is older than the .po, so pages in 'nl' show an older translation.")],
+)  # fmt: skip
+def test_a_catalogue_not_compiled_since_its_po_is_a_warning(
+    settings, tmp_path, compiled_after, says
+):
+    po = _catalogue(tmp_path, compiled_after=compiled_after)
+    settings.LOCALE_PATHS = [tmp_path]
+
+    [warning] = check_compiled_catalogues()
+
+    assert warning.id == "webinars.W004"
+    assert warning.msg == f"{po}: its compiled catalogue {says}"
+
+
+def test_a_catalogue_compiled_after_its_po_passes(settings, tmp_path):
+    _catalogue(tmp_path, compiled_after=True)
+    settings.LOCALE_PATHS = [tmp_path]
+
+    assert check_compiled_catalogues() == []

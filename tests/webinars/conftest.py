@@ -46,7 +46,7 @@ def free_port() -> int:
 def smtp(settings):
     """Settings pointing the queue worker at a local SMTP port; start()/stop() a real server."""
     port = free_port()
-    settings.MAILER_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False

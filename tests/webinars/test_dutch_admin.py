@@ -14,7 +14,7 @@ from tests.factories import add_speaker, make_registration, make_series, make_we
 from tests.html import text_of
 from webinars.calendar_links import google_calendar_url
 from webinars.ical import event_description
-from webinars.mail.compose import (
+from webinars.mail.kinds import (
     cancelled_message,
     organiser_notice_message,
     promoted_message,

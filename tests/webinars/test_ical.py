@@ -135,18 +135,20 @@ def test_ics_has_one_compact_vtimezone_per_zone_used(db):
     assert "RDATE" not in content
     start = content.index("TZID:Europe/Brussels")
     brussels = content[start : content.index("END:VTIMEZONE", start)]
+    # Summer time since 1981; winter time in late September until 1995, late October since.
     assert brussels.count("BEGIN:DAYLIGHT") == 1
-    assert brussels.count("BEGIN:STANDARD") == 1
-    assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3" in brussels
-    assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10" in brussels
-    assert "DTSTART:20250330T020000" in brussels
-    assert "DTSTART:20251026T030000" in brussels
+    assert brussels.count("BEGIN:STANDARD") == 2
+    assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\n" in brussels
+    assert "RRULE:FREQ=YEARLY;UNTIL=19950925T010000Z;BYDAY=-1SU;BYMONTH=9" in brussels
+    assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\n" in brussels
+    assert "DTSTART:19890326T020000" in brussels
+    assert "DTSTART:19961027T030000" in brussels
     assert "RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3" in content
     assert "RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11" in content
 
 
 def test_vtimezone_of_a_zone_without_changes_is_one_standard(db):
-    text = vtimezone("Asia/Tokyo", first_year=2026, last_year=2026).to_ical().decode()
+    text = vtimezone("Asia/Tokyo").to_ical().decode()
 
     assert text == (
         "BEGIN:VTIMEZONE\r\nTZID:Asia/Tokyo\r\nX-LIC-LOCATION:Asia/Tokyo\r\n"

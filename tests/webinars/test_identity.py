@@ -12,7 +12,7 @@ from django.urls import reverse
 from tests.factories import make_registration, make_series, make_webinar
 from tests.html import form_data
 from tests.webinars.test_feeds import xml_of
-from webinars.mail.compose import details_message
+from webinars.mail.kinds import details_message
 from webinars.models import Registration, SiteSettings
 
 ATOM = "{http://www.w3.org/2005/Atom}"

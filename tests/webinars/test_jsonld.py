@@ -259,3 +259,18 @@ def test_a_webinar_without_speakers_names_its_organisers_as_performer(client, db
     assert event["performer"] == [site]
     assert event["organizer"] == [site]
     assert event["image"] == [SITE + "/social.png?v=0"]  # the share image, unsaved settings
+
+
+def test_open_graph_locale_follows_the_page_language(client, seed):
+    english = client.get(WEBINAR_2)
+    dutch = client.get("/nl" + WEBINAR_2)
+
+    assert dutch.status_code == 200
+    assert meta(english, "property", "og:locale") == "en_GB"
+    assert meta(dutch, "property", "og:locale") == "nl_NL"
+    assert '<html lang="nl"' in dutch.content.decode()
+
+
+def test_every_site_language_has_an_open_graph_locale(settings):
+    for code, _name in settings.LANGUAGES:
+        assert re.fullmatch(r"[a-z]{2}_[A-Z]{2}", structured_data.OPEN_GRAPH_LOCALES[code])

@@ -8,12 +8,11 @@ import pytest
 import vobject
 from django.core.management import CommandError, call_command
 from django.utils import timezone
-from mailer.models import Message
 
 from tests.factories import brussels, make_webinar
 from webinars import mail
 from webinars.ical import webinar_uid
-from webinars.models import Registration
+from webinars.models import PendingMail, Registration
 
 VALID = {"name": "Ada Lovelace", "email": "ada@example.org", "consent": "on"}
 
@@ -37,7 +36,7 @@ def test_confirmation_arrives_over_smtp_with_text_html_and_invitation(client, db
     output = send_queued()
 
     registration = Registration.objects.get()
-    assert output == "1 composed, 1 sent, 0 deferred, 0 re-queued for retry\n"
+    assert output == "1 sent, 0 waiting to retry\n"
     [(recipients, message)] = smtp.inbox.messages
     assert recipients == ["ada@example.org"]
     assert message["Subject"] == "Registered: Copper"
@@ -64,7 +63,7 @@ def test_confirmation_arrives_over_smtp_with_text_html_and_invitation(client, db
     other = vobject.readOne(invite.get_content()).vevent
     assert other.uid.value == webinar_uid(webinar)
     assert other.summary.value == "Copper"
-    assert Message.objects.count() == 0
+    assert PendingMail.objects.unsent().count() == 0
 
 
 def test_waiting_list_notice_has_no_join_link(client, db, smtp):
@@ -184,15 +183,15 @@ def test_registration_succeeds_with_smtp_down_and_mail_goes_out_when_back(
 
     assert response.status_code == 302
     assert Registration.objects.count() == 1
-    assert first_pass == "1 composed, 0 sent, 1 deferred, 0 re-queued for retry\n"
-    assert Message.objects.deferred().count() == 1
+    assert first_pass == "0 sent, 1 waiting to retry, 1 failed (kept for a retry, see the log)\n"
+    assert PendingMail.objects.retrying().count() == 1
 
     smtp.start()
     second_pass = send_queued()
 
-    assert second_pass == "0 composed, 1 sent, 0 deferred, 1 re-queued for retry\n"
+    assert second_pass == "1 sent, 0 waiting to retry\n"
     assert [m["Subject"] for _, m in smtp.inbox.messages] == ["Registered: Copper"]
-    assert Message.objects.count() == 0
+    assert PendingMail.objects.unsent().count() == 0
 
 
 def test_immediate_send_after_commit_failing_keeps_the_message_queued(
@@ -204,7 +203,7 @@ def test_immediate_send_after_commit_failing_keeps_the_message_queued(
         response = client.post(f"/webinars/{webinar.slug}/register/", VALID)
 
     assert response.status_code == 302
-    assert Message.objects.deferred().count() == 1
+    assert PendingMail.objects.retrying().count() == 1
 
 
 def test_immediate_send_after_commit_delivers(
@@ -216,7 +215,7 @@ def test_immediate_send_after_commit_delivers(
         client.post(f"/webinars/{webinar.slug}/register/", VALID)
 
     assert [m.subject for m in mailoutbox] == ["Registered: Copper"]
-    assert Message.objects.count() == 0
+    assert PendingMail.objects.unsent().count() == 0
 
 
 def test_deferred_message_waits_for_its_back_off(db, smtp, settings):
@@ -225,13 +224,16 @@ def test_deferred_message_waits_for_its_back_off(db, smtp, settings):
     Registration.objects.create(webinar=webinar, name="Ada", email="ada@example.org")
     registration = Registration.objects.get()
     mail.queue_details(registration)
-    send_queued()  # server down: deferred, failure logged now
+    send_queued()  # server down: kept, tried again after its back-off
     now = timezone.now()
 
-    assert mail.requeue_due(now + timedelta(seconds=30)) == 0
-    assert mail.requeue_due(now + timedelta(seconds=61)) == 1
-    message = Message.objects.get()
-    assert message.retry_count == 1
+    record = PendingMail.objects.get()
+    assert record.attempts == 1
+    assert now - timedelta(seconds=5) < record.retry_after - timedelta(seconds=60) <= now
+    assert mail.deliver_pending(now + timedelta(seconds=30)) == {}
+    assert mail.deliver_pending(now + timedelta(seconds=61)) == {"failed": 1}
+    record.refresh_from_db()
+    assert record.attempts == 2
     assert mail.retry_delay(1) == timedelta(seconds=120)
     assert mail.retry_delay(30) == timedelta(hours=6)
 
@@ -266,26 +268,23 @@ def test_a_poisoned_message_beside_fifty_good_ones_fails_alone_and_shows_in_admi
 
     delivered = sorted(rcpt for rcpts, _ in smtp.inbox.messages for rcpt in rcpts)
     assert delivered == sorted(f"person{n}@example.org" for n in range(50))
-    assert first_pass == (
-        "50 composed, 50 sent, 0 deferred, 0 re-queued for retry,"
-        " 1 failed to compose (kept for a retry, see the log)\n"
-    )
+    assert first_pass == ("50 sent, 1 waiting to retry, 1 failed (kept for a retry, see the log)\n")
     assert second_pass == (
-        "0 composed, 0 sent, 0 deferred, 0 re-queued for retry,"
-        " 1 failed to compose (kept for a retry, see the log), 1 given up (see admin)\n"
+        "0 sent, 0 waiting to retry, 1 failed (kept for a retry, see the log),"
+        " 1 given up (see admin)\n"
     )
     poisoned.refresh_from_db()
     assert poisoned.attempts == 2
     assert poisoned.failed_at is not None
     assert poisoned.last_error.startswith("UnicodeError")
-    assert Message.objects.count() == 0
+    assert PendingMail.objects.unsent().count() == 0
     # Given up: a third pass leaves it alone.
-    assert send_queued().startswith("0 composed, 0 sent")
+    assert send_queued().startswith("0 sent")
     poisoned.refresh_from_db()
     assert poisoned.attempts == 2
 
     failed_list = admin_client.get("/admin/webinars/pendingmail/?state=failed")
-    waiting_list = admin_client.get("/admin/webinars/pendingmail/?state=waiting")
+    waiting_list = admin_client.get("/admin/webinars/pendingmail/?state=queued")
 
     assert failed_list.status_code == 200
     assert f"for registration {poisoned.registration_id}" in failed_list.content.decode()
@@ -299,18 +298,22 @@ def test_a_queued_message_that_cannot_be_sent_is_deferred_and_the_others_go(
     from django.core.mail import EmailMessage
 
     settings.MAIL_MAX_ATTEMPTS = 1
+    settings.MAIL_SEND_IMMEDIATELY = False
     for to in ["one@example.org", "poison@exa\u2028mple.org", "two@example.org"]:
-        Message(email=EmailMessage("Hello", "Body", "webinars@example.org", [to])).save()
+        mail.queue_composed(EmailMessage("Hello", "Body", "webinars@example.org", [to]))
     smtp.start()
 
     out = send_queued()
 
-    assert out == "0 composed, 2 sent, 1 deferred, 0 re-queued for retry, 1 given up (see admin)\n"
+    assert out == (
+        "2 sent, 0 waiting to retry, 1 failed (kept for a retry, see the log),"
+        " 1 given up (see admin)\n"
+    )
     assert sorted(r for rcpts, _ in smtp.inbox.messages for r in rcpts) == [
         "one@example.org",
         "two@example.org",
     ]
-    failed_list = admin_client.get("/admin/mailer/message/?state=failed")
+    failed_list = admin_client.get("/admin/webinars/pendingmail/?state=failed")
     assert failed_list.status_code == 200
     assert '<td class="field-state">failed</td>' in failed_list.content.decode()
 

@@ -3,7 +3,7 @@
 from django.utils import translation
 
 from tests.factories import brussels, make_registration, make_series, make_webinar
-from webinars.mail.compose import cancelled_message, details_message, reminder_message
+from webinars.mail.kinds import cancelled_message, details_message, reminder_message
 from webinars.models import Registration, SiteSettings
 
 Status = Registration.Status

@@ -9,12 +9,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError
 from django.urls import reverse
-from mailer.models import Message
 
 from tests.factories import make_registration, make_series, make_webinar
 from tests.html import text_of
 from tests.threads import run_together
-from webinars.models import MessageDelivery, RegistrantMessage
+from webinars.models import MessageDelivery, PendingMail, RegistrantMessage
 from webinars.services import message_send
 
 SECRET = "https://meet.example.com/PRIVATE-message-4711"
@@ -217,14 +216,16 @@ def test_with_the_mail_server_down_messages_wait_and_go_out_later(webinar, smtp,
     down = io.StringIO()
     call_command("send_queued_mail", stdout=down)
 
-    assert down.getvalue() == "2 composed, 0 sent, 2 deferred, 0 re-queued for retry\n"
-    assert Message.objects.deferred().count() == 2
+    assert down.getvalue() == (
+        "0 sent, 2 waiting to retry, 2 failed (kept for a retry, see the log)\n"
+    )
+    assert PendingMail.objects.retrying().count() == 2
 
     smtp.start()
     up = io.StringIO()
     call_command("send_queued_mail", stdout=up)
 
-    assert up.getvalue() == "0 composed, 2 sent, 0 deferred, 2 re-queued for retry\n"
+    assert up.getvalue() == "2 sent, 0 waiting to retry\n"
     assert sorted(to for tos, _ in smtp.inbox.messages for to in tos) == [
         "confirmed@example.org",
         "waitlisted@example.org",

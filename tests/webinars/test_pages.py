@@ -325,6 +325,25 @@ def test_server_error_page_survives_a_missing_static_file(rf, monkeypatch, caplo
     assert "could not be rendered" in caplog.text
 
 
+def test_server_error_pages_promise_nothing_about_what_was_saved(rf, monkeypatch):
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.utils import translation
+
+    from pages.views.system import server_error
+
+    with translation.override("nl"):
+        dutch = server_error(rf.get("/nl/")).content.decode()
+    english = server_error(rf.get("/")).content.decode()
+    monkeypatch.setattr(staticfiles_storage, "url", lambda *a, **k: 1 / 0)
+    bare = server_error(rf.get("/")).content.decode()
+
+    for html in (english, bare):
+        assert "safe" not in html
+        assert "it may not have been saved: if no confirmation email arrives" in html
+    assert "veilig" not in dutch
+    assert "is het misschien niet bewaard: komt er geen bevestigingsmail" in dutch
+
+
 def test_webinar_page_leads_from_the_top_to_the_form_and_offers_calendars_after_it(client, db):
     make_webinar(slug="open", capacity=None)
 

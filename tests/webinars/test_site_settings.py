@@ -13,7 +13,7 @@ from django.utils import timezone
 from tests.factories import make_registration, make_series, make_webinar
 from tests.html import form_data, text_of
 from webinars import theme
-from webinars.mail.compose import details_message
+from webinars.mail.kinds import details_message
 from webinars.models import SiteSettings
 
 COLOURS = ["#1f5a85", "#ffcc00", "#ffffff", "#000000", "#e91e63", "#8fc3f2", "#777777"]

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from tests.factories import make_series, make_webinar, webinar_admin_form
-from webinars.mail.compose import details_message
+from webinars.mail.kinds import details_message
 from webinars.models import Webinar
 from webinars.text import one_line, xml_safe
 

@@ -1,11 +1,9 @@
-"""Mail waiting to be composed and the queue of composed messages, with their states."""
+"""The outbox: every message recorded, of every kind, with its state and last error."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from mailer.admin import MessageAdmin as MailerMessageAdmin
-from mailer.models import PRIORITY_DEFERRED, Message
+from django.utils.translation import ngettext
 
-from webinars.mail import given_up_messages, max_retries
 from webinars.models import (
     PendingMail,
 )
@@ -28,78 +26,69 @@ class StateFilter(admin.SimpleListFilter):
 
 
 class MailStateFilter(StateFilter):
-    """Waiting for its first try, retrying after a failure, or given up (MAIL_MAX_ATTEMPTS)."""
+    """Waiting for its first try, retrying after a failure, given up (MAIL_MAX_ATTEMPTS), sent."""
 
     STATES = {
-        "waiting": (_("waiting"), lambda rows: rows.filter(failed_at__isnull=True, attempts=0)),
-        "retrying": (
-            _("retrying"),
-            lambda rows: rows.filter(failed_at__isnull=True, attempts__gt=0),
-        ),
+        "queued": (_("queued"), lambda rows: rows.queued()),
+        "retrying": (_("retrying"), lambda rows: rows.retrying()),
         "failed": (_("failed"), lambda rows: rows.failed()),
+        "sent": (_("sent"), lambda rows: rows.sent()),
     }
+
+
+STATE_LABELS = {
+    "queued": _("queued"),
+    "retrying": _("retrying"),
+    "failed": _("failed"),
+    "sent": _("sent"),
+}
 
 
 @admin.register(PendingMail)
 class PendingMailAdmin(admin.ModelAdmin):
-    """Mail recorded but not yet composed: normally empty; a row with an error needs a look."""
+    """All mail, of every kind: a failed row needs a look, and can be sent again."""
 
     list_display = [
         "kind",
         "registration",
+        "key",
         "state",
         "created",
         "attempts",
         "retry_after",
-        "failed_at",
+        "sent_at",
         "last_error",
     ]
     list_filter = [MailStateFilter, "kind"]
     list_select_related = ["registration__webinar"]
+    search_fields = ["key", "registration__email"]
     readonly_fields = [f.name for f in PendingMail._meta.fields]
+    actions = ["send_again"]
 
     @admin.display(description=_("state"))
     def state(self, obj):
-        if obj.failed_at:
-            return _("failed")
-        return _("retrying") if obj.attempts else _("waiting")
+        return STATE_LABELS[obj.state]
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
-        # The worker composes and deletes these rows; editing one by hand would change a message.
+        # The worker sends and marks these rows; editing one by hand would change a message.
         return False
 
-
-class MessageStateFilter(StateFilter):
-    """Queued, deferred for a retry, or given up after MAIL_MAX_ATTEMPTS failed sends."""
-
-    STATES = {
-        "queued": (_("queued"), lambda rows: rows.non_deferred()),
-        "retrying": (
-            _("retrying"),
-            lambda rows: rows.deferred().filter(retry_count__lt=max_retries()),
-        ),
-        "failed": (
-            _("failed"),
-            lambda rows: rows.filter(pk__in=given_up_messages().values("pk")),
-        ),
-    }
-
-
-# django-mailer's own admin (registered when mailer.admin is imported above), with the state
-# the worker leaves each message in.
-admin.site.unregister(Message)
-
-
-@admin.register(Message)
-class MessageAdmin(MailerMessageAdmin):
-    list_display = [*MailerMessageAdmin.list_display, "state"]
-    list_filter = [MessageStateFilter]
-
-    @admin.display(description=_("state"))
-    def state(self, obj):
-        if obj.priority != PRIORITY_DEFERRED:
-            return _("queued")
-        return _("failed") if obj.retry_count >= max_retries() else _("retrying")
+    @admin.action(description=_("Send the selected failed mail again"))
+    def send_again(self, request, queryset):
+        # Back in the queue as new: the worker tries it MAIL_MAX_ATTEMPTS times again.
+        count = queryset.failed().update(
+            failed_at=None, attempts=0, retry_after=None, last_error=""
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d message will be sent again with the next pass of the mail worker.",
+                "%(count)d messages will be sent again with the next pass of the mail worker.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )

@@ -154,6 +154,8 @@ class RegistrationAdmin(SendableAddressMixin, admin.ModelAdmin):
         "anonymised_at",
     ]
     autocomplete_fields = ["webinar"]
+    # The registrant's page is theirs alone (opened by its token): staff see this admin page.
+    view_on_site = False
 
     def get_readonly_fields(self, request, obj=None):
         # Moving a registration to another webinar would bypass its capacity.

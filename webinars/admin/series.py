@@ -28,6 +28,7 @@ from webinars.models import (
     Question,
     Webinar,
 )
+from webinars.services import webinar_save
 
 
 class QuestionInline(TranslationStackedInline):
@@ -118,6 +119,19 @@ class SeriesAdmin(SendableAddressMixin, BaseSeriesAdmin):
             # A grouped query drops Meta.ordering; the autocomplete's pages need an order.
             .order_by(*Series._meta.ordering)
         )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Webinar:
+            return super().save_formset(request, form, formset, change)
+        # Each webinar row is an organiser's edit, as on the webinar's own page: its
+        # registrants and the series' followers are told (services.webinar_save).
+        saved = formset.save(commit=False)
+        for webinar in formset.deleted_objects:
+            webinar.delete()
+        for webinar in saved:
+            webinar_save(webinar=webinar)
+        formset.save_m2m()
+        return None
 
     @admin.display(description=_("followers"), ordering="follower_count")
     def follower_count(self, obj):

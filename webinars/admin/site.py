@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from core.uploads import CLEAN_IMAGES
 from webinars import theme
 from webinars.models import (
     SiteSettings,
@@ -16,6 +17,7 @@ from webinars.models import (
 class SiteSettingsAdmin(TranslationAdmin):
     """One record: the list goes straight to it (or to adding it, the first time)."""
 
+    formfield_overrides = CLEAN_IMAGES
     fields = ["site_name", "logo", "accent_colour", "colours_shown", "contact_email", "footer_text"]
     readonly_fields = ["colours_shown"]
 

@@ -1,9 +1,7 @@
 """The webinar admin: its form read in the webinar's own zone, lists, actions."""
 
 import zoneinfo
-from datetime import UTC, datetime, timedelta
 
-from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -18,17 +16,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
-from core.timezones import skipped_readings, wall_time_readings
 from series.admin import URL_AS_HTTPS
 from webinars.admin.export import registrations_csv
 from webinars.admin.fields import (
-    DURATIONS,
-    ActiveZoneDateTimeField,
     WebinarTimesMedia,
     time_zone_field,
 )
+from webinars.admin.forms import WebinarAdminForm
 from webinars.admin.series import QuestionInline, next_in_series
-from webinars.formatting import in_zone, span
+from webinars.formatting import span
 from webinars.models import (
     Webinar,
     WebinarSpeaker,
@@ -38,6 +34,7 @@ from webinars.models import (
 from webinars.rules import phase
 from webinars.services import (
     webinar_duplicate,
+    webinar_save,
 )
 
 
@@ -61,105 +58,6 @@ class WhenFilter(admin.SimpleListFilter):
         if self.value() == "past":
             return queryset.filter(phase.over_q(timezone.now()))
         return queryset
-
-
-class WebinarAdminForm(forms.ModelForm):
-    OCCURRENCES = [
-        ("", _("(only needed for a time that happens twice)")),
-        ("first", _("the first one (before the clocks go back)")),
-        ("second", _("the second one (after the clocks go back)")),
-    ]
-    # Every local time typed in the webinar's zone, each with its own "which one" choice.
-    WALL_TIMES = ("start", "end", "registration_closes")
-    start = ActiveZoneDateTimeField(
-        label=_("start"), help_text=_("Entered and shown in the webinar's time zone below.")
-    )
-    start_occurrence = forms.ChoiceField(
-        label=_("which start"), choices=OCCURRENCES, required=False
-    )
-    end = ActiveZoneDateTimeField(label=_("end"), required=False)
-    end_occurrence = forms.ChoiceField(label=_("which end"), choices=OCCURRENCES, required=False)
-    registration_closes = ActiveZoneDateTimeField(
-        label=Webinar._meta.get_field("registration_closes").verbose_name,
-        required=False,
-        help_text=Webinar._meta.get_field("registration_closes").help_text,
-    )
-    registration_closes_occurrence = forms.ChoiceField(
-        label=_("which closing time"), choices=OCCURRENCES, required=False
-    )
-    duration = forms.TypedChoiceField(
-        label=_("Duration"),
-        choices=[("", _("— or type the end below —")), *DURATIONS],
-        coerce=int,
-        empty_value=None,
-        required=False,
-        help_text=_("Sets the end from the start; leave empty to type the end yourself."),
-    )
-
-    class Meta:
-        model = Webinar
-        fields = ["start", "end", "registration_closes"]  # the admin's fieldsets add the rest
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # An instant saved in a repeated hour comes back as the same wall time: pre-select the
-        # occurrence it is, so saving again keeps it.
-        for name in self.WALL_TIMES:
-            value = getattr(self.instance, name, None)
-            if value is not None:
-                local = timezone.localtime(value)
-                readings = wall_time_readings(local.replace(tzinfo=None, fold=0), local.tzinfo)
-                if len(readings) == 2:
-                    self.initial[f"{name}_occurrence"] = "second" if local.fold else "first"
-
-    def clean(self):
-        cleaned = super().clean()
-        tz = timezone.get_current_timezone()
-        for name in self.WALL_TIMES:
-            wall = cleaned.get(name)
-            if not isinstance(wall, datetime) or timezone.is_aware(wall):
-                continue
-            readings = wall_time_readings(wall, tz)
-            occurrence = cleaned.get(f"{name}_occurrence")
-            if len(readings) == 2 and occurrence:
-                cleaned[name] = readings[0 if occurrence == "first" else 1].astimezone(tz)
-                continue
-            del cleaned[name]
-            shown = f"{wall:%Y-%m-%d %H:%M}"
-            if len(readings) == 2:
-                message = _(
-                    "%(time)s happens twice in %(zone)s (the clocks go back that night): "
-                    "%(first)s or %(second)s. Choose which one below."
-                ) % {
-                    "time": shown,
-                    "zone": tz.key,
-                    "first": f"{in_zone(readings[0], tz)} ({readings[0]:%H:%M} UTC)",
-                    "second": f"{in_zone(readings[1], tz)} ({readings[1]:%H:%M} UTC)",
-                }
-            else:
-                earlier, later = skipped_readings(wall, tz)
-                message = _(
-                    "%(time)s does not exist in %(zone)s: the clocks jump forward that night. "
-                    "Did you mean %(earlier)s or %(later)s?"
-                ) % {
-                    "time": shown,
-                    "zone": tz.key,
-                    "earlier": f"{in_zone(earlier, tz)} ({earlier:%H:%M} UTC)",
-                    "later": f"{in_zone(later, tz)} ({later:%H:%M} UTC)",
-                }
-            self.add_error(name, message)
-        start, minutes = cleaned.get("start"), cleaned.get("duration")
-        if isinstance(start, datetime) and timezone.is_aware(start) and minutes:
-            # Counted in UTC: a webinar across a DST change still lasts what was chosen.
-            cleaned["end"] = (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(
-                start.tzinfo
-            )
-        elif not cleaned.get("end") and "end" not in self.errors:
-            self.add_error(
-                "end",
-                forms.ValidationError(_("Give the end, or pick a duration."), code="required"),
-            )
-        return cleaned
 
 
 @admin.register(Webinar)
@@ -424,5 +322,7 @@ class WebinarAdmin(TranslationAdmin):
     def waiting(self, obj):
         return obj.waitlisted_count
 
-    # Raising the capacity (here or anywhere through the ORM) promotes waiting registrants:
-    # Webinar.save() calls services.webinar_changed, which calls services.webinar_fill_seats.
+    def save_model(self, request, obj, form, change):
+        # An organiser's edit: registrants hear of a cancellation or a new time, a raised
+        # capacity promotes waiting registrants, and publishing tells the series' followers.
+        webinar_save(webinar=obj)

@@ -1,12 +1,14 @@
-"""Mail to registrants and organisers: recorded as intents (outbox), composed from templates
-(compose), delivered after commit or by `send_queued_mail` (worker).
+"""Mail to registrants, followers and organisers: recorded in one outbox (outbox), composed from
+templates (compose), sent after commit or by `send_queued_mail` (worker).
 
 Callers use these names; the modules behind them are the package's own business.
 """
 
-from webinars.mail.compose import personal_links, registrant_message_sample
+from webinars.mail.compose import personal_links
+from webinars.mail.kinds import registrant_message_sample
 from webinars.mail.outbox import (
     queue_cancelled,
+    queue_composed,
     queue_declined,
     queue_details,
     queue_organiser_notice,
@@ -14,16 +16,17 @@ from webinars.mail.outbox import (
     queue_registrant_message,
     queue_reminder,
     queue_webinar_changed,
+    record,
+    record_many,
 )
 from webinars.mail.worker import (
     Delivery,
     deliver,
     deliver_pending,
-    given_up_messages,
-    max_retries,
-    queue_composed,
+    in_mail_thread,
     queue_flush,
-    requeue_due,
+    register_composer,
+    register_due_recorder,
     retry_delay,
 )
 
@@ -31,10 +34,13 @@ __all__ = [
     "Delivery",
     "deliver",
     "deliver_pending",
-    "given_up_messages",
-    "max_retries",
+    "in_mail_thread",
     "personal_links",
     "queue_composed",
+    "record",
+    "record_many",
+    "register_composer",
+    "register_due_recorder",
     "registrant_message_sample",
     "queue_cancelled",
     "queue_declined",
@@ -45,6 +51,5 @@ __all__ = [
     "queue_registrant_message",
     "queue_reminder",
     "queue_webinar_changed",
-    "requeue_due",
     "retry_delay",
 ]

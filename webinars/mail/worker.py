@@ -1,110 +1,285 @@
-"""Delivering recorded mail: compose each intent, queue its message, send the queue.
+"""Sending recorded mail: compose each record, send it with Django's mail backend, mark it sent.
 
-`deliver()` composes an intent, puts the message on django-mailer's queue and deletes the
-intent in one transaction: right after commit, in the web worker's mail thread (never inside the
-request), when MAIL_SEND_IMMEDIATELY is on, and in
-`send_queued_mail` (`queue_flush()`) for whatever is left. A message that fails to send (the
-server refuses it, or anything else raises) stays queued, an intent that fails to compose stays
-recorded; both are retried with exponential back-off and given up after MAIL_MAX_ATTEMPTS, and
-no failing message ever stops the others.
+Every kind of mail goes this one way: right after commit, in the web worker's mail thread (never
+inside the request), when MAIL_SEND_IMMEDIATELY is on, and in `send_queued_mail`
+(`queue_flush()`) for whatever is left. A record that fails (composing raises, or the server
+refuses the message) is tried again after a growing delay and marked failed after
+MAIL_MAX_ATTEMPTS; no failing message ever stops the others.
+
+Records are claimed with locks that end with their holder: on PostgreSQL the rows themselves
+(SELECT ... FOR UPDATE SKIP LOCKED, for as long as the transaction sends them), on SQLite an
+flock() on MAIL_LOCK_FILE, which the kernel releases when the process dies, however it dies. A
+lock that is only a file's existence would, after a killed sender, stop all mail silently.
 """
 
+import base64
+import fcntl
 import logging
+import pickle
 import threading
+import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
-from django.core.mail import get_connection
-from django.db import DatabaseError, connection, connections, transaction
-from django.db.models import F
+from django.core.mail import EmailMessage, get_connection
+from django.db import connection, connections, transaction
 from django.utils import timezone
-from mailer import engine
-from mailer.models import (
-    PRIORITY_MEDIUM,
-    RESULT_FAILURE,
-    RESULT_SUCCESS,
-    Message,
-    MessageLog,
-    get_message_id,
-)
 
-from webinars.mail.compose import compose_intent
+from webinars.mail.kinds import compose_intent
 from webinars.models import PendingMail
 
 logger = logging.getLogger(__name__)
 
+Composer = Callable[[PendingMail], EmailMessage | None]
+_composers: dict[str, Composer] = {}
+
+
+def register_composer(kind: str, composer: Composer) -> None:
+    """Have records of `kind` composed by composer(record), which returns the message or None
+    (nothing to send any more). The apps above webinars add their kinds in AppConfig.ready()."""
+    _composers[kind] = composer
+
+
+def compose_record(record: PendingMail) -> EmailMessage | None:
+    composer = _composers.get(record.kind)
+    if composer is not None:
+        message = composer(record)
+        if message is not None:
+            # Fails now, where the record can keep the error, rather than in the backend.
+            message.message()
+        return message
+    return compose_intent(record)
+
+
+def dump_message(message: EmailMessage) -> str:
+    """A composed message as text for a RAW record's args."""
+    # The message object itself, as django-mailer kept its queue (so its unsent messages move
+    # over unchanged), keeping every part and header. Only this code writes these rows.
+    return base64.b64encode(pickle.dumps(message)).decode("ascii")
+
+
+def load_message(data: str) -> EmailMessage:
+    return pickle.loads(base64.b64decode(data))  # noqa: S301 (written by dump_message only)
+
+
+def _raw_message(record: PendingMail) -> EmailMessage:
+    return load_message(record.args["message"])
+
+
+register_composer(PendingMail.Kind.RAW, _raw_message)
+
 
 class Delivery(NamedTuple):
-    """What deliver() did: "queued" (message), "dropped" (nobody to send to), "taken" (another
-    worker has the intent, or it is gone) or "failed" (composing failed; kept for a retry)."""
+    """What deliver() did: "sent", "dropped" (nobody to send to any more), "taken" (another
+    sender has the record, or it is done) or "failed" (kept for a retry, or given up)."""
 
     outcome: str
-    message: Message | None = None
+    message: EmailMessage | None = None
 
 
-def _claimable(intents):
-    if connection.features.has_select_for_update_skip_locked:
-        # A second worker skips an intent the first is composing instead of composing it again.
-        return intents.select_for_update(skip_locked=True, of=("self",))
-    return intents
+def _row_locks() -> bool:
+    return connection.features.has_select_for_update_skip_locked
 
 
-def deliver(pk: int) -> Delivery:
-    """Compose intent pk, queue its message and delete the intent, in one transaction.
-
-    Safe with several workers at once: one of them queues the message, the others get "taken".
-    A failure to compose is logged and keeps the intent for a later try; it never raises.
-    """
+@contextmanager
+def _file_lock(wait: float) -> Iterator[bool]:
+    """flock() on MAIL_LOCK_FILE: held by one open file at a time, and released by the kernel
+    when its process ends, however it ends, so a killed sender never blocks the next one."""
+    handle = open(settings.MAIL_LOCK_FILE, "a+b")  # noqa: SIM115 (held for the with block)
     try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(0.05)
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    finally:
+        handle.close()
+
+
+@contextmanager
+def _claim(wait: float = 0) -> Iterator[bool]:
+    """The right to send: on PostgreSQL a transaction whose row locks claim each record; on
+    SQLite the file lock, and no transaction, since a write transaction there holds the whole
+    database and a slow mail server would hold every registration with it."""
+    if _row_locks():
         with transaction.atomic():
-            intent = _claimable(PendingMail.objects.for_composing().filter(pk=pk)).first()
-            if intent is None:
-                return Delivery("taken")
-            message = compose_intent(intent)
-            # Deleting is also the claim where rows cannot be locked (SQLite): only one
-            # transaction deletes the row, the other queues nothing.
-            if not intent.delete()[0]:
-                return Delivery("taken")
-            if message is None:
-                return Delivery("dropped")
-            queued = Message(email=message, priority=PRIORITY_MEDIUM)
-            queued.save()
-            return Delivery("queued", queued)
-    except Exception as error:  # noqa: BLE001 (kept and retried; a visitor never sees it)
-        logger.exception("Composing mail %s failed; it stays recorded for a retry", pk)
-        _note_failure(pk, error)
-        return Delivery("failed")
+            yield True
+    else:
+        with _file_lock(wait) as acquired:
+            yield acquired
 
 
-def _note_failure(pk: int, error: Exception) -> None:
+def _claimable(records):
+    if _row_locks():
+        # A second sender skips what the first holds instead of sending it again.
+        return records.select_for_update(skip_locked=True, of=("self",))
+    return records
+
+
+class _Sender:
+    """One mail connection for a pass, reopened after a failure."""
+
+    def __init__(self):
+        self.connection = None
+
+    def send(self, message: EmailMessage) -> None:
+        if self.connection is None:
+            self.connection = get_connection()
+        message.connection = self.connection
+        try:
+            message.send()
+        except Exception:
+            self.close()
+            raise
+        finally:
+            message.connection = None
+
+    def close(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.close()
+            except Exception:  # noqa: BLE001 (a broken connection is dropped either way)
+                logger.debug("Closing the mail connection failed", exc_info=True)
+            self.connection = None
+
+
+def _send_record(record: PendingMail, sender: _Sender, now: datetime) -> Delivery:
+    # A savepoint on PostgreSQL, so that a composer's failed query leaves the pass's
+    # transaction usable; nothing on SQLite, which sends outside any transaction.
     try:
-        intent = PendingMail.objects.filter(pk=pk).first()
-        if intent is None:
-            return
-        now = timezone.now()
-        intent.retry_after = now + retry_delay(intent.attempts)
-        intent.attempts += 1
-        intent.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if intent.attempts >= settings.MAIL_MAX_ATTEMPTS:
-            intent.failed_at = now
-            logger.error("Mail %s failed %s times; given up", pk, intent.attempts)
-        intent.save(update_fields=["attempts", "retry_after", "last_error", "failed_at"])
-    except Exception:  # noqa: BLE001 (the database itself may be what failed)
-        logger.exception("Could not note the failure of mail %s", pk)
+        with transaction.atomic() if _row_locks() else nullcontext():
+            message = compose_record(record)
+    except Exception as error:  # noqa: BLE001 (kept and retried; a visitor never sees it)
+        logger.exception("Composing mail %s failed; it stays recorded for a retry", record.pk)
+        _note_failure(record, error, now)
+        return Delivery("failed")
+    if message is None:
+        # Nothing was sent, so its key is free again: a notice about a webinar unpublished
+        # before it went out is recorded again when the webinar is published again.
+        PendingMail.objects.filter(pk=record.pk).delete()
+        return Delivery("dropped")
+    try:
+        sender.send(message)
+    except Exception as error:  # noqa: BLE001 (kept and retried; the others go on)
+        logger.warning("Sending mail %s failed; kept for a retry: %r", record.pk, error)
+        _note_failure(record, error, now)
+        return Delivery("failed")
+    sent = {"sent_at": timezone.now()}
+    if record.kind == PendingMail.Kind.RAW:
+        # The whole message, addresses and text, is not kept once it is out.
+        sent["args"] = {}
+    PendingMail.objects.filter(pk=record.pk).update(**sent)
+    return Delivery("sent", message)
+
+
+def _note_failure(record: PendingMail, error: Exception, now: datetime) -> None:
+    attempts = record.attempts + 1
+    failed_at = None
+    if attempts >= settings.MAIL_MAX_ATTEMPTS:
+        failed_at = now
+        logger.error("Mail %s failed %s times; given up", record.pk, attempts)
+    PendingMail.objects.filter(pk=record.pk).update(
+        attempts=attempts,
+        retry_after=now + retry_delay(record.attempts),
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+        failed_at=failed_at,
+    )
+
+
+def deliver(pk: int, *, wait: float = 0, now: datetime | None = None) -> Delivery:
+    """Compose and send record pk, if it is still to send; never raises for a failing message.
+
+    Safe with several senders at once: one of them sends, the others get "taken".
+    """
+    now = now or timezone.now()
+    sender = _Sender()
+    try:
+        with _claim(wait) as held:
+            if not held:
+                return Delivery("taken")
+            records = PendingMail.objects.for_composing().unsent().filter(pk=pk)
+            record = _claimable(records).first()
+            if record is None:
+                return Delivery("taken")
+            return _send_record(record, sender, now)
+    finally:
+        sender.close()
+
+
+def deliver_batch(pks: list[int], now: datetime) -> Counter:
+    """deliver() for several records.
+
+    On PostgreSQL each in a transaction of its own, so that a message is marked sent as soon as
+    it is; on SQLite read together under one hold of the file lock and sent over one connection.
+    """
+    if _row_locks():
+        return +Counter(deliver(pk, now=now).outcome for pk in pks)
+    counts = Counter()
+    sender = _Sender()
+    try:
+        with _claim() as held:
+            if not held:
+                return Counter(taken=len(pks))
+            records = list(
+                PendingMail.objects.for_composing().due(now).filter(pk__in=pks).order_by("pk")
+            )
+            counts["taken"] += len(pks) - len(records)
+            for record in records:
+                counts[_send_record(record, sender, now).outcome] += 1
+    finally:
+        sender.close()
+    return +counts
+
+
+BATCH_SIZE = 50
+
+
+def deliver_pending(now: datetime | None = None) -> Counter:
+    """Send every record that is due, oldest first, in batches; counts by outcome."""
+    now = now or timezone.now()
+    due = list(PendingMail.objects.due(now).order_by("pk").values_list("pk", flat=True))
+    counts = Counter()
+    for start in range(0, len(due), BATCH_SIZE):
+        counts.update(deliver_batch(due[start : start + BATCH_SIZE], now))
+    return counts
+
+
+def retry_delay(retry_count: int) -> timedelta:
+    """Back-off before the next attempt: base, 2 x base, 4 x base ... up to the maximum."""
+    seconds = settings.MAIL_RETRY_BASE_SECONDS * (2 ** min(retry_count, 20))
+    return timedelta(seconds=min(seconds, settings.MAIL_RETRY_MAX_SECONDS))
 
 
 _background: ThreadPoolExecutor | None = None
 _background_lock = threading.Lock()
 
+# How long a request's mail waits for the SQLite sender lock before leaving it to the worker.
+IMMEDIATE_WAIT_SECONDS = 5
+
 
 def deliver_soon(pk: int) -> None:
-    """Compose and send intent pk in this process's mail thread, so no request ever waits for
+    """Compose and send record pk in this process's mail thread, so no request ever waits for
     the mail server (MAIL_SEND_IMMEDIATELY). Whatever the thread does not get to (the process
     ends, the server is down) stays recorded for `send_queued_mail`."""
     in_mail_thread(deliver_now, pk)
+
+
+def deliver_now(pk: int) -> None:
+    deliver(pk, wait=IMMEDIATE_WAIT_SECONDS)
 
 
 def in_mail_thread(deliver, pk: int) -> None:
@@ -125,7 +300,7 @@ def in_mail_thread(deliver, pk: int) -> None:
 def _deliver_in_thread(deliver, pk: int) -> None:
     try:
         deliver(pk)
-    except Exception:  # noqa: BLE001 (the intent or queued message stays for the worker)
+    except Exception:  # noqa: BLE001 (the record stays for the worker)
         logger.exception("Background delivery of mail %s failed", pk)
     finally:
         # The thread's own database connection, not left open between messages.
@@ -140,221 +315,26 @@ def wait_for_background_mail(timeout: float = 30) -> None:
         executor.submit(lambda: None).result(timeout=timeout)
 
 
-def deliver_now(pk: int) -> None:
-    delivery = deliver(pk)
-    if delivery.message is not None:
-        _send_now(delivery.message)
-
-
-def _send_now(queued: Message) -> None:
-    try:
-        send_queue(Message.objects.filter(pk=queued.pk))
-    except Exception:  # noqa: BLE001 (the queued row stays; the worker retries it)
-        logger.exception("Immediate send failed; message %s stays queued", queued.pk)
-
-
-def queue_composed(message) -> Message:
-    """Put an already composed message (no registration behind it, e.g. an organiser's test)
-    on the mail queue; sent after commit when MAIL_SEND_IMMEDIATELY is on, else by the worker."""
-    queued = Message(email=message, priority=PRIORITY_MEDIUM)
-    queued.save()
-    if settings.MAIL_SEND_IMMEDIATELY:
-        pk = queued.pk
-
-        # In the mail thread, as registrations' mail: the request never waits for the server.
-        def send_after_commit():
-            in_mail_thread(_send_queued, pk)
-
-        transaction.on_commit(send_after_commit, robust=True)
-    return queued
-
-
-def _send_queued(pk: int) -> None:
-    _send_now(Message(pk=pk))
-
-
-def queue_claimed(model, pk: int, now: datetime, compose) -> str:
-    """Claim row pk of `model` (a per-person mail row with queued_at, attempts and last_error)
-    and put the message compose(row) returns on the queue, in one transaction.
-
-    "queued"; "skipped" when compose returns None (no longer news); "taken" when another
-    worker claimed it first; "failed" when composing raised: the claim is undone, the error
-    recorded, and the row tried again on a later pass (up to MAIL_MAX_ATTEMPTS).
-    """
-    try:
-        with transaction.atomic():
-            if not model.objects.filter(pk=pk, queued_at__isnull=True).update(queued_at=now):
-                return "taken"
-            message = compose(pk)
-            if message is None:
-                return "skipped"
-            Message(email=message, priority=PRIORITY_MEDIUM).save()
-            return "queued"
-    except Exception as error:  # noqa: BLE001 (kept for a retry; other mail goes on)
-        logger.exception("Composing %s %s failed", model._meta.verbose_name, pk)
-        model.objects.filter(pk=pk).update(
-            attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
-        )
-        return "failed"
-
-
-class _Contended(Exception):
-    """Another transaction deleted some of a batch's intents first."""
-
-
-def deliver_batch(pks: list[int]) -> Counter:
-    """deliver() for several intents in one transaction (a few queries for all of them).
-
-    If anything goes wrong (a message fails to compose, another worker got there first) the
-    batch is undone and each intent delivered on its own, so only a failing one stays behind.
-    """
-    try:
-        with transaction.atomic():
-            intents = list(_claimable(PendingMail.objects.for_composing().filter(pk__in=pks)))
-            messages = [compose_intent(intent) for intent in intents]
-            deleted, _ = PendingMail.objects.filter(pk__in=[i.pk for i in intents]).delete()
-            if deleted != len(intents):
-                raise _Contended
-            queued = [Message(email=m, priority=PRIORITY_MEDIUM) for m in messages if m]
-            Message.objects.bulk_create(queued)
-    except Exception:  # noqa: BLE001 (each intent is tried, and any failure noted, one by one)
-        return Counter(deliver(pk).outcome for pk in pks)
-    # The unary plus drops the outcomes that did not happen.
-    return +Counter(
-        queued=len(queued), dropped=len(intents) - len(queued), taken=len(pks) - len(intents)
-    )
-
-
-BATCH_SIZE = 50
-
-
-def deliver_pending(now: datetime | None = None) -> Counter:
-    """Deliver every intent that is due, oldest first, in batches; counts by outcome."""
-    now = now or timezone.now()
-    due = list(PendingMail.objects.due(now).order_by("pk").values_list("pk", flat=True))
-    counts = Counter()
-    for start in range(0, len(due), BATCH_SIZE):
-        counts.update(deliver_batch(due[start : start + BATCH_SIZE]))
-    return counts
-
-
-def retry_delay(retry_count: int) -> timedelta:
-    """Back-off before the next attempt: base, 2 x base, 4 x base ... up to the maximum."""
-    seconds = settings.MAIL_RETRY_BASE_SECONDS * (2 ** min(retry_count, 20))
-    return timedelta(seconds=min(seconds, settings.MAIL_RETRY_MAX_SECONDS))
-
-
-def requeue_due(now: datetime | None = None) -> int:
-    """Put deferred messages whose back-off has passed back in the queue; returns how many."""
-    now = now or timezone.now()
-    count = 0
-    deferred = (
-        Message.objects.deferred().filter(retry_count__lt=max_retries()).order_by("when_added")
-    )
-    for message in deferred:
-        email = message.email
-        message_id = get_message_id(email) if email is not None else None
-        last = (
-            MessageLog.objects.filter(message_id=message_id, result=RESULT_FAILURE)
-            .order_by("-when_attempted")
-            .values_list("when_attempted", flat=True)
-            .first()
-            if message_id
-            else None
-        )
-        if last is None or now >= last + retry_delay(message.retry_count):
-            message.priority = PRIORITY_MEDIUM
-            message.retry_count += 1
-            message.save(update_fields=["priority", "retry_count"])
-            count += 1
-    return count
-
-
-def max_retries() -> int:
-    """Retries after the first attempt: a message is tried MAIL_MAX_ATTEMPTS times in all."""
-    return max(settings.MAIL_MAX_ATTEMPTS - 1, 0)
-
-
-def given_up_messages():
-    """Queued messages that failed to send MAIL_MAX_ATTEMPTS times: nobody retries them."""
-    return Message.objects.deferred().filter(retry_count__gte=max_retries())
-
-
-def delivery_failed(smtp_connection, message: Message, error: Exception):
-    """django-mailer's error handler (MAILER_ERROR_HANDLER): any failure defers that message.
-
-    django-mailer's own handler re-raises everything but a few SMTP errors, which stopped the
-    whole pass at one message a server could not take. A database error is the worker's own
-    trouble and still raises.
-    """
-    if isinstance(error, DatabaseError):
-        raise error
-    logger.warning("Sending message %s failed; deferred: %r", message.pk, error)
-    message.defer()
-    MessageLog.objects.log(message, RESULT_FAILURE, log_message=f"{type(error).__name__}: {error}")
-    if smtp_connection is not None:
-        try:
-            smtp_connection.close()
-        except Exception:  # noqa: BLE001 (a broken connection is dropped either way)
-            logger.debug("Closing the SMTP connection failed", exc_info=True)
-    # None makes django-mailer open a fresh connection for the next message.
-    return None, "deferred"
-
-
-def send_queue(queryset=None) -> None:
-    """Send the queued messages (or those of queryset) that are not deferred.
-
-    django-mailer's send_all() sends each message inside a transaction that locks its row. On
-    PostgreSQL that lock is the message's alone; on SQLite a transaction that writes holds the
-    whole database, so a mail server that hangs would stop every registration for as long as
-    it does. There the messages are sent outside any transaction, kept apart by django-mailer's
-    lock file alone (one sender per machine, which is all SQLite serves).
-    """
-    if connection.vendor != "sqlite":
-        engine.send_all(queryset)
-        return
-    acquired, lock = engine.acquire_lock()
-    if not acquired:
-        return
-    try:
-        smtp_connection = None
-        for message in engine.prioritize(queryset):
-            try:
-                if smtp_connection is None:
-                    smtp_connection = get_connection(backend=settings.MAILER_EMAIL_BACKEND)
-                email = message.email
-                if email is not None:
-                    email.connection = smtp_connection
-                    engine.ensure_message_id(email)
-                    email.send()
-                    email.connection = None
-                    message.email = email
-                    MessageLog.objects.log(message, RESULT_SUCCESS)
-                message.delete()
-            except Exception as error:  # noqa: BLE001 (delivery_failed defers it, or raises)
-                smtp_connection, _ = delivery_failed(smtp_connection, message, error)
-    finally:
-        engine.release_lock(lock)
-
-
 def queue_flush(now: datetime | None = None) -> dict[str, int]:
-    """One pass of the worker: compose what is due, re-queue what is due, send what is queued."""
-    from afterwards.mail import deliver_due as deliver_follow_ups
-    from following.mail import deliver_due as deliver_followers_mail
-
-    delivered = deliver_pending(now)
-    for more in (deliver_followers_mail(now), deliver_follow_ups(now)):
-        delivered.update(queued=more["queued"], failed=more["failed"])
-    requeued = requeue_due(now)
-    before = Message.objects.count()
-    send_queue()
-    after = Message.objects.count()
-    given_up = given_up_messages().count() + PendingMail.objects.failed().count()
+    """One pass of the worker: let the apps record what has come due, then send what is due."""
+    now = now or timezone.now()
+    for record_due in _due_recorders:
+        record_due(now)
+    counts = deliver_pending(now)
     return {
-        "composed": delivered["queued"],
-        "failed": delivered["failed"],
-        "requeued": requeued,
-        "sent": before - after,
-        "deferred": Message.objects.deferred().count(),
-        "given_up": given_up,
+        "sent": counts["sent"],
+        "dropped": counts["dropped"],
+        "failed": counts["failed"],
+        "retrying": PendingMail.objects.retrying().count(),
+        "given_up": PendingMail.objects.failed().count(),
     }
+
+
+_due_recorders: list[Callable[[datetime], object]] = []
+
+
+def register_due_recorder(record_due: Callable[[datetime], object]) -> None:
+    """Have record_due(now) run at the start of each worker pass, to record mail whose time has
+    come (e.g. follow-ups); added by the apps above webinars in AppConfig.ready()."""
+    if record_due not in _due_recorders:
+        _due_recorders.append(record_due)

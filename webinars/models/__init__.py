@@ -2,6 +2,7 @@
 
 from webinars.models.messages import MessageDelivery, RegistrantMessage
 from webinars.models.outbox import PendingMail, PendingMailQuerySet
+from webinars.models.querysets import LIST_ITEM_FIELDS, WebinarQuerySet, registration_count
 from webinars.models.registrations import (
     Answer,
     Question,
@@ -23,13 +24,7 @@ from webinars.models.validators import (
     validate_time_zone,
     validate_webinar_moment,
 )
-from webinars.models.webinar import (
-    LIST_ITEM_FIELDS,
-    Audience,
-    Webinar,
-    WebinarQuerySet,
-    registration_count,
-)
+from webinars.models.webinar import Audience, Webinar
 
 __all__ = [
     "EARLIEST_MOMENT",

@@ -12,14 +12,25 @@ from webinars.models.speakers import WebinarSpeaker
 
 
 class PendingMailQuerySet(models.QuerySet):
+    def unsent(self):
+        """Still to send: neither sent nor given up."""
+        return self.filter(sent_at__isnull=True, failed_at__isnull=True)
+
     def due(self, now):
-        """Intents to try now: not given up, and past their back-off."""
-        return self.filter(failed_at__isnull=True).filter(
-            Q(retry_after__isnull=True) | Q(retry_after__lte=now)
-        )
+        """Records to try now: not sent, not given up, and past their back-off."""
+        return self.unsent().filter(Q(retry_after__isnull=True) | Q(retry_after__lte=now))
+
+    def queued(self):
+        return self.unsent().filter(attempts=0)
+
+    def retrying(self):
+        return self.unsent().filter(attempts__gt=0)
 
     def failed(self):
-        return self.filter(failed_at__isnull=False)
+        return self.filter(sent_at__isnull=True, failed_at__isnull=False)
+
+    def sent(self):
+        return self.filter(sent_at__isnull=False)
 
     def for_composing(self):
         """Everything a message and its calendar invitation read, in a fixed number of queries.
@@ -60,10 +71,11 @@ class PendingMailQuerySet(models.QuerySet):
 
 
 class PendingMail(models.Model):
-    """A message to compose and queue: written with the registration change that causes it.
+    """One message to send, of any kind: written with the change that causes it.
 
-    Recording the intent is one small INSERT inside the registration's transaction; composing
-    the text, HTML and calendar invitation (webinars.mail.deliver) happens after commit.
+    Recording it is one small INSERT inside the change's transaction; composing the text, HTML
+    and calendar invitation and sending it (webinars.mail.worker) happen after commit. The row
+    stays once sent (sent_at), so that its key keeps the same message from being recorded twice.
     """
 
     class Kind(models.TextChoices):
@@ -75,14 +87,23 @@ class PendingMail(models.Model):
         MESSAGE = "message", _("message from the organisers")
         REMINDER = "reminder", _("reminder")
         ORGANISER_NOTICE = "organiser_notice", _("notice to the organisers")
+        # Composed by the apps above webinars (webinars.mail.register_composer).
+        FOLLOW_CONFIRM = "follow_confirm", _("follow confirmation")
+        FOLLOW_NOTICE = "follow_notice", _("new webinar to a follower")
+        FOLLOW_UP = "follow_up", _("follow-up after the webinar")
+        # Composed when it was recorded (a test message, a message from the old queue).
+        RAW = "raw", _("composed message")
 
+    # Empty for mail that is not about one registration (followers, tests).
     registration = models.ForeignKey(
-        Registration, on_delete=models.CASCADE, related_name="pending_mail"
+        Registration, on_delete=models.CASCADE, related_name="pending_mail", null=True, blank=True
     )
     kind = models.CharField(max_length=20, choices=Kind)
+    # One logical message, e.g. "follow-up:<follow-up>:<registration>": recorded at most once.
+    key = models.CharField(max_length=200, unique=True, null=True, blank=True)
     # The registration's status when the change happened: the message tells that moment, even
     # if the registrant cancels or is promoted before it is composed.
-    status = models.CharField(max_length=20, choices=Registration.Status)
+    status = models.CharField(max_length=20, choices=Registration.Status, blank=True)
     args = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(default=timezone.now)
     attempts = models.PositiveIntegerField(default=0)
@@ -92,16 +113,34 @@ class PendingMail(models.Model):
     # Set when MAIL_MAX_ATTEMPTS tries have failed: the worker leaves the row alone from then on,
     # for an organiser to look at (admin lists it as "failed").
     failed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = PendingMailQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]
-        verbose_name = _("mail to compose")
-        verbose_name_plural = _("mail to compose")
+        verbose_name = _("mail")
+        verbose_name_plural = _("mail")
+        indexes = [
+            models.Index(
+                fields=["retry_after"],
+                name="pendingmail_unsent_idx",
+                condition=Q(sent_at__isnull=True, failed_at__isnull=True),
+            )
+        ]
 
     def __str__(self):
+        if self.registration_id is None:
+            return str(self.get_kind_display())
         return _("%(kind)s for registration %(registration)s") % {
             "kind": self.get_kind_display(),
             "registration": self.registration_id,
         }
+
+    @property
+    def state(self) -> str:
+        if self.sent_at:
+            return "sent"
+        if self.failed_at:
+            return "failed"
+        return "retrying" if self.attempts else "queued"

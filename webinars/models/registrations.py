@@ -118,7 +118,9 @@ class Registration(models.Model):
     def __str__(self):
         return f"{self.name} <{self.email}> - {self.webinar}"
 
-    def get_absolute_url(self):
+    # Not get_absolute_url: the page is the registrant's own, opened by its secret token, and
+    # Django's admin would offer it to any staff account ("view on site", /admin/r/).
+    def token_url(self) -> str:
         return reverse("webinars:registration", kwargs={"token": self.token})
 
     @property

@@ -8,8 +8,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +16,8 @@ from core.reminders import RemindersError, parse_reminders
 from series.models import Series, reminders_field
 from series.paths import slug_path
 from webinars.changes import MOVE_NOTICE_THRESHOLD, WebinarChanges
-from webinars.models.speakers import SPEAKER_ROWS, WebinarSpeaker, speakers_prefetch
+from webinars.models.querysets import WebinarQuerySet
+from webinars.models.speakers import SPEAKER_ROWS, WebinarSpeaker
 from webinars.models.validators import (
     EARLIEST_MOMENT,
     LATEST_MOMENT,
@@ -26,7 +26,7 @@ from webinars.models.validators import (
     validate_time_zone,
     validate_webinar_moment,
 )
-from webinars.rules import phase, registration
+from webinars.rules import registration
 
 
 def _zone(key: str) -> zoneinfo.ZoneInfo:
@@ -40,117 +40,9 @@ def _in_zone(instant: datetime, key: str) -> datetime:
     return instant.astimezone(_zone(key))
 
 
-def _related(name: str) -> type[models.Model]:
-    # Registrations and questions are defined on top of Webinar (their modules import this one),
-    # so the queries about them find their model through the relation.
-    return Webinar._meta.get_field(name).related_model
-
-
-def registration_count(status: str):
-    counts = (
-        _related("registrations")
-        .objects.filter(webinar=models.OuterRef("pk"), status=status)
-        .order_by()
-        .values("webinar")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(models.Subquery(counts), 0)
-
-
 def _in_each_language(names):
     """save(update_fields=["title"]) writes the title's column of each language too."""
     return [f"{name}_{code}" for name in names for code in settings.MODELTRANSLATION_LANGUAGES]
-
-
-LIST_ITEM_FIELDS = (
-    "series__title",
-    "series__slug",
-    "series__updated",
-    "number",
-    "title",
-    "slug",
-    "start",
-    "end",
-    "time_zone",
-    "capacity",
-    "registration_closes",
-    "status",
-    "is_published",
-    "updated",
-    "recording_url",
-    "recording_audience",
-)
-
-
-class WebinarQuerySet(models.QuerySet):
-    """The questions every view, feed and export asks about webinars."""
-
-    def published(self):
-        return self.filter(is_published=True)
-
-    # The phases of webinars.rules.phase (and registration.open_q): the end instant is past.
-    def upcoming(self, now: datetime | None = None):
-        """Not over yet (live ones included), soonest first."""
-        return self.filter(phase.not_over_q(now or timezone.now())).order_by("start", "pk")
-
-    def past(self, now: datetime | None = None):
-        return self.filter(phase.over_q(now or timezone.now())).order_by("-start", "-pk")
-
-    def live(self, now: datetime | None = None):
-        return self.filter(phase.live_q(now or timezone.now()))
-
-    def open_for_registration(self, now: datetime | None = None):
-        return self.filter(registration.open_q(now or timezone.now()))
-
-    def with_counts(self):
-        # Correlated subqueries, not JOIN + GROUP BY: with a LIMIT after an indexed ORDER BY,
-        # both databases work them out for the rows a page shows only.
-        return self.annotate(
-            confirmed_count=registration_count("confirmed"),
-            waitlisted_count=registration_count("waitlisted"),
-        )
-
-    def with_question_flag(self):
-        """has_questions: whether the webinar or its series asks questions, so that forms of
-        webinars without any (most) need no query for them."""
-        return self.annotate(
-            has_questions=models.Exists(
-                _related("questions").objects.filter(
-                    Q(webinar=models.OuterRef("pk")) | Q(series=models.OuterRef("series"))
-                )
-            )
-        )
-
-    def for_listing(self, *, many: bool = False):
-        """Everything a list of webinars shows, in a fixed number of queries.
-
-        many=True for lists of any length (feeds), False for a page of them.
-        """
-        return self.select_related("series").prefetch_related(*speakers_prefetch(many=many))
-
-    def for_list_items(self):
-        """The columns a list item (includes/webinar_item.html) and its badge read, no more.
-
-        Speakers come after paginating (pages.views.pages.with_list_states); seats by with_counts().
-        """
-        return self.select_related("series").only(*LIST_ITEM_FIELDS)
-
-    def search(self, query: str):
-        query = query.strip()
-        if not query:
-            return self
-        # EXISTS for the speakers rather than a join: one row per webinar, so no DISTINCT
-        # (which made PostgreSQL sort and count every joined row of every page).
-        by_speaker = WebinarSpeaker.objects.filter(
-            webinar=models.OuterRef("pk"), speaker__name__icontains=query
-        )
-        return self.filter(
-            Q(title__icontains=query)
-            | Q(description__icontains=query)
-            | Q(series__title__icontains=query)
-            | Q(models.Exists(by_speaker))
-        )
 
 
 class Audience(models.TextChoices):
@@ -345,17 +237,22 @@ class Webinar(models.Model):
     # served in both, so either one changing is a change.
     CALENDAR_FIELDS = ("start", "end", "time_zone", "title_en", "title_nl", "status", "location")
 
-    def save(self, *args, **kwargs):
-        """Saves; bumps `sequence` when the time, title, status or venue changed, then hands
-        what changed to services.webinar_changed (registrants, waiting list).
+    # What the last save() of this instance changed (WebinarChanges), for the service that
+    # tells people about it (services.webinar_save); None before any save.
+    last_changes = None
 
-        In save() rather than in admin or a view, so that every ORM save does the same; loading
-        fixtures saves raw (save_base), without either.
+    def save(self, *args, **kwargs):
+        """Saves; bumps `sequence` when the time, title, status or venue changed, keeps the
+        start it moved from, and records what changed in `last_changes`.
+
+        Mails nobody: a save from the shell, a data fix or a migration is not news. The
+        actions that mean a change (services.webinar_save, which admin calls) tell
+        registrants and followers. Loading fixtures saves raw (save_base), without any of this.
         """
         update_fields = kwargs.get("update_fields")
         created = self._state.adding
         changes = (
-            WebinarChanges(published=self.is_published)
+            WebinarChanges(created=True, published=self.is_published)
             if created
             else self._changes_to_save(update_fields)
         )
@@ -368,12 +265,7 @@ class Webinar(models.Model):
             if update_fields is not None and "sequence" not in update_fields:
                 kwargs["update_fields"] = [*update_fields, "sequence"]
         super().save(*args, **kwargs)
-        # Every edit may free seats (a raised capacity is not a calendar change); a new webinar
-        # has no registrants, only followers to tell.
-        if not created or changes.published:
-            from webinars.services import webinar_changed
-
-            webinar_changed(self, changes, created=created)
+        self.last_changes = changes
 
     def get_absolute_url(self):
         return slug_path("webinars:detail", self.slug)

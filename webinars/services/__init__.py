@@ -28,9 +28,10 @@ from webinars.services.seats import (
     webinar_fill_seats,
 )
 from webinars.services.webinars import (
-    webinar_changed,
     webinar_duplicate,
     webinar_notify_registrants,
+    webinar_publish,
+    webinar_save,
 )
 
 __all__ = [
@@ -50,8 +51,9 @@ __all__ = [
     "registrations_purge",
     "registrations_purge_unconfirmed",
     "reminders_send_due",
-    "webinar_changed",
     "webinar_duplicate",
     "webinar_fill_seats",
     "webinar_notify_registrants",
+    "webinar_publish",
+    "webinar_save",
 ]

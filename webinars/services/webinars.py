@@ -2,20 +2,17 @@
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
-from webinars import mail
+from webinars import mail, signals
+from webinars.changes import WebinarChanges
 from webinars.models import (
     Webinar,
     WebinarSpeaker,
 )
-
-if TYPE_CHECKING:
-    from webinars.changes import WebinarChanges
-
+from webinars.rules import phase
 from webinars.services.seats import (
     webinar_fill_seats,
 )
@@ -33,34 +30,41 @@ def webinar_notify_registrants(*, webinar: Webinar, change: str) -> int:
     return len(registrations)
 
 
-def webinar_changed(
-    webinar: Webinar,
-    changes: "WebinarChanges",
-    *,
-    created: bool = False,
-    now: datetime | None = None,
-) -> None:
-    """What follows a saved edit of a webinar (Webinar.save calls it, for admin and ORM alike).
+@transaction.atomic
+def webinar_save(*, webinar: Webinar, now: datetime | None = None) -> WebinarChanges:
+    """Save an organiser's new or edited webinar, then tell the people the change concerns;
+    returns what the save changed.
 
-    Followers of its series hear about it once it is published. Registrants hear that it was
-    cancelled or moved, unless it is over. Waiting registrants
+    Admin calls this (a webinar's page, the series' webinar rows), as should any command or
+    API that makes an organiser's change; a plain save() keeps derived data right and mails
+    nobody. Followers of its series hear about it once it is
+    published (through the webinar_published signal: following is built on top of webinars).
+    Registrants hear that it was cancelled or moved, unless it is over. Waiting registrants
     take any free seats: a raised capacity frees some, and so do un-cancelling and moving the
     start later, after cancellations that could promote nobody then.
     """
     now = now or timezone.now()
+    webinar.save()
+    changes = webinar.last_changes
     if changes.published:
-        from following.services import webinar_published
-
-        webinar_published(webinar=webinar, now=now)
-    if created:
-        return
-    if webinar.end >= now:
+        signals.webinar_published.send(sender=Webinar, webinar=webinar, now=now)
+    if changes.created:
+        return changes
+    if not phase.is_over(webinar, now):
         if changes.cancelled:
             webinar_notify_registrants(webinar=webinar, change="cancelled")
         elif changes.moved and not webinar.is_cancelled:
             webinar_notify_registrants(webinar=webinar, change="rescheduled")
     if webinar.registrations.waitlisted().exists():
         webinar_fill_seats(webinar=webinar, now=now)
+    return changes
+
+
+def webinar_publish(*, webinar: Webinar, now: datetime | None = None) -> WebinarChanges:
+    """Publish a webinar and tell the followers of its series (webinar_save), e.g. a draft
+    made by webinar_duplicate once its date is set."""
+    webinar.is_published = True
+    return webinar_save(webinar=webinar, now=now)
 
 
 def _free_slug(base: str) -> str:

@@ -70,6 +70,8 @@ class Command(BaseCommand):
                     webinar=webinar, speaker=host, role=WebinarSpeaker.Role.MODERATOR
                 )
             elif phase.is_over(webinar, timezone.now()):
+                # A plain save, not services.webinar_save: refreshing demo content is not news,
+                # so the ended demo's registrants are not mailed a new time.
                 webinar.end = start + (webinar.end - webinar.start)
                 webinar.start = start
                 webinar.save(update_fields=["start", "end", "updated"])

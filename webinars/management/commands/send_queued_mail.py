@@ -1,4 +1,4 @@
-"""Compose recorded mail, re-queue deferred messages whose back-off has passed, send. Cron-friendly."""
+"""Compose and send the recorded mail that is due, retrying failures with back-off. Cron-friendly."""
 
 import logging
 import time
@@ -13,9 +13,9 @@ logger = logging.getLogger(__name__)
 
 class Command(BaseCommand):
     help = (
-        "Compose every recorded message and send everything queued, once (run it every minute "
-        "from cron), retrying what failed before with exponential back-off. --loop SECONDS keeps "
-        "it running."
+        "Compose and send every recorded message that is due, once (run it every minute from "
+        "cron), retrying what failed before with exponential back-off. --loop SECONDS keeps it "
+        "running."
     )
 
     def add_arguments(self, parser):
@@ -45,21 +45,25 @@ class Command(BaseCommand):
                 continue
             # A worker polling every second reports only the passes that did something.
             if not loop or any(
-                n for name, n in counts.items() if name not in ("deferred", "given_up")
+                n for name, n in counts.items() if name not in ("retrying", "given_up")
             ):
                 self.stdout.write(summary(counts))
                 self.stdout.flush()
+            if counts["failed"] and not counts["sent"]:
+                # Nothing went out although mail was due: the mail server refuses or does not
+                # answer. The messages wait for their retry; cron and the supervisor must hear.
+                logger.error("No mail could be sent: %s", summary(counts))
+                if not loop:
+                    raise CommandError(f"No mail could be sent: {summary(counts)}")
             if not loop:
                 return
             time.sleep(loop)
 
 
 def summary(counts: dict[str, int]) -> str:
-    line = (
-        "{composed} composed, {sent} sent, {deferred} deferred, {requeued} re-queued for retry"
-    ).format(**counts)
+    line = "{sent} sent, {retrying} waiting to retry".format(**counts)
     if counts["failed"]:
-        line += ", {failed} failed to compose (kept for a retry, see the log)".format(**counts)
+        line += ", {failed} failed (kept for a retry, see the log)".format(**counts)
     if counts.get("given_up"):
         line += ", {given_up} given up (see admin)".format(**counts)
     return line

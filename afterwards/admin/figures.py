@@ -1,210 +1,20 @@
-"""Admin for after the webinar: materials (inline on a webinar), the follow-up mail, feedback,
-and per-webinar figures with attendance."""
-
-import csv
-import logging
-from datetime import UTC
+"""Figures and attendance per webinar, with the attendance report import."""
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from mailer.models import PRIORITY_MEDIUM, Message
-from modeltranslation.admin import TranslationTabularInline
 
 from afterwards import attendance, figures
-from afterwards.mail import follow_up_message
-from afterwards.models import Feedback, FollowUp, Material, WebinarRecord
-from webinars.admin.export import csv_safe
-from webinars.admin.webinars import WebinarAdmin
-from webinars.mail.worker import send_queue
-from webinars.models import Registration, Webinar
-from webinars.rules import phase
-
-logger = logging.getLogger(__name__)
-
-
-class MaterialInline(TranslationTabularInline):
-    model = Material
-    extra = 0
-    fields = ["title", "file", "audience", "order"]
-
-
-class WebinarWithMaterialsAdmin(WebinarAdmin):
-    """The webinar's admin page with its materials, which this app adds to webinars."""
-
-    inlines = [*WebinarAdmin.inlines, MaterialInline]
-
-
-# webinars registers its admin first (INSTALLED_APPS order); this app extends it rather than
-# webinars importing the app that builds on it.
-admin.site.unregister(Webinar)
-admin.site.register(Webinar, WebinarWithMaterialsAdmin)
-
-
-class FollowUpAdmin(admin.ModelAdmin):
-    list_display = ["subject", "webinar", "send_at", "sent"]
-    list_select_related = ["webinar"]
-    autocomplete_fields = ["webinar"]
-    fields = ["webinar", "subject", "attendees_text", "absentees_text", "send_at", "preview"]
-    readonly_fields = ["preview"]
-    actions = ["send_test", "send_now"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(sent_count=Count("deliveries"))
-
-    @admin.display(description=_("sent to"))
-    def sent(self, obj):
-        return obj.sent_count
-
-    @admin.display(description=_("preview"))
-    def preview(self, obj):
-        if not obj or not obj.pk:
-            return _("Save to see a preview.")
-        sample = obj.webinar.registrations.confirmed().first() or Registration(
-            webinar=obj.webinar, name=_("Ada Example"), email="ada@example.org", token="x" * 43
-        )
-        parts = []
-        for attended, label in ((True, _("To attendees")), (False, _("To absentees"))):
-            message = follow_up_message(obj, sample, attended=attended)
-            parts.append((label, message.body))
-        return TemplateResponse(
-            None, "admin/afterwards/follow_up_preview.html", {"parts": parts}
-        ).rendered_content
-
-    @admin.action(description=_("Send a test of the selected follow-ups to me"))
-    def send_test(self, request, queryset):
-        if not request.user.email:
-            self.message_user(
-                request, _("Your account has no email address: add one first."), messages.ERROR
-            )
-            return
-        sent, queued_pks = 0, []
-        for follow_up in queryset.select_related("webinar"):
-            sample = follow_up.webinar.registrations.confirmed().first()
-            if sample is None:
-                continue
-            for attended in (True, False):
-                message = follow_up_message(
-                    follow_up, sample, attended=attended, to=request.user.email
-                )
-                message.subject = f"[{_('Test')}] {message.subject}"
-                queued = Message(email=message, priority=PRIORITY_MEDIUM)
-                queued.save()
-                queued_pks.append(queued.pk)
-                sent += 1
-        try:
-            send_queue(Message.objects.filter(pk__in=queued_pks))
-        except Exception:  # noqa: BLE001 (it stays queued for the worker)
-            logger.exception("Sending the follow-up test failed; it stays queued")
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d test message sent to %(email)s.",
-                "%(count)d test messages sent to %(email)s.",
-                sent,
-            )
-            % {"count": sent, "email": request.user.email},
-        )
-
-    @admin.action(description=_("Send the selected follow-ups now"), permissions=["change"])
-    def send_now(self, request, queryset):
-        now = timezone.now()
-        early = queryset.filter(phase.not_over_q(now, prefix="webinar__")).count()
-        count = queryset.filter(phase.over_q(now, prefix="webinar__")).update(send_at=now)
-        if early:
-            self.message_user(
-                request,
-                _("A follow-up goes out only after its webinar is over; %(n)d left as they were.")
-                % {"n": early},
-                messages.WARNING,
-            )
-        self.message_user(
-            request,
-            _("%(count)d follow-ups will go out with the next pass of the mail worker.")
-            % {"count": count},
-        )
-
-
-class FollowUpForm(forms.ModelForm):
-    class Meta:
-        model = FollowUp
-        fields = ["webinar", "subject", "attendees_text", "absentees_text", "send_at"]
-
-    def clean(self):
-        data = super().clean()
-        webinar, send_at = data.get("webinar"), data.get("send_at")
-        if webinar and send_at and send_at < webinar.end:
-            self.add_error(
-                "send_at",
-                _("Choose a moment after the webinar ends (%(end)s).") % {"end": webinar.end},
-            )
-        return data
-
-
-FollowUpAdmin.form = FollowUpForm
-admin.site.register(FollowUp, FollowUpAdmin)
-
-
-@admin.action(description=_("Export selected feedback as CSV"), permissions=["view"])
-def export_feedback(modeladmin, request, queryset):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="feedback.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(["webinar", "webinar start (UTC)", "rating", "comment", "updated (UTC)"])
-    for f in queryset.select_related("registration__webinar").order_by(
-        "registration__webinar__start", "pk"
-    ):
-        writer.writerow(
-            [
-                csv_safe(f.registration.webinar.title),
-                f.registration.webinar.start.astimezone(UTC).isoformat(),
-                f.rating,
-                csv_safe(f.comment),
-                f.updated.astimezone(UTC).isoformat(),
-            ]
-        )
-    return response
-
-
-@admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
-    list_display = ["webinar", "rating", "comment", "updated"]
-    list_filter = ["registration__webinar__series", "registration__webinar", "rating"]
-    list_select_related = ["registration__webinar"]
-    fields = ["webinar", "rating", "comment", "created", "updated"]
-    readonly_fields = fields
-    actions = [export_feedback]
-    change_list_template = "admin/afterwards/feedback_list.html"
-
-    @admin.display(description=_("webinar"), ordering="registration__webinar__start")
-    def webinar(self, obj):
-        return obj.registration.webinar
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
-        cl = getattr(response, "context_data", {}).get("cl")
-        if cl is not None:
-            response.context_data["feedback_summary"] = cl.queryset.order_by().aggregate(
-                average=Avg("rating"), count=Count("pk")
-            )
-        return response
+from afterwards.models import WebinarRecord
 
 
 class AttendanceReportForm(forms.Form):
@@ -401,7 +211,9 @@ class WebinarRecordAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(back)
 
     def _save_manual(self, request, webinar, back):
-        ticked = {int(pk) for pk in request.POST.getlist("attended") if pk.isdigit()}
+        ticked, refused = attendance.registration_ids(request.POST.getlist("attended"))
+        if refused:  # only a changed form sends these: they name no registration
+            self.message_user(request, attendance.refused_message(refused), messages.WARNING)
         confirmed = webinar.registrations.confirmed().filter(anonymised_at__isnull=True)
         added = confirmed.filter(pk__in=ticked, attended_at__isnull=True).update(
             attended_at=webinar.start

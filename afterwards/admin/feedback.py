@@ -1,0 +1,64 @@
+"""Feedback: ratings and comments, and their export."""
+
+import csv
+from datetime import UTC
+
+from django.contrib import admin
+from django.db.models import Avg, Count
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from afterwards.models import Feedback
+from webinars.admin.export import csv_safe
+
+
+@admin.action(description=_("Export selected feedback as CSV"), permissions=["view"])
+def export_feedback(modeladmin, request, queryset):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="feedback.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(["webinar", "webinar start (UTC)", "rating", "comment", "updated (UTC)"])
+    for f in queryset.select_related("registration__webinar").order_by(
+        "registration__webinar__start", "pk"
+    ):
+        writer.writerow(
+            [
+                csv_safe(f.registration.webinar.title),
+                f.registration.webinar.start.astimezone(UTC).isoformat(),
+                f.rating,
+                csv_safe(f.comment),
+                f.updated.astimezone(UTC).isoformat(),
+            ]
+        )
+    return response
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["webinar", "rating", "comment", "updated"]
+    list_filter = ["registration__webinar__series", "registration__webinar", "rating"]
+    list_select_related = ["registration__webinar"]
+    fields = ["webinar", "rating", "comment", "created", "updated"]
+    readonly_fields = fields
+    actions = [export_feedback]
+    change_list_template = "admin/afterwards/feedback_list.html"
+
+    @admin.display(description=_("webinar"), ordering="registration__webinar__start")
+    def webinar(self, obj):
+        return obj.registration.webinar
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        cl = getattr(response, "context_data", {}).get("cl")
+        if cl is not None:
+            response.context_data["feedback_summary"] = cl.queryset.order_by().aggregate(
+                average=Avg("rating"), count=Count("pk")
+            )
+        return response
