@@ -13,7 +13,7 @@ from tests.factories import add_speaker, make_registration, make_series, make_we
 from tests.html import text_of
 from webinars.formatting import when
 from webinars.language import preferred_language
-from webinars.mail.compose import cancelled_message, promoted_message, webinar_changed_message
+from webinars.mail.kinds import cancelled_message, promoted_message, webinar_changed_message
 from webinars.models import Registration
 
 pytestmark = pytest.mark.django_db
