@@ -53,3 +53,6 @@ if _worker.startswith("gw") and CACHES["default"]["BACKEND"].endswith("RedisCach
         if isinstance(_location, list)
         else _own_database(_location)
     )
+# The mail sender's flock: one per test process, so that parallel test processes (pytest-xdist)
+# do not wait for each other's senders.
+MAIL_LOCK_FILE = os.path.join(tempfile.gettempdir(), f"webinars-test-mail-{os.getpid()}.flock")

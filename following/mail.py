@@ -41,8 +41,9 @@ def confirmation_message(follower: Follower) -> EmailMultiAlternatives:
 
 
 def notice_message(follower: Follower, webinar: Webinar) -> EmailMultiAlternatives:
-    links = follower_links(follower)
     with translation.override(offered_language(follower.language)):
+        # Inside the follower's language: the links lead to their pages in it.
+        links = follower_links(follower)
         message = compose(
             "follow_new_webinar",
             subject=_("New in %(series)s: %(title)s")

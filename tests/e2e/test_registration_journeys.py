@@ -10,17 +10,16 @@ Marked `needs_registration` so a branch without the feature can leave them out w
 `-m "not needs_registration"`; they run in `make test`.
 """
 
-import io
 import re
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import axe_violations, describe, horizontal_overflow, screenshot
 from tests.e2e.site import build_site
 from tests.e2e.test_html_valid import HTML_DIR, run_vnu
+from tests.mail_worker import send_queued_mail
 from webinars.models import Registration, Webinar
 
 pytestmark = [pytest.mark.e2e, pytest.mark.needs_registration]
@@ -35,7 +34,7 @@ def site(live_server):
 
 def delivered_mail() -> list:
     """Run the mail queue worker once, as cron would, and return the locmem outbox."""
-    call_command("send_queued_mail", stdout=io.StringIO())
+    send_queued_mail()
     return mail.outbox
 
 

@@ -1,7 +1,6 @@
-import io
-
 import pytest
-from django.core.management import call_command
+
+from tests.mail_worker import send_queued_mail
 
 # The real SMTP server of the mail tests.
 from tests.webinars.conftest import smtp  # noqa: F401
@@ -10,8 +9,6 @@ from tests.webinars.conftest import smtp  # noqa: F401
 @pytest.fixture
 def worker():
     def run():
-        out = io.StringIO()
-        call_command("send_queued_mail", stdout=out)
-        return out.getvalue()
+        return send_queued_mail()
 
     return run

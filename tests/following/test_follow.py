@@ -316,3 +316,21 @@ def test_notice_arrives_over_smtp_with_its_list_headers(
         f"<http://127.0.0.1:8000/follow/{follower.token}/unsubscribe/>"
     )
     assert {p.get_content_type() for p in message.walk()} >= {"text/plain", "text/html"}
+
+
+def test_a_dutch_followers_notice_links_to_the_dutch_pages(
+    client, series, settings_queued, mailoutbox, worker
+):
+    follow(client, email="Ada@example.org")
+    follower = Follower.objects.get()
+    follower.language = "nl"
+    follower.save()
+    follow_confirm(follower=follower)
+    add_webinar(series=series, title="Second talk", start=timezone.now() + timedelta(days=20))
+    worker()
+    [*_, notice] = mailoutbox
+    url = f"http://127.0.0.1:8000/nl/follow/{follower.token}/unsubscribe/"
+
+    assert notice.extra_headers["List-Unsubscribe"] == f"<{url}>"
+    assert url in notice.body
+    assert "http://127.0.0.1:8000/nl/webinars/" in notice.body

@@ -3,12 +3,12 @@
 
 import email
 import email.policy
-import io
 import socket
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.core.management import call_command
+
+from tests.mail_worker import send_queued_mail
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def flush_mail(mailoutbox):
     """Run the queue worker once (as cron would) and return the outbox it delivered into."""
 
     def flush():
-        call_command("send_queued_mail", stdout=io.StringIO())
+        send_queued_mail()
         return mailoutbox
 
     return flush

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from tests.factories import brussels, make_webinar
+from tests.mail_worker import send_queued_mail
 from webinars import mail
 from webinars.ical import webinar_uid
 from webinars.models import PendingMail, Registration
@@ -18,9 +19,7 @@ VALID = {"name": "Ada Lovelace", "email": "ada@example.org", "consent": "on"}
 
 
 def send_queued() -> str:
-    out = io.StringIO()
-    call_command("send_queued_mail", stdout=out)
-    return out.getvalue()
+    return send_queued_mail()
 
 
 def test_confirmation_arrives_over_smtp_with_text_html_and_invitation(client, db, smtp):

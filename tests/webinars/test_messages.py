@@ -1,17 +1,16 @@
 """Messages to registrants from admin: recipients by status, preview, a test to oneself, the
 durable outbox, each person at most once per message, and a log of who got it."""
 
-import io
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.db import IntegrityError
 from django.urls import reverse
 
 from tests.factories import make_registration, make_series, make_webinar
 from tests.html import text_of
+from tests.mail_worker import send_queued_mail
 from tests.threads import run_together
 from webinars.models import MessageDelivery, PendingMail, RegistrantMessage
 from webinars.services import message_send
@@ -213,19 +212,15 @@ def test_with_the_mail_server_down_messages_wait_and_go_out_later(webinar, smtp,
     message = write(webinar, to_waitlisted=True)
 
     message_send(message=message)
-    down = io.StringIO()
-    call_command("send_queued_mail", stdout=down)
+    down = send_queued_mail()
 
-    assert down.getvalue() == (
-        "0 sent, 2 waiting to retry, 2 failed (kept for a retry, see the log)\n"
-    )
+    assert down == ("0 sent, 2 waiting to retry, 2 failed (kept for a retry, see the log)\n")
     assert PendingMail.objects.retrying().count() == 2
 
     smtp.start()
-    up = io.StringIO()
-    call_command("send_queued_mail", stdout=up)
+    up = send_queued_mail()
 
-    assert up.getvalue() == "2 sent, 0 waiting to retry\n"
+    assert up == "2 sent, 0 waiting to retry\n"
     assert sorted(to for tos, _ in smtp.inbox.messages for to in tos) == [
         "confirmed@example.org",
         "waitlisted@example.org",
