@@ -56,8 +56,11 @@ $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --omit=dev --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
 	else echo "npm not found: the HTML validation test will skip (it fails in CI)"; fi
 
-# Translations: `make messages` refreshes the .po files from the code and templates (then write
-# the Dutch and commit the .po); the compiled .mo files are built from them here, never committed.
+# Translations: `make messages` refreshes the .po files of every shipped language from the code
+# and templates (then write the translations and commit the .po); the compiled .mo files are
+# built from them here, never committed. A new language goes in MESSAGE_LANGUAGES and in
+# SHIPPED_LANGUAGES (config/settings.py).
+MESSAGE_LANGUAGES := nl fr
 # compilemessages needs GNU gettext's msgfmt (Debian's gettext package).
 MESSAGE_PO := $(wildcard locale/*/LC_MESSAGES/*.po)
 MESSAGE_MO := $(MESSAGE_PO:.po=.mo)
@@ -68,8 +71,8 @@ locale/%.mo: locale/%.po | $(RUNTIME_STAMP)
 	msgfmt --check-format -o $@ $<
 
 messages: $(RUNTIME_STAMP)
-	DEBUG=on $(BIN)/python manage.py makemessages -l nl --add-location=file --no-obsolete $(MAKEMESSAGES_IGNORE)
-	DEBUG=on $(BIN)/python manage.py makemessages -d djangojs -l nl --add-location=file --no-obsolete $(MAKEMESSAGES_IGNORE)
+	DEBUG=on $(BIN)/python manage.py makemessages $(MESSAGE_LANGUAGES:%=-l %) --add-location=file --no-obsolete $(MAKEMESSAGES_IGNORE)
+	DEBUG=on $(BIN)/python manage.py makemessages -d djangojs $(MESSAGE_LANGUAGES:%=-l %) --add-location=file --no-obsolete $(MAKEMESSAGES_IGNORE)
 
 run: $(RUNTIME_STAMP) $(MESSAGE_MO)
 	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py migrate --noinput

@@ -14,6 +14,7 @@ from django.utils import translation
 from afterwards.models import FollowUp
 from afterwards.selectors import recap_for
 from webinars.formatting import absolute_url, page_url, when
+from webinars.language import offered_language
 from webinars.mail import record_many
 from webinars.mail.compose import compose, personal_links
 from webinars.models import PendingMail, Registration
@@ -46,7 +47,7 @@ def follow_up_context(follow_up: FollowUp, registration: Registration, *, attend
 def follow_up_message(
     follow_up: FollowUp, registration: Registration, *, attended: bool, to: str | None = None
 ) -> EmailMultiAlternatives:
-    with translation.override(registration.language):
+    with translation.override(offered_language(registration.language)):
         return compose(
             "follow_up",
             subject=follow_up.subject,

@@ -156,13 +156,34 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
-# English is served without a prefix, Dutch under /nl/: the language lives in the address, so
-# pages stay cookie-free and one cached copy per address is right for everyone.
-LANGUAGES = [("en-gb", "English"), ("nl", "Nederlands")]
+# Every language the site ships a translation for. English is served without a prefix, the
+# others under /nl/, /fr/...: the language lives in the address, so pages stay cookie-free and
+# one cached copy per address is right for everyone.
+SHIPPED_LANGUAGES = [("en-gb", "English"), ("nl", "Nederlands"), ("fr", "Français")]
+# LANGUAGES=en,nl offers only those (addresses, switcher, hreflang, sitemap, redirect); English
+# is the fallback of every text, so it is always offered.
+_SHIPPED_BY_CODE = {code.split("-")[0]: (code, name) for code, name in SHIPPED_LANGUAGES}
+# Django's code for British English (en-gb) is taken as well as the short one.
+_ACCEPTED = {code: code.split("-")[0] for code, _ in SHIPPED_LANGUAGES} | {
+    short: short for short in _SHIPPED_BY_CODE
+}
+_GIVEN = [code.strip().lower() for code in env.list("LANGUAGES", default=list(_SHIPPED_BY_CODE))]
+_UNKNOWN = [code for code in _GIVEN if code and code not in _ACCEPTED]
+_OFFERED = {_ACCEPTED[code] for code in _GIVEN if code in _ACCEPTED}
+if _UNKNOWN:
+    sys.exit(
+        f"LANGUAGES={','.join(_GIVEN)}: no translation shipped for {', '.join(_UNKNOWN)}; "
+        f"choose among {','.join(_SHIPPED_BY_CODE)}."
+    )
+LANGUAGES = [
+    (code, name)
+    for short, (code, name) in _SHIPPED_BY_CODE.items()
+    if short in _OFFERED or code == LANGUAGE_CODE
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# Organisers' texts (titles, descriptions...) get a column per language, named title_en and
-# title_nl; an empty Dutch text shows the English one.
-MODELTRANSLATION_LANGUAGES = ("en", "nl")
+# Organisers' texts (titles, descriptions...) get a column per shipped language, named title_en,
+# title_nl, title_fr, whichever languages a site offers; an empty text shows the English one.
+MODELTRANSLATION_LANGUAGES = tuple(_SHIPPED_BY_CODE)
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Brussels")

@@ -24,8 +24,9 @@ urlpatterns = [
     path("healthz", system.healthz, name="healthz"),
 ]
 
-# English without a prefix, Dutch under /nl/: the address alone says the language, so no
-# cookie is needed to remember it and each cached page is right for everyone who asks for it.
+# English without a prefix, the other languages under /nl/, /fr/: the address alone says the
+# language, so no cookie is needed to remember it and each cached page is right for everyone who
+# asks for it. Only the languages in settings.LANGUAGES get a prefix; another one is a 404.
 urlpatterns += i18n_patterns(
     path("", include("pages.urls")),
     path("series/", include(series_patterns)),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from following.models import Follower
 from webinars.formatting import absolute_url, page_url, when
+from webinars.language import offered_language
 from webinars.mail.compose import compose
 from webinars.models import PendingMail, Webinar
 
@@ -29,14 +30,8 @@ def follower_links(follower: Follower) -> dict[str, str]:
     }
 
 
-def mail_language(follower: Follower) -> str:
-    """The follower's language as the site serves it; older rows say "en" for English."""
-    offered = {code for code, _name in settings.LANGUAGES}
-    return follower.language if follower.language in offered else settings.LANGUAGE_CODE
-
-
 def confirmation_message(follower: Follower) -> EmailMultiAlternatives:
-    with translation.override(mail_language(follower)):
+    with translation.override(offered_language(follower.language)):
         return compose(
             "follow_confirm",
             subject=_("Confirm that you want to follow %(series)s") % {"series": follower.series},
@@ -46,7 +41,7 @@ def confirmation_message(follower: Follower) -> EmailMultiAlternatives:
 
 
 def notice_message(follower: Follower, webinar: Webinar) -> EmailMultiAlternatives:
-    with translation.override(mail_language(follower)):
+    with translation.override(offered_language(follower.language)):
         # Inside the follower's language: the links lead to their pages in it.
         links = follower_links(follower)
         message = compose(

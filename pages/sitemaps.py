@@ -4,6 +4,7 @@ Addresses are built from SITE_URL, like links in mail and feeds, not from the re
 Sections are lists, not querysets: the sitemap's paginator would count each one first.
 """
 
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -41,7 +42,12 @@ class CalendarSitemap(SiteUrlSitemap):
         return reverse(item)
 
     def lastmod(self, item):
-        # The calendar changes when any published webinar does (or is added).
+        return self._latest_change
+
+    @cached_property
+    def _latest_change(self):
+        # The calendar changes when any published webinar does (or is added); asked once for
+        # all its languages.
         return Webinar.objects.published().aggregate(latest=Max("updated"))["latest"]
 
 

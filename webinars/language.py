@@ -1,6 +1,8 @@
-"""The page's language: taken from the address (English bare, Dutch under /nl/), the same page's
-address in the other languages (switcher, hreflang), and the redirect that brings a browser
-asking for Dutch to the Dutch page when it arrives from outside the site.
+"""The page's language: taken from the address (English bare, Dutch under /nl/, French under
+/fr/), the same page's address in the other languages the site offers (switcher, hreflang), and
+the redirect that brings a browser asking for one of them to that page when it arrives from
+outside the site. settings.LANGUAGES holds only the offered languages, so a language a site does
+not offer has no addresses, links or redirects.
 
 No cookie remembers a choice, so the redirect cannot tell "this visitor chose English" from
 "this visitor has never been here" except by where the request comes from: a link followed on
@@ -76,6 +78,12 @@ def preferred_language(accept_language: str) -> str:
     return DEFAULT
 
 
+def offered_language(code: str) -> str:
+    """code if the site still offers it, else the default: someone who registered in a language
+    the site has since stopped offering gets mail whose links lead to pages that exist."""
+    return code if code in dict(settings.LANGUAGES) else DEFAULT
+
+
 def _from_this_site(request) -> bool:
     referer = request.headers.get("Referer", "")
     if not referer:
@@ -89,7 +97,8 @@ def _from_this_site(request) -> bool:
 
 
 class PreferredLanguageMiddleware:
-    """A first visit to an English page from a browser that prefers Dutch goes to the Dutch one.
+    """A first visit to an English page from a browser that prefers Dutch (or French) goes to the
+    Dutch (or French) one.
 
     The redirect is never stored by a shared cache (it depends on two request headers) and the
     English page itself is served unchanged to everyone else.

@@ -182,7 +182,7 @@ def json_ld_script(data: dict) -> SafeString:
 
 
 # Open Graph writes a locale as language_TERRITORY; a bare "nl" is not one.
-OPEN_GRAPH_LOCALES = {"en-gb": "en_GB", "nl": "nl_NL"}
+OPEN_GRAPH_LOCALES = {"en-gb": "en_GB", "nl": "nl_NL", "fr": "fr_FR"}
 
 
 def open_graph_locale(language: str | None) -> str:

@@ -1,5 +1,5 @@
 """Webinar texts organisers write in each language (django-modeltranslation adds a column per
-language; an empty Dutch text falls back to the English)."""
+language; an empty Dutch or French text falls back to the English)."""
 
 from modeltranslation.translator import TranslationOptions, register
 

@@ -75,6 +75,37 @@ def test_sqlite_keeps_its_connections_and_writes_ahead(tmp_path):
     assert result.stdout.split()[-2:] == ["60", "wal"]
 
 
+def test_unknown_language_stops_start_up_with_one_line():
+    result = _run_check(DEBUG="on", LANGUAGES="en,nl,de")
+
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "LANGUAGES=en,nl,de: no translation shipped for de; choose among en,nl,fr."
+    ]
+
+
+@pytest.mark.parametrize(
+    "value, offered",
+    [
+        (None, "en-gb,nl,fr"),
+        ("nl", "en-gb,nl"),
+        ("en-gb, fr", "en-gb,fr"),
+        ("", "en-gb"),
+    ],
+)
+def test_languages_setting_picks_shipped_languages_and_keeps_english(value, offered):
+    overrides = {"DEBUG": "on"} if value is None else {"DEBUG": "on", "LANGUAGES": value}
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(','.join(c for c, _ in settings.LANGUAGES))",
+        **overrides,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == offered
+
+
 def test_a_dummy_cache_migrates_with_a_warning_that_rate_limits_are_off(tmp_path):
     result = run_manage(
         "migrate",

@@ -122,5 +122,11 @@ def build_site() -> dict[str, str]:
         "embed-thanks": "/embed/webinars/open-data/register/thanks/",
         "not-found": "/webinars/no-such-webinar/",
     }
-    # Every page in Dutch as well: longer words must fit and stay valid and accessible too.
-    return {**pages, **{f"nl-{name}": f"/nl{path}" for name, path in pages.items()}}
+    # Every page in Dutch as well: longer words must fit and stay valid and accessible too. French
+    # words are as long: the pages where text is tightest are enough.
+    french = ("calendar", "webinar-open", "webinar-waiting-list", "month", "registration-after")
+    return {
+        **pages,
+        **{f"nl-{name}": f"/nl{path}" for name, path in pages.items()},
+        **{f"fr-{name}": f"/fr{pages[name]}" for name in (*french, "embed-register", "not-found")},
+    }

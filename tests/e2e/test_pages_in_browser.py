@@ -50,6 +50,13 @@ PAGES = [
     "nl-follow",
     "nl-embed-register",
     "nl-not-found",
+    "fr-calendar",
+    "fr-webinar-open",
+    "fr-webinar-waiting-list",
+    "fr-month",
+    "fr-registration-after",
+    "fr-embed-register",
+    "fr-not-found",
 ]
 # (label, viewport, colour scheme): both sizes in light, and the phone in dark.
 VARIANTS = [

@@ -133,13 +133,19 @@ def test_sitemap_lists_only_published_pages(client, seed):
         f"{SITE}/speakers/piet-wostyn/",
     ]
     dutch = [url.replace(SITE, f"{SITE}/nl", 1) for url in english]
-    assert sorted(u.findtext(f"{SITEMAP}loc") for u in urls) == sorted(english + dutch)
-    # Each page names its other language and the English page as the default.
+    french = [url.replace(SITE, f"{SITE}/fr", 1) for url in english]
+    assert sorted(u.findtext(f"{SITEMAP}loc") for u in urls) == sorted(english + dutch + french)
+    # Each page names its other languages and the English page as the default.
     links = {
         (link.get("hreflang"), link.get("href"))
         for link in urls[0].findall("{http://www.w3.org/1999/xhtml}link")
     }
-    assert links == {("en-gb", f"{SITE}/"), ("nl", f"{SITE}/nl/"), ("x-default", f"{SITE}/")}
+    assert links == {
+        ("en-gb", f"{SITE}/"),
+        ("nl", f"{SITE}/nl/"),
+        ("fr", f"{SITE}/fr/"),
+        ("x-default", f"{SITE}/"),
+    }
     webinar_2 = next(u for u in urls if "artisanal" in u.findtext(f"{SITEMAP}loc"))
     assert webinar_2.findtext(f"{SITEMAP}lastmod") == "2020-09-01"
 
@@ -260,8 +266,8 @@ def test_feed_query_count_does_not_grow_with_webinars(client, db, path):
         # In the sitemap every address has a lastmod: the calendar, the webinars, their one
         # series and their speakers (one each).
         entries += root.findall(f"{SITEMAP}url/[{SITEMAP}lastmod]")
-        # ... each in English and in Dutch.
-        assert len(entries) == (2 * (2 * size + 2) if path == "/sitemap.xml" else size)
+        # ... each in English, Dutch and French.
+        assert len(entries) == (3 * (2 * size + 2) if path == "/sitemap.xml" else size)
         counts.append(len(queries))
 
     assert counts[0] == counts[1]

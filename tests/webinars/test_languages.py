@@ -1,4 +1,4 @@
-"""English without a prefix, Dutch under /nl/: each page says its language, links to the other,
+"""English without a prefix, Dutch under /nl/ (French under /fr/ works the same): each page says its language, links to the other,
 is stored per language by the page cache, and a registrant's mail follows the page they used."""
 
 from datetime import timedelta
@@ -87,15 +87,17 @@ def test_dutch_pages_set_no_cookie(client, webinar):
         ("nl-BE,nl;q=0.9,en;q=0.8", "nl"),
         ("nl", "nl"),
         ("en-US,en;q=0.9,nl;q=0.8", "en-gb"),
-        ("fr-BE,fr;q=0.9", "en-gb"),
-        ("fr, nl;q=0.5", "nl"),
+        ("fr-BE,fr;q=0.9", "fr"),
+        ("fr, nl;q=0.5", "fr"),
+        ("de-CH,de;q=0.9", "en-gb"),
+        ("de, nl;q=0.5", "nl"),
         ("nl;q=0, en", "en-gb"),
         ("", "en-gb"),
         ("*;q=0.1,,;;", "en-gb"),
         ("fr;q=0.9, nl;Q=0.95", "nl"),
         (", ,nl", "nl"),
         ("en;q=2, nl", "en-gb"),
-        ("fr," * 200 + "nl", "en-gb"),
+        ("de," * 200 + "nl", "en-gb"),
     ],
 )
 def test_preferred_language_reads_the_browsers_order(header, expected):

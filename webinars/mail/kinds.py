@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from webinars.formatting import absolute_url, in_zone, when
+from webinars.language import offered_language
 
 # The registrant's own pages, each addressed by their token.
 from webinars.mail.compose import (
@@ -242,7 +243,7 @@ def compose_intent(intent: PendingMail) -> EmailMultiAlternatives | None:
     language = (
         settings.LANGUAGE_CODE
         if intent.kind == PendingMail.Kind.ORGANISER_NOTICE
-        else registration.language
+        else offered_language(registration.language)
     )
     with translation.override(language):
         message = COMPOSERS[intent.kind](registration, **args)

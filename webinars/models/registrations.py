@@ -63,7 +63,7 @@ class Registration(models.Model):
     language = models.CharField(
         _("language"),
         max_length=10,
-        choices=settings.LANGUAGES,
+        choices=settings.SHIPPED_LANGUAGES,
         default=settings.LANGUAGE_CODE,
         help_text=_("Every mail to this registrant is written in this language."),
     )
