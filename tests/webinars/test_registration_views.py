@@ -50,7 +50,10 @@ def test_register_post_creates_registration_and_redirects_to_thanks(client, db, 
     response = client.post(register_url(webinar), VALID)
 
     assert response.status_code == 302
-    assert response["Location"] == f"/webinars/{webinar.slug}/register/thanks/?to=a%E2%80%A6%40example.org"
+    assert (
+        response["Location"]
+        == f"/webinars/{webinar.slug}/register/thanks/?to=a%E2%80%A6%40example.org"
+    )
     registration = Registration.objects.get()
     assert (registration.name, registration.email, registration.organisation) == (
         "Ada Lovelace",
@@ -106,7 +109,9 @@ def test_thanks_page_suggests_fix_for_domain_typo_without_blocking(client, db):
     response = client.post(register_url(webinar), {**VALID, "email": "ada@gmial.com"})
     thanks = client.get(response["Location"])
 
-    assert response["Location"].endswith("/register/thanks/?to=a%E2%80%A6%40gmial.com&domain=gmial.com")
+    assert response["Location"].endswith(
+        "/register/thanks/?to=a%E2%80%A6%40gmial.com&domain=gmial.com"
+    )
     assert Registration.objects.get().email == "ada@gmial.com"
     assert "Did you mean gmail.com? You typed an address ending in gmial.com." in text_of(thanks)
 
@@ -192,7 +197,10 @@ def test_register_honeypot_answers_like_success_and_stores_nothing(client, db):
     response = client.post(register_url(webinar), {**VALID, "website": "http://spam.example"})
 
     assert response.status_code == 302
-    assert response["Location"] == f"/webinars/{webinar.slug}/register/thanks/?to=a%E2%80%A6%40example.org"
+    assert (
+        response["Location"]
+        == f"/webinars/{webinar.slug}/register/thanks/?to=a%E2%80%A6%40example.org"
+    )
     assert Registration.objects.count() == 0
     assert Message.objects.count() == 0
 
