@@ -2,9 +2,11 @@
 
 import io
 import re
+from datetime import timedelta
 from html import unescape
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from PIL import Image
 
 from tests.factories import add_speaker, make_series, make_speaker, make_webinar
@@ -98,3 +100,15 @@ def test_the_series_cover_stands_in_for_a_webinar_without_one(db, settings, tmp_
     webinar = make_webinar(series=series)
 
     assert not cover_for(webinar).drawn
+
+
+def test_list_cards_show_an_uploaded_cover_as_decoration(client, db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with_cover = make_webinar(title="Copper", start=timezone.now() + timedelta(days=2))
+    with_cover.cover_image.save("cover.png", png(), save=True)
+    make_webinar(title="Cobalt", start=timezone.now() + timedelta(days=3))
+
+    html = client.get("/").content.decode()
+
+    assert html.count('<img class="webinar-item__cover"') == 1
+    assert re.search(r'<img class="webinar-item__cover" src="[^"]+\.webp" alt="" width="240"', html)

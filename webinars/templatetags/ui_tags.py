@@ -50,3 +50,16 @@ def _shown_at_half(thumb: Thumbnail | None) -> Thumbnail | None:
     if thumb is None:
         return None
     return Thumbnail(thumb.url, max(thumb.width // 2, 1), max(thumb.height // 2, 1))
+
+
+@register.simple_tag
+def list_cover(webinar, width: int = 480, height: int = 252) -> Thumbnail | None:
+    """An uploaded cover (the webinar's, else its series') for a list card, or None: a drawn
+    picture would only repeat the card's own words, at a cost in bytes per card."""
+    series = webinar.series
+    for image in (webinar.cover_image, series.cover_image if series else None):
+        if image:
+            thumb = _shown_at_half(thumbnail(image, width=width, height=height, crop=True))
+            if thumb is not None:
+                return thumb
+    return None
