@@ -100,6 +100,7 @@ def test_cancelled_registration_offers_no_calendar(client, webinar):
     response = client.get(f"/registrations/{registration.token}/")
 
     assert "Status Cancelled" in text_of(response)
+    assert "Changed your mind? Register again while registration is open." in text_of(response)
     assert "Add to your calendar" not in text_of(response)
     assert "calendar.ics" not in response.content.decode()
 

@@ -44,7 +44,8 @@ def moment(value, webinar) -> str:
     """One instant (when the join link opens) in the webinar's zone, marked up for localtime.js
     to lead with the reader's."""
     return format_html(
-        '<span class="webinar-time" data-yours="{}"><time datetime="{}">{}</time></span>',
+        '<span class="webinar-time webinar-time--inline" data-yours="{}"><time datetime="{}">{}'
+        "</time></span>",
         _("Your time: {time} ({zone})"),
         formatting.iso_datetime(value.astimezone(webinar.tz)),
         formatting.in_zone(value, webinar.tz),
