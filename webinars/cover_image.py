@@ -74,6 +74,10 @@ def cover_url(webinar) -> str:
     return url if url.startswith(("http://", "https://")) else absolute_url(url)
 
 
+# Pillow's built-in font has no en dash or ellipsis: plain stand-ins rather than empty boxes.
+PLAIN = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2026": "..."})
+
+
 def render(webinar, site: SiteSettings) -> bytes:
     accent = (site.light or theme.HOUSE_LIGHT).accent
     picture = Image.new("RGB", SIZE, PAPER)
@@ -82,10 +86,10 @@ def render(webinar, site: SiteSettings) -> bytes:
     left = 90
     y = 60
     if webinar.series:
-        series = textwrap.shorten(webinar.series.title, width=60, placeholder="…")
+        series = textwrap.shorten(webinar.series.title, width=60, placeholder="...")
         draw.text((left, y), series, font=_font(32), fill=MUTED)
         y += 60
-    title = webinar.title
+    title = webinar.title.translate(PLAIN)
     if webinar.number:
         title = f"{webinar.number}. {title}"
     # The largest size at which the title takes three lines at most; cut short after that.
@@ -96,15 +100,15 @@ def render(webinar, site: SiteSettings) -> bytes:
             size, lines = candidate, wrapped
             break
     if len(lines) > 3:
-        lines = [*lines[:2], lines[2].rstrip() + "…"]
+        lines = [*lines[:2], lines[2].rstrip() + "..."]
     font = _font(size)
     for line in lines:
         draw.text((left, y), line, font=font, fill=INK)
         y += int(size * 1.2)
-    when = formatting.when(webinar)
+    when = formatting.when(webinar).translate(PLAIN)
     draw.text(
         (left, SIZE[1] - 190),
-        textwrap.shorten(when, 70, placeholder="…"),
+        textwrap.shorten(when, 70, placeholder="..."),
         font=_font(34),
         fill=accent,
     )
