@@ -18,11 +18,10 @@ from django.utils.translation import get_language
 from PIL import Image, ImageDraw
 
 from webinars import formatting, theme
-from webinars.formatting import absolute_url
+from webinars.formatting import absolute_url, initials
 from webinars.images import thumbnail
 from webinars.models import SiteSettings
 from webinars.social_image import INK, MUTED, PAPER, SIZE, _font
-from webinars.templatetags.ui_tags import initials
 
 logger = logging.getLogger(__name__)
 

@@ -144,3 +144,15 @@ def test_every_registrant_mail_links_the_registrants_page(db):
     for kind, message in registrant_kinds.items():
         assert "/registrations/" in message.body, kind
         assert "/registrations/" in message.alternatives[0][0], kind
+
+
+def test_thanks_page_cache_keeps_each_masked_address_apart(client, db):
+    webinar = make_webinar(title="Copper")
+    url = f"/webinars/{webinar.slug}/register/thanks/"
+
+    first = client.get(url, {"to": "a\u2026@example.org"})
+    second = client.get(url, {"to": "b\u2026@example.net"})
+
+    assert "a\u2026@example.org" in text_of(first)
+    assert "b\u2026@example.net" in text_of(second)
+    assert "a\u2026@example.org" not in text_of(second)

@@ -3,27 +3,15 @@ photos and logos."""
 
 from django import template
 
-from webinars.formatting import date_parts, iso_datetime
+from webinars.formatting import date_parts, initials, iso_datetime
 from webinars.images import Thumbnail, thumbnail
 
 register = template.Library()
 
-# Titles that are not part of a person's initials ("Prof Erik Smolders" -> "ES").
-HONORIFICS = {"prof", "prof.", "dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "sir"}
-
 
 register.filter(date_parts)
 register.filter(iso_datetime)
-
-
-@register.filter
-def initials(name: str) -> str:
-    """'Prof Erik Smolders' -> 'ES'; at most two letters, for a portrait fallback."""
-    words = [w for w in str(name).split() if w.lower() not in HONORIFICS and w[:1].isalpha()]
-    if not words:
-        return "?"
-    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
-    return letters.upper()
+register.filter(initials)
 
 
 @register.simple_tag
