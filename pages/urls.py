@@ -65,6 +65,7 @@ urlpatterns = [
 # Calendar files, feeds and discovery.
 urlpatterns += [
     path("webinars/<slug:slug>/calendar.ics", calendars.webinar_calendar, name="ical"),
+    path("webinars/<slug:slug>/cover.png", system.cover_image, name="cover_image"),
     path("calendar.ics", calendars.site_calendar, name="site_ical"),
     path("calendar/", calendars.current_month, name="current_month"),
     # Four-digit years and two-digit months only; anything else is a 404, never a 500.

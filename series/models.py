@@ -60,6 +60,16 @@ class Series(models.Model):
             "out of it."
         ),
     )
+    cover_image = models.ImageField(
+        _("cover image"),
+        upload_to="series/covers/",
+        blank=True,
+        help_text=_(
+            "Optional. The picture shown when a webinar of the series without its own cover "
+            "is shared (about 1200 x 630 pixels, PNG or JPEG; cropped to that shape). Empty: "
+            "one is drawn from each webinar's title, date and speakers."
+        ),
+    )
     logo = models.ImageField(
         _("logo"),
         upload_to="series/logos/",

@@ -63,3 +63,28 @@ def sendable_address(value: str) -> str:
 def validate_sendable_address(value: str) -> None:
     """Model and form field validator: refuses what sendable_address() refuses."""
     sendable_address(value)
+
+
+MASK = "\u2026"
+
+
+def masked(address: str) -> str:
+    """'a…@example.org': enough for a registrant to recognise where the mail went, too little
+    to read an address back out of a link or a log."""
+    local, at, domain = address.strip().rpartition("@")
+    if not at or not local or not domain:
+        return ""
+    return f"{local[0]}{MASK}@{domain.lower()}"
+
+
+def is_masked(value: str) -> bool:
+    """True for what masked() writes (a shown query parameter is checked before it is shown)."""
+    local, at, domain = value.rpartition("@")
+    return (
+        bool(at)
+        and len(local) == 2
+        and local[1] == MASK
+        and 0 < len(domain) <= MAX_LENGTH
+        and not has_invisible_characters(value)
+        and not any(c in "<>\"'@ " for c in local[0] + domain)
+    )

@@ -105,9 +105,10 @@ UNCACHED_URL_NAMES = frozenset(
         "following:unsubscribe",
         "webinars:confirm_address",
         # Answer with their own long-lived headers: pages link them by the settings' version
-        # (the share image is also kept in the cache by webinars.social_image).
+        # (the share images are also kept in the cache by webinars.social_image and cover_image).
         "webinars:theme_css",
         "webinars:social_image",
+        "webinars:cover_image",
         # django-ninja's root route, shadowed by api:index (registered first); never reached.
         "api:api-root",
     }
@@ -116,7 +117,7 @@ UNCACHED_URL_NAMES = frozenset(
 # (utm_source ...), cache-busters and typos leave the page as it is, and stay out of the key.
 # Apps whose views read others add them with vary_on_query().
 _CALENDAR_PARAMETERS = frozenset({"q", "series", "page", "upcoming"})
-_THANKS_PARAMETERS = frozenset({"domain"})
+_THANKS_PARAMETERS = frozenset({"domain", "to"})
 QUERY_PARAMETERS: dict[str, frozenset[str]] = {
     "webinars:calendar": _CALENDAR_PARAMETERS,
     "embed:calendar": _CALENDAR_PARAMETERS,

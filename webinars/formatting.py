@@ -118,3 +118,16 @@ def date_parts(webinar) -> dict[str, str]:
 def iso_datetime(value: datetime) -> str:
     """ISO 8601 to the second, with the offset (HTML's <time datetime> allows 3 decimals)."""
     return value.isoformat(timespec="seconds")
+
+
+# Titles that are not part of a person's initials ("Prof Erik Smolders" -> "ES").
+HONORIFICS = {"prof", "prof.", "dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "sir"}
+
+
+def initials(name: str) -> str:
+    """'Prof Erik Smolders' -> 'ES'; at most two letters, for a portrait fallback."""
+    words = [w for w in str(name).split() if w.lower() not in HONORIFICS and w[:1].isalpha()]
+    if not words:
+        return "?"
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from series.models import Series, SeriesOrganisation
 from webinars.availability import registration_state
+from webinars.cover_image import cover_url
 from webinars.formatting import absolute_url, page_url
 from webinars.identity import site_name
 from webinars.models import SiteSettings, Webinar
@@ -119,7 +120,7 @@ def event_data(webinar: Webinar, *, series: Series | None = None, now=None) -> d
         "eventStatus": SCHEMA + status,
         "eventAttendanceMode": SCHEMA + mode,
         "location": location,
-        "image": [social_image_url()],
+        "image": [cover_url(webinar)],
         "organizer": organisers(series),
         # Speakers not announced yet: the organisers present it.
         "performer": people or organisers(series),
@@ -148,7 +149,7 @@ def event_data(webinar: Webinar, *, series: Series | None = None, now=None) -> d
             "description": description(webinar),
             "url": webinar.recording_url,
             "uploadDate": webinar.local_end.isoformat(),
-            "thumbnailUrl": social_image_url(),
+            "thumbnailUrl": cover_url(webinar),
         }
     if series is not None:
         data["superEvent"] = {
@@ -196,6 +197,8 @@ def social_meta(webinar: Webinar) -> dict:
         "title": webinar.title,
         "description": description(webinar),
         "url": page_url(webinar),
+        # Its own picture, so two webinars shared side by side look different.
+        "image": cover_url(webinar),
         "site_name": site_name(),
         "locale": open_graph_locale(get_language()),
     }

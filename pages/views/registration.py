@@ -22,7 +22,7 @@ from afterwards.selectors import recap_for
 from core.protection import is_rate_limited, private_page, public_form, rate_limited_response
 from core.viewer import is_staff
 from series.models import Series
-from webinars import ical, services
+from webinars import addresses, ical, services
 from webinars.availability import registration_state
 from webinars.csp import allow_frame_src
 from webinars.forms import DOMAIN_TYPOS, RegistrationForm, SeriesRegistrationForm, suggest_domain
@@ -57,16 +57,21 @@ def registration_form_for(webinar: Webinar, data=None) -> RegistrationForm:
 
 
 def _thanks_url(name: str, slug: str, email: str) -> str:
-    url = reverse(name, kwargs={"slug": slug})
+    # Only what the visitor typed goes in the URL, never what is stored: the page stays the
+    # same for an address that was registered before and one that was not.
+    query = {"to": addresses.masked(email)}
     if suggest_domain(email):
-        url += "?" + urlencode({"domain": email.rpartition("@")[2].strip().lower()})
-    return url
+        query["domain"] = email.rpartition("@")[2].strip().lower()
+    return reverse(name, kwargs={"slug": slug}) + "?" + urlencode(query)
 
 
 def _thanks_context(request) -> dict:
     """What every thanks page shows besides its webinar or series: a likely typo, the mail."""
     typed = request.GET.get("domain", "")[:100].lower()
+    sent_to = request.GET.get("to", "")[: addresses.MAX_LENGTH]
     return {
+        "sent_to": sent_to if addresses.is_masked(sent_to) else "",
+        "resend_minutes": settings.REGISTRATION_RESEND_MINUTES,
         "typed_domain": typed,
         "suggested_domain": DOMAIN_TYPOS.get(typed),
         "hold_minutes": settings.REGISTRATION_HOLD_MINUTES,

@@ -4,13 +4,16 @@ import logging
 
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from core.viewer import is_staff
 from pages.views.pages import with_list_states
+from webinars.cover_image import cover_png
 from webinars.models import SiteSettings, Webinar
+from webinars.selectors import webinars_visible_to
 from webinars.social_image import social_png
 
 logger = logging.getLogger(__name__)
@@ -59,6 +62,19 @@ def social_image(request):
     site = SiteSettings.current()
     response = HttpResponse(social_png(site), content_type="image/png")
     fresh = request.GET.get("v") == site.version
+    response["Cache-Control"] = "public, max-age=31536000, immutable" if fresh else "no-cache"
+    return response
+
+
+@require_safe
+def cover_image(request, slug):
+    """A webinar's drawn picture (webinars.cover_image); kept for a year under its version."""
+    webinar = get_object_or_404(
+        webinars_visible_to(staff=is_staff(request)).for_listing(), slug=slug
+    )
+    png, current = cover_png(webinar)
+    response = HttpResponse(png, content_type="image/png")
+    fresh = request.GET.get("v") == current and webinar.is_published
     response["Cache-Control"] = "public, max-age=31536000, immutable" if fresh else "no-cache"
     return response
 

@@ -19,9 +19,21 @@
     }
   }
 
+  var lastSent = null;
+
+  // The content's own height, not scrollHeight: that is never less than the frame, so a frame
+  // sized to a long list would never shrink back when a short page (the thanks) follows.
+  function contentHeight() {
+    return Math.ceil(document.body.getBoundingClientRect().height);
+  }
+
   function send() {
     if (parentOrigin) {
-      var height = Math.ceil(document.documentElement.scrollHeight);
+      var height = contentHeight();
+      if (height === lastSent) {
+        return;
+      }
+      lastSent = height;
       window.parent.postMessage({ type: "webinars:height", height: height }, parentOrigin);
     }
   }
@@ -29,6 +41,7 @@
   function accept(origin) {
     if (origin && allowed.indexOf(origin) !== -1) {
       parentOrigin = origin;
+      lastSent = null;
       send();
     }
   }
@@ -43,7 +56,7 @@
   var ancestors = window.location.ancestorOrigins;
   accept(ancestors && ancestors.length ? ancestors[0] : originOf(document.referrer));
   if (window.ResizeObserver) {
-    new ResizeObserver(send).observe(document.documentElement);
+    new ResizeObserver(send).observe(document.body);
   } else {
     window.addEventListener("resize", send);
   }

@@ -1,9 +1,14 @@
 /*
- * Adds the visitor's own time, as a second line, when it differs from the webinar's:
- *   Thursday 1 October 2020, 10:00–11:30 CEST, Brussels time
+ * Leads with the visitor's own time when it differs from the webinar's, which stays beside it,
+ * and says how far off it is ("in 6 days", "today at 15:00", "live now"):
  *   Your time: Thursday 1 October 2020, 04:00–05:30 EDT (New York)
- * Reads <span data-end="..." data-yours="Your time: {time} ({zone})"><time datetime="...">
- * (ISO 8601 with offsets; data-yours is the translated line, written by the server).
+ *   Thursday 1 October 2020, 10:00–11:30 CEST, Brussels time
+ *   in 6 days
+ * Reads <span data-end="..." data-yours="Your time: {time} ({zone})" data-live="Live now"
+ * data-today="today at {time}"><time datetime="..."> (ISO 8601 with offsets; the data-
+ * attributes are the translated words, written by the server; RelativeTimeFormat says the
+ * rest in the page's language). Pages are cached and the same for everyone, so this is the
+ * only place a visitor's zone is used.
  * Formatted like the server's text (webinars/formatting.py): weekday always, en dash for
  * ranges, each end's own abbreviation when they differ. Without JavaScript the webinar's own
  * time stands alone. An external file so a strict CSP can allow it.
@@ -94,6 +99,43 @@
     return -date.getTimezoneOffset() === offsetMinutes(iso);
   }
 
+  function dayNumber(date) {
+    return Math.floor(Date.UTC(date.getFullYear(), date.getMonth(), date.getDate()) / 86400000);
+  }
+
+  // "live now", "today at 15:00", "tomorrow", "in 6 days", "in 3 months", "2 days ago".
+  function relative(f, holder, start, end, now) {
+    var lang = document.documentElement.lang || undefined;
+    if (start <= now && (!end || now < end)) {
+      return end ? holder.getAttribute("data-live") || "" : "";
+    }
+    var days = dayNumber(start) - dayNumber(now);
+    if (days === 0 && start > now) {
+      return (holder.getAttribute("data-today") || "").replace("{time}", clock(f, start));
+    }
+    if (!window.Intl || !Intl.RelativeTimeFormat) {
+      return "";
+    }
+    var words = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
+    if (Math.abs(days) > 60) {
+      return words.format(Math.round(days / 30.44), "month");
+    }
+    return words.format(days, "day");
+  }
+
+  function addRelative(f, holder, start, end) {
+    if (holder.querySelector(".relative-time")) {
+      return;
+    }
+    var phrase = relative(f, holder, start, end, new Date());
+    if (phrase) {
+      var note = document.createElement("span");
+      note.className = "relative-time";
+      note.textContent = phrase;
+      holder.appendChild(note);
+    }
+  }
+
   function addLocalTimes() {
     var f = formatters(document.documentElement.lang || undefined);
     var times = document.querySelectorAll("[data-yours] > time[datetime]");
@@ -109,6 +151,7 @@
       if (end && (isNaN(end.getTime()) || offsetMinutes(endIso) === null)) {
         end = null;
       }
+      addRelative(f, holder, start, end);
       if (sameOffset(start, startIso) && (!end || sameOffset(end, endIso))) {
         return;
       }
@@ -121,7 +164,9 @@
         .getAttribute("data-yours")
         .replace("{time}", span(f, start, end))
         .replace("{zone}", zoneName());
-      holder.appendChild(note);
+      // The visitor's own time first; the webinar's follows as the quieter line.
+      holder.insertBefore(note, holder.firstChild);
+      holder.classList.add("webinar-time--yours");
     });
   }
 

@@ -55,14 +55,16 @@ def build_site() -> dict[str, str]:
         add_speaker(w, host, role="moderator")
         return w
 
-    webinar("open-data", 1, "Open data in practice", 3)
+    open_data = webinar("open-data", 1, "Open data in practice", 3)
+    seated = make_registration(open_data, status="confirmed", time_zone="America/New_York")
+    withdrawn = make_registration(open_data, status="cancelled")
     few = webinar("research-software", 2, "Research software that lasts", 10, capacity=20)
     for _ in range(18):
         make_registration(few)
     full = webinar("preprints", 3, "Preprints and peer review", 17, capacity=2)
     for _ in range(2):
         make_registration(full)
-    make_registration(full, status="waitlisted")
+    waiting = make_registration(full, status="waitlisted")
     webinar(
         "closed-registration",
         4,
@@ -120,6 +122,11 @@ def build_site() -> dict[str, str]:
         "embed-register": "/embed/webinars/preprints/register/",
         "embed-series-register": "/embed/series/open-science/register/",
         "embed-thanks": "/embed/webinars/open-data/register/thanks/",
+        "thanks": "/webinars/open-data/register/thanks/?to=a%E2%80%A6%40example.org",
+        "registration-confirmed": f"/registrations/{seated.token}/",
+        "registration-waiting": f"/registrations/{waiting.token}/",
+        "registration-cancelled": f"/registrations/{withdrawn.token}/",
+        "registration-cancel": f"/registrations/{seated.token}/cancel/",
         "not-found": "/webinars/no-such-webinar/",
     }
     # Every page in Dutch as well: longer words must fit and stay valid and accessible too. French

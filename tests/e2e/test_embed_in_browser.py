@@ -159,3 +159,32 @@ def test_a_site_not_listed_cannot_frame_the_pages(framed):
         page.frame_locator("iframe").get_by_role("heading", name="Open Science Evenings").count()
         == 0
     )
+
+
+def test_the_frame_shrinks_when_a_shorter_page_follows_a_taller_one(framed):
+    open_host, webinar = framed
+    page = open_host(ALLOWED_HOST)
+    frame = page.frame_locator("iframe[data-webinars-embed]")
+    iframe = page.locator("iframe[data-webinars-embed]")
+    frame.locator('a[href="/embed/webinars/open-data/register/"]').click()
+    frame.get_by_label("Name").fill("Grace Hopper")
+    # The form is taller than the thanks page that follows it.
+    form_height = page.frames[1].evaluate("document.body.getBoundingClientRect().height")
+    page.wait_for_function(
+        "h => Math.abs(parseInt(document.querySelector('iframe').style.height) - h) <= 2",
+        arg=form_height,
+        timeout=10_000,
+    )
+
+    frame.get_by_label("Email").fill("grace@example.org")
+    frame.get_by_label("privacy notice", exact=False).check()
+    frame.get_by_role("button", name="Register").click()
+    expect(frame.get_by_role("heading", level=1)).to_have_text("Thank you")
+
+    page.wait_for_function(
+        f"() => parseInt(document.querySelector('iframe').style.height) < {form_height}",
+        timeout=10_000,
+    )
+    content_height = page.frames[1].evaluate("document.body.getBoundingClientRect().height")
+    assert content_height < form_height - 100
+    assert abs(iframe.bounding_box()["height"] - content_height) <= 3

@@ -146,7 +146,8 @@ def test_times_carry_start_and_end_for_the_local_time_script(client, seed):
     html = response.content.decode()
     assert (
         '<span class="webinar-time" data-end="2020-10-01T11:30:00+02:00" '
-        'data-yours="Your time: {time} ({zone})"><time datetime="2020-10-01T10:00:00+02:00">'
+        'data-yours="Your time: {time} ({zone})" data-live="Live now" '
+        'data-today="today at {time}"><time datetime="2020-10-01T10:00:00+02:00">'
         "Thursday 1 October 2020, 10:00–11:30 CEST, Brussels time</time></span>"
     ) in html
     assert '<script src="/static/js/localtime.js" defer></script>' in html

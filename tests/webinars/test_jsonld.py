@@ -61,7 +61,10 @@ def test_webinar_2_event_has_every_property(client, seed):
             "url": SITE + "/series/responsible-supply-chain-electronics/",
         }
     ]
-    assert event["image"] == [SITE + "/social.png?v=0"]  # the share image, unsaved settings
+    # Its own drawn picture, at a versioned address.
+    assert re.fullmatch(
+        re.escape(SITE + WEBINAR_2.rstrip("/")) + r"/cover\.png\?v=[0-9a-f]{16}", event["image"][0]
+    )
     assert event["performer"] == [
         {
             "@type": "Person",
@@ -128,7 +131,7 @@ def test_webinar_2_open_graph_twitter_and_canonical(client, seed):
         "Artisanal and Small-scale Mining (ASM) represents the majority"
     )
     assert len(meta(response, "property", "og:description")) <= 300
-    assert meta(response, "name", "twitter:card") == "summary"
+    assert meta(response, "name", "twitter:card") == "summary_large_image"
     assert meta(response, "name", "twitter:title") == title
     assert 'name="robots"' not in html
 
@@ -258,7 +261,7 @@ def test_a_webinar_without_speakers_names_its_organisers_as_performer(client, db
     site = {"@type": "Organization", "name": "Webinars", "url": SITE + "/"}
     assert event["performer"] == [site]
     assert event["organizer"] == [site]
-    assert event["image"] == [SITE + "/social.png?v=0"]  # the share image, unsaved settings
+    assert event["image"][0].startswith(SITE + webinar.get_absolute_url() + "cover.png?v=")
 
 
 def test_open_graph_locale_follows_the_page_language(client, seed):

@@ -87,7 +87,7 @@ class WebinarAdmin(TranslationAdmin):
     inlines = [WebinarSpeakerInline, QuestionInline]
     readonly_fields = ["registrations", "uid", "sequence", "created", "updated"]
     fieldsets = [
-        (None, {"fields": ["series", "number", "title", "slug", "description"]}),
+        (None, {"fields": ["series", "number", "title", "slug", "description", "cover_image"]}),
         # The zone first: the times below are read in it.
         (
             _("When"),

@@ -60,7 +60,7 @@ def _context(registration: Registration, **extra) -> dict:
         "is_waitlisted": registration.status == Registration.Status.WAITLISTED,
         "is_pending": registration.status == Registration.Status.PENDING,
         "join_window_minutes": settings.JOIN_WINDOW_MINUTES,
-        "join_opens": in_zone(join.opens(webinar), webinar.tz),
+        "join_opens": join_opens_text(registration),
         # Calendar buttons and the cancel link only while there is something to keep or give up.
         "calendar": still_on
         and {
@@ -250,3 +250,15 @@ def own_when(registration: Registration) -> str:
         return ""
     own = when(webinar, zoneinfo.ZoneInfo(registration.time_zone))
     return "" if own == when(webinar) else f"{own} ({registration.time_zone})"
+
+
+def join_opens_text(registration: Registration) -> str:
+    """When the join link opens: in the registrant's own zone first when known and not the
+    webinar's, then in the webinar's."""
+    webinar = registration.webinar
+    opens = join.opens(webinar)
+    theirs = in_zone(opens, webinar.tz)
+    if registration.time_zone not in available_time_zones():
+        return theirs
+    own = in_zone(opens, zoneinfo.ZoneInfo(registration.time_zone))
+    return theirs if own == theirs else f"{own} ({registration.time_zone}); {theirs}"

@@ -47,6 +47,8 @@ LIST_ITEM_FIELDS = (
     "updated",
     "recording_url",
     "recording_audience",
+    "cover_image",
+    "series__cover_image",
 )
 
 

@@ -189,6 +189,16 @@ class Webinar(models.Model):
         editable=False,
         help_text=_("Where the start was before it last moved: search engines show the move."),
     )
+    cover_image = models.ImageField(
+        _("cover image"),
+        upload_to="webinars/covers/",
+        blank=True,
+        help_text=_(
+            "Optional. The picture shown when the webinar is shared and in lists (about "
+            "1200 x 630 pixels, PNG or JPEG; cropped to that shape). Empty: the series' cover, "
+            "or one drawn from the title, date and speakers."
+        ),
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

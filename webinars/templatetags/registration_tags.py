@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
-from webinars import formatting
+from webinars import addresses, formatting
 from webinars.availability import RegistrationState, registration_state
 from webinars.forms import RegistrationForm
 from webinars.rules import registration
@@ -56,3 +56,9 @@ def any_registration_open(webinars) -> bool:
     """True if at least one of these webinars takes registrations now."""
     now = timezone.now()
     return any(registration.is_open_as_scheduled(webinar, now) for webinar in webinars)
+
+
+@register.filter
+def masked(address: str) -> str:
+    """{{ registration.email|masked }}: 'a…@example.org'."""
+    return addresses.masked(address)

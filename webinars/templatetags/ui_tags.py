@@ -3,27 +3,15 @@ photos and logos."""
 
 from django import template
 
-from webinars.formatting import date_parts, iso_datetime
+from webinars.formatting import date_parts, initials, iso_datetime
 from webinars.images import Thumbnail, thumbnail
 
 register = template.Library()
 
-# Titles that are not part of a person's initials ("Prof Erik Smolders" -> "ES").
-HONORIFICS = {"prof", "prof.", "dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "sir"}
-
 
 register.filter(date_parts)
 register.filter(iso_datetime)
-
-
-@register.filter
-def initials(name: str) -> str:
-    """'Prof Erik Smolders' -> 'ES'; at most two letters, for a portrait fallback."""
-    words = [w for w in str(name).split() if w.lower() not in HONORIFICS and w[:1].isalpha()]
-    if not words:
-        return "?"
-    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
-    return letters.upper()
+register.filter(initials)
 
 
 @register.simple_tag
@@ -50,3 +38,16 @@ def _shown_at_half(thumb: Thumbnail | None) -> Thumbnail | None:
     if thumb is None:
         return None
     return Thumbnail(thumb.url, max(thumb.width // 2, 1), max(thumb.height // 2, 1))
+
+
+@register.simple_tag
+def list_cover(webinar, width: int = 480, height: int = 252) -> Thumbnail | None:
+    """An uploaded cover (the webinar's, else its series') for a list card, or None: a drawn
+    picture would only repeat the card's own words, at a cost in bytes per card."""
+    series = webinar.series
+    for image in (webinar.cover_image, series.cover_image if series else None):
+        if image:
+            thumb = _shown_at_half(thumbnail(image, width=width, height=height, crop=True))
+            if thumb is not None:
+                return thumb
+    return None

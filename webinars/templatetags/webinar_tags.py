@@ -15,17 +15,20 @@ register.filter(formatting.when)
 
 @register.simple_tag
 def webinar_time(webinar) -> str:
-    """The webinar's time in its own zone, marked up for localtime.js (which adds the reader's
-    as a second line, from the translated pattern in data-yours).
+    """The webinar's time in its own zone, marked up for localtime.js (which puts the reader's
+    first and says how far off it is, from the translated words in the data- attributes).
 
     A tag rather than an included template: lists show it for every webinar.
     """
     return format_html(
-        '<span class="webinar-time" data-end="{}" data-yours="{}"><time datetime="{}">{}</time>'
-        "</span>",
+        '<span class="webinar-time" data-end="{}" data-yours="{}" data-live="{}" data-today="{}">'
+        '<time datetime="{}">{}</time></span>',
         formatting.iso_datetime(webinar.local_end),
         # Translators: {time} is the visitor's date and time, {zone} their zone ("New York").
         _("Your time: {time} ({zone})"),
+        _("Live now"),
+        # Translators: {time} is the start in the visitor's own time ("15:00").
+        _("today at {time}"),
         formatting.iso_datetime(webinar.local_start),
         formatting.when(webinar),
     )
@@ -34,3 +37,16 @@ def webinar_time(webinar) -> str:
 @register.filter
 def markdown(text: str) -> str:
     return mark_safe(render_markdown(text))  # noqa: S308 (sanitised by nh3 in render_markdown)
+
+
+@register.simple_tag
+def moment(value, webinar) -> str:
+    """One instant (when the join link opens) in the webinar's zone, marked up for localtime.js
+    to lead with the reader's."""
+    return format_html(
+        '<span class="webinar-time webinar-time--inline" data-yours="{}"><time datetime="{}">{}'
+        "</time></span>",
+        _("Your time: {time} ({zone})"),
+        formatting.iso_datetime(value.astimezone(webinar.tz)),
+        formatting.in_zone(value, webinar.tz),
+    )
