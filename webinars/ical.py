@@ -116,6 +116,7 @@ def _event_fields(
     cancelled: bool = False,
     tentative: bool = False,
     sequence_offset: int = 0,
+    alarm: bool = False,
 ) -> tuple:
     """Everything a VEVENT says, as a hashable tuple (so its serialisation can be reused)."""
     organizer_name = one_line(
@@ -142,7 +143,20 @@ def _event_fields(
         ("categories", one_line(webinar.series.title) if webinar.series_id else None),
         ("organizer", (_from_address(), organizer_name or site_name())),
         ("attendee", attendee_email),
+        ("alarm", _alarm_lead(webinar) if alarm and not cancelled and not tentative else None),
     )
+
+
+def _alarm_lead(webinar: Webinar) -> tuple[int, str] | None:
+    """Minutes before the start for the entry's own alarm, at the organiser's first (longest)
+    reminder: it reaches people whose mail filters ate the reminder mail. None when cancelled
+    or when the organiser chose no reminders."""
+    if webinar.is_cancelled:
+        return None
+    leads = webinar.reminder_leads()
+    if not leads:
+        return None
+    return leads[0], one_line(webinar.title)
 
 
 def _status(webinar: Webinar, *, cancelled: bool, tentative: bool) -> str:
@@ -181,6 +195,13 @@ def _event(fields: tuple) -> icalendar.Event:
             organizer = icalendar.vCalAddress(f"mailto:{address}")
             organizer.params["cn"] = icalendar.vText(cn)
             event.add(name, organizer)
+        elif name == "alarm":
+            minutes, summary = value
+            alarm = icalendar.Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", summary)
+            alarm.add("trigger", timedelta(minutes=-minutes))
+            event.add_component(alarm)
         elif name == "attendee":
             attendee = icalendar.vCalAddress(f"mailto:{value}")
             attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
@@ -210,6 +231,7 @@ def calendar_for(
     refresh: timedelta | None = None,
     tentative: bool = False,
     sequence_offset: int = 0,
+    alarm: bool = False,
 ) -> bytes:
     """A VCALENDAR with one VEVENT per webinar and a VTIMEZONE for each zone they use.
 
@@ -219,6 +241,9 @@ def calendar_for(
     (polling interval) describe a subscribable feed. method="PUBLISH" with tentative (and no
     attendee) offers an entry without inviting (a waiting list); sequence_offset raises
     SEQUENCE for a message newer than the webinar's last change (a registrant's own CANCEL).
+    alarm adds a VALARM at the first reminder lead: for one webinar's file and invitations,
+    not for subscribable feeds, where every webinar of a site or series would ring, registered
+    or not.
     """
     webinars = list(webinars)
     cal = icalendar.Calendar()
@@ -255,6 +280,7 @@ def calendar_for(
             cancelled=method == "CANCEL",
             tentative=tentative,
             sequence_offset=sequence_offset,
+            alarm=alarm,
         )
         # Messages carry a fresh DTSTAMP each time: nothing to reuse there.
         events.append(_event(fields).to_ical() if stamp else _feed_event_ical(fields))

@@ -67,7 +67,7 @@ def month_label(year: int, month: int) -> str:
 def webinar_calendar(request, slug: str):
     """One webinar as a downloadable .ics file."""
     webinar = get_object_or_404(_webinar_ics(slug))
-    return CalendarResponse(calendar_for([webinar]), filename=f"{webinar.slug}.ics")
+    return CalendarResponse(calendar_for([webinar], alarm=True), filename=f"{webinar.slug}.ics")
 
 
 @require_safe

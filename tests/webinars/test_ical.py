@@ -479,3 +479,15 @@ def test_feed_validators_move_when_speakers_or_organisers_change(client, db, edi
     assert by_etag.status_code == 200
     assert expected in " ".join(by_etag.content.decode().replace("\r\n ", "").split())
     assert Webinar.objects.get(pk=webinar.pk).sequence == sequence  # not a time/title change
+
+
+def test_webinar_download_has_an_alarm_and_the_site_feed_has_none(client, db):
+    webinar = make_webinar(reminders="30m")
+
+    download = client.get(f"/webinars/{webinar.slug}/calendar.ics").content
+    feed = client.get("/calendar.ics").content
+
+    [alarm] = icalendar.Calendar.from_ical(download).walk("VALARM")
+    assert alarm.decoded("TRIGGER") == timedelta(minutes=-30)
+    assert b"UID:" + str(webinar.uid).encode() in feed
+    assert b"BEGIN:VALARM" not in feed

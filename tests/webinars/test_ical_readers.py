@@ -281,3 +281,26 @@ def test_an_empty_calendar_still_has_a_component(db):
     calendar = icalendar.Calendar.from_ical(content)
     assert [c.name for c in calendar.subcomponents] == ["VTIMEZONE"]
     vobject.readOne(content.decode())
+
+
+def test_a_webinar_file_carries_an_alarm_at_the_first_reminder_that_readers_read(db):
+    webinar = make_webinar(title="Copper, cobalt", reminders="1h, 1d")
+
+    content = calendar_for([webinar], alarm=True)
+
+    [alarm] = icalendar.Calendar.from_ical(content).walk("VALARM")
+    assert str(alarm["ACTION"]) == "DISPLAY"
+    assert str(alarm["DESCRIPTION"]) == "Copper, cobalt"
+    assert alarm.decoded("TRIGGER") == timedelta(days=-1)
+    read = vobject.readOne(content.decode()).vevent.valarm
+    assert read.action.value == "DISPLAY"
+    assert read.description.value == "Copper, cobalt"
+    assert read.trigger.value == timedelta(days=-1)
+
+
+def test_feeds_and_webinars_without_reminders_carry_no_alarm(db):
+    webinar = make_webinar(reminders="1h")
+    quiet = make_webinar(reminders="none")
+
+    assert b"BEGIN:VALARM" not in calendar_for([webinar], name="Feed")
+    assert b"BEGIN:VALARM" not in calendar_for([quiet], alarm=True)

@@ -393,3 +393,15 @@ def test_admin_lists_mail_that_failed_to_compose(admin_client, db, settings):
     assert detail.status_code == 200
     assert "ZoneInfoNotFoundError: &#x27;Mars/Olympus&#x27;" in detail.content.decode()
     assert admin_client.get(reverse("admin:webinars_pendingmail_add")).status_code == 403
+
+
+def test_the_invitation_rings_at_the_first_reminder(client, db, settings, mailoutbox):
+    settings.MAIL_SEND_IMMEDIATELY = False
+    webinar = make_webinar(title="Copper", reminders="2h, 15m")
+
+    client.post(f"/webinars/{webinar.slug}/register/", VALID)
+    worker_pass()
+
+    [alarm] = calendar_part(mailoutbox[0]).walk("VALARM")
+    assert alarm.decoded("TRIGGER") == timedelta(hours=-2)
+    assert str(alarm["ACTION"]) == "DISPLAY"

@@ -104,6 +104,7 @@ def _calendar_parts(
         attendee_email=None if tentative else email,
         tentative=tentative,
         sequence_offset=sequence_offset,
+        alarm=True,
     ).decode("utf-8")
     inline = MIMEText(ics, "calendar", "utf-8")
     inline.set_param("method", method)
