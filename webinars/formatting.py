@@ -9,8 +9,8 @@ from datetime import datetime, tzinfo
 
 from django.conf import settings
 from django.utils import dateformat
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 
 
 def absolute_url(path: str) -> str:
@@ -109,10 +109,24 @@ def clock(webinar) -> str:
     return span(webinar.local_start, webinar.local_end, with_date=False)
 
 
+# Django's three-letter French months read "Jui" for both juin and juillet: these are the
+# usual French abbreviations (as the browser's Intl writes them), unambiguous in a date block.
+FRENCH_MONTHS = (
+    "janv.", "févr.", "mars", "avr.", "mai", "juin",
+    "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+)  # fmt: skip
+
+
+def short_month(moment: datetime) -> str:
+    if (get_language() or "").split("-")[0] == "fr":
+        return FRENCH_MONTHS[moment.month - 1]
+    return dateformat.format(moment, "M")
+
+
 def date_parts(webinar) -> dict[str, str]:
     """Day, short month and year of the start, in the webinar's own zone, for a date block."""
     start = webinar.local_start
-    return {"day": str(start.day), "month": dateformat.format(start, "M"), "year": str(start.year)}
+    return {"day": str(start.day), "month": short_month(start), "year": str(start.year)}
 
 
 def iso_datetime(value: datetime) -> str:

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from webinars import formatting
 
@@ -78,3 +79,16 @@ def test_in_zone_names_the_weekday():
     assert formatting.in_zone(moment, ZoneInfo("Europe/Brussels")) == (
         "Thursday 1 October 2020, 09:30 CEST"
     )
+
+
+def test_french_date_blocks_tell_june_from_july():
+    june = webinar(datetime(2026, 6, 10, 8, tzinfo=UTC), 60, "Europe/Paris")
+    july = webinar(datetime(2026, 7, 10, 8, tzinfo=UTC), 60, "Europe/Paris")
+
+    with translation.override("fr"):
+        months = formatting.date_parts(june)["month"], formatting.date_parts(july)["month"]
+    with translation.override("en"):
+        english = formatting.date_parts(june)["month"]
+
+    assert months == ("juin", "juil.")
+    assert english == "Jun"
