@@ -5,7 +5,9 @@
   (both read in one round trip).
 - `content_changed()` renews the generation, so every stored page is out of date at once. It
   runs on every save or delete of what public pages show, when a webinar's availability state
-  moves (webinars.signals.availability_changed: open, few seats left, full), and after migrate.
+  moves (webinars.signals.availability_changed: open, few seats left, full), when a registration
+  of a webinar whose page shows its registered count is added or changes status, and after
+  migrate.
   The generation also expires by itself at the next moment a webinar starts, ends or closes
   registration, because pages read "upcoming" and "open" from the clock.
 - The cache's generation starts with the database's (webinars.models.ContentGeneration, renewed
@@ -40,7 +42,12 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import parse_http_date_safe
 
 from webinars.cache_warnings import cache_write_failed
-from webinars.models import Webinar, content_generation, renew_content_generation
+from webinars.models import (
+    Registration,
+    Webinar,
+    content_generation,
+    renew_content_generation,
+)
 from webinars.rules import phase
 from webinars.signals import availability_changed
 
@@ -351,6 +358,21 @@ def _on_saved(sender, **kwargs) -> None:
         # A registration deleted in admin may free a seat: rare enough not to work out whether
         # the webinar's state moved.
         content_changed()
+    elif meta.label_lower == "webinars.registration" and _shows_count_of(kwargs):
+        content_changed()
+
+
+def _shows_count_of(kwargs) -> bool:
+    """Whether a saved registration may change a count its webinar's page shows: only those
+    pages say how many registered, so only their registrations renew the cache (a rounded
+    count would still be wrong for some visitors at every threshold)."""
+    update_fields = kwargs.get("update_fields")
+    if not kwargs.get("created") and update_fields is not None and "status" not in update_fields:
+        return False
+    registration = kwargs["instance"]
+    if Registration.webinar.is_cached(registration):
+        return registration.webinar.show_registered_count
+    return Webinar.objects.filter(pk=registration.webinar_id, show_registered_count=True).exists()
 
 
 def _on_availability_changed(sender, **kwargs) -> None:

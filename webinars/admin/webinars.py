@@ -112,6 +112,7 @@ class WebinarAdmin(TranslationAdmin):
                     "registration_closes_occurrence",
                     "requires_approval",
                     "confirm_email",
+                    "show_registered_count",
                     "reminders",
                     "status",
                     "is_published",

@@ -132,6 +132,14 @@ class Webinar(models.Model):
             "REGISTRATION_CONFIRM_EMAIL.)"
         ),
     )
+    show_registered_count = models.BooleanField(
+        _("show how many registered"),
+        default=False,
+        help_text=_(
+            "The webinar's page says how many people have a confirmed seat (e.g. '42 "
+            "registered'), kept up to date with every registration."
+        ),
+    )
     reminders = reminders_field(
         _(
             "When to remind registrants, before the start: e.g. '1d, 1h' (days, hours, "
