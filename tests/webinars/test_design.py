@@ -190,3 +190,29 @@ def test_list_items_show_speaker_photos_or_initials(client, db, media):
     assert 'width="32" height="32"' in faces  # a 64 px crop shown at half
     assert ">GH</span>" in faces
     assert "With Ada Lovelace, Grace Hopper" in html
+
+
+def test_webinar_page_says_who_hosts_it_with_logos_and_names_as_text(client, db, media):
+    series = make_series(slug="s")
+    make_organisation(series, name="Wide Org", logo=png(1000, 250), url="https://example.org")
+    make_organisation(series, name="No Logo Org", role="supporter")
+    webinar = make_webinar(series=series)
+
+    html = client.get(webinar.get_absolute_url()).content.decode()
+    hosts = html.split('<section class="hosts"', 1)[1].split("</section>", 1)[0]
+
+    assert '<h2 id="hosts-heading">Hosted by</h2>' in hosts
+    assert re.search(
+        r'<a class="hosts__org" href="https://example.org"><img class="org-logo" '
+        r'src="/media/thumbs/[0-9a-f]+\.webp" alt="" width="144" height="36" [^>]*>'
+        r'<span class="visually-hidden">Wide Org</span></a>',
+        hosts,
+    )
+    assert '<p class="hosts__role">Supported by</p>' in hosts
+    assert '<span class="org-name">No Logo Org</span>' in hosts
+
+
+def test_a_webinar_without_organisations_has_no_hosts_block(client, db):
+    webinar = make_webinar()
+
+    assert b'class="hosts"' not in client.get(webinar.get_absolute_url()).content
