@@ -174,11 +174,17 @@ class WebinarDetailView(DetailView):
         series = webinar.series
         if series is not None:
             load_partners_and_disclaimers(series)
-        is_over = phase.is_over(webinar, timezone.now())
+        now = timezone.now()
+        is_over = phase.is_over(webinar, now)
+        siblings = sibling_webinars(webinar, staff=is_staff(self.request))
         context.update(
             series=series,
             partner_groups=partners_by_role(series) if series else [],
-            siblings=sibling_webinars(webinar, staff=is_staff(self.request)),
+            siblings=siblings,
+            # A past webinar's page leads on to what comes next in its series.
+            next_in_series=next((w for w in siblings if not w.is_cancelled and w.start > now), None)
+            if is_over
+            else None,
             is_over=is_over,
             recap=recap_for(webinar, registrant=False) if is_over else None,
             registration_form=registration_form_for(webinar),
