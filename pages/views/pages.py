@@ -16,6 +16,7 @@ from pages.views.registration import registration_form_for
 from series.models import Series
 from webinars.availability import list_state
 from webinars.csp import allow_frame_src
+from webinars.formatting import page_url
 from webinars.models import Speaker, Webinar, WebinarSpeaker
 from webinars.rules import phase
 from webinars.selectors import (
@@ -186,6 +187,7 @@ class WebinarDetailView(DetailView):
             if is_over
             else None,
             is_over=is_over,
+            share_url=page_url(webinar),
             recap=recap_for(webinar, registrant=False) if is_over else None,
             registration_form=registration_form_for(webinar),
         )

@@ -11,7 +11,7 @@
  * only place a visitor's zone is used.
  * Formatted like the server's text (webinars/formatting.py): weekday always, en dash for
  * ranges, each end's own abbreviation when they differ. Without JavaScript the webinar's own
- * time stands alone. An external file so a strict CSP can allow it.
+ * time stands alone. List cards' date blocks follow the visitor's day (localDateBlocks). An external file so a strict CSP can allow it.
  */
 (function () {
   "use strict";
@@ -170,9 +170,48 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", addLocalTimes);
-  } else {
+  // A list card's date block (<p class="date-block" data-start="...">) shows the day in the
+  // webinar's zone; a visitor for whom it starts on another day sees their own day there too,
+  // so the card does not lead with a date its first line contradicts.
+  function localDateBlocks() {
+    var lang = document.documentElement.lang || undefined;
+    var month = new Intl.DateTimeFormat(lang, { month: "short" });
+    var blocks = document.querySelectorAll(".date-block[data-start]");
+    Array.prototype.forEach.call(blocks, function (block) {
+      var iso = block.getAttribute("data-start");
+      var own = /^(\d{4})-(\d\d)-(\d\d)T/.exec(iso);
+      var start = new Date(iso);
+      if (!own || isNaN(start.getTime()) || offsetMinutes(iso) === null) {
+        return;
+      }
+      if (
+        start.getFullYear() === parseInt(own[1], 10) &&
+        start.getMonth() + 1 === parseInt(own[2], 10) &&
+        start.getDate() === parseInt(own[3], 10)
+      ) {
+        return;
+      }
+      var set = function (selector, text) {
+        var part = block.querySelector(selector);
+        if (part) {
+          part.textContent = text;
+        }
+      };
+      set(".date-block__day", String(start.getDate()));
+      set(".date-block__month", month.format(start));
+      set(".date-block__year", String(start.getFullYear()));
+      block.classList.add("date-block--yours");
+    });
+  }
+
+  function run() {
     addLocalTimes();
+    localDateBlocks();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", run);
+  } else {
+    run();
   }
 })();

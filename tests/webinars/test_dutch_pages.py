@@ -53,7 +53,7 @@ def test_seed_webinar_page_in_dutch(client, seed):
             "Moderator: Piet Wostyn (KU Leuven)",
             "Andere webinars van de reeks",
             "maandag 28 september 2020, 10:00–11:30 CEST, Brusselse tijd",
-            "Organisatoren en partners",
+            "Aangeboden door",
         ],
         [
             "Back to the calendar",
@@ -83,7 +83,7 @@ def test_calendar_in_dutch(client, seed, upcoming):
             "Abonneren",
             "Kalender",
             "Naar de inhoud",
-            "Tijden staan in de eigen tijdzone van elk webinar.",
+            "Tijden staan in de eigen tijdzone van elk webinar; op webinarpagina's en in lijsten",
         ],
         ["Webinar calendar", "Past webinars", "Month view", "Skip to content", "Subscribe"],
     )

@@ -64,7 +64,7 @@ def test_seed_webinar_page_in_french(client, seed):
             "Intervenants",
             "Modérateur : Piet Wostyn (KU Leuven)",
             "Autres webinaires de la série",
-            "Organisateurs et partenaires",
+            "Proposé par",
         ],
         [
             "Back to the calendar",
