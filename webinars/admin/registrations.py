@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.reminders import describe as describe_lead
-from webinars.admin.export import export_csv
+from webinars.admin.export import export_csv, export_csv_semicolon
 from webinars.admin.fields import (
     SendableAddressMixin,
 )
@@ -135,7 +135,13 @@ class RegistrationAdmin(SendableAddressMixin, admin.ModelAdmin):
     list_select_related = ["webinar"]
     search_fields = ["name", "email", "organisation"]
     date_hierarchy = "created"
-    actions = [export_csv, approve_registrations, decline_registrations, cancel_registrations]
+    actions = [
+        export_csv,
+        export_csv_semicolon,
+        approve_registrations,
+        decline_registrations,
+        cancel_registrations,
+    ]
     readonly_fields = [
         # Status changes go through the actions, so seats are freed and promotions mailed.
         "status",
