@@ -78,8 +78,12 @@ run: $(RUNTIME_STAMP) $(MESSAGE_MO)
 	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py create_demo_organiser
 	DEBUG=$${DEBUG:-on} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist); the few tests marked `serial` time
+# real waits and run alone afterwards (exit code 5: PYTEST_ARGS selected none of them).
+TEST_WORKERS ?= 2
 test: $(DEV_STAMP) $(NODE_STAMP) $(MESSAGE_MO)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --serial-only $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # The fast tests (SQLite, no browser) again with the suite's clock started at awkward instants
 # (tests/conftest.py reads SUITE_NOW): 23:50 in Brussels, the daylight-saving nights of

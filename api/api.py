@@ -107,14 +107,12 @@ def _page(request: HttpRequest, queryset, params: schemas.ListParams, item) -> d
     rows = list(queryset[start : start + params.page_size + 1])
     # Only the parameters the list reads: the page cache keys on those alone (vary_on_query), so
     # a tracking tag must not travel into the stored links either.
-    query = request.GET.copy()
-    for name in list(query):
-        if name not in type(params).model_fields:
-            del query[name]
+    # One value each, the last, as the parameters were read.
+    query = {name: request.GET[name] for name in type(params).model_fields if name in request.GET}
 
     def link(number: int) -> str:
         query["page"] = str(number)
-        return _absolute(request.path) + "?" + urlencode(sorted(query.lists()), doseq=True)
+        return _absolute(request.path) + "?" + urlencode(sorted(query.items()))
 
     return {
         "page": params.page,

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Inside messages: an organiser's save that could not reach the page cache says so.
+    "webinars.cache_warnings.CacheWriteWarningMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -348,6 +350,9 @@ CONTENT_SECURITY_POLICY = {
 # The page cache (webinars/cache.py): how long Django's cache keeps a page at most; it also
 # renews on every organiser's save and when a webinar starts or ends. 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
+# How often each process reads the content generation from the database (one small query), so
+# that a cache restored from an older snapshot serves its pages at most this long.
+CONTENT_GENERATION_SECONDS = env.float("CONTENT_GENERATION_SECONDS", default=1)
 # What public pages tell shared caches (a reverse proxy): keep a page this long, then serve it
 # this much longer while asking the app again in the background.
 PAGE_CACHE_SHARED_SECONDS = env.int("PAGE_CACHE_SHARED_SECONDS", default=10)

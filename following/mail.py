@@ -29,8 +29,14 @@ def follower_links(follower: Follower) -> dict[str, str]:
     }
 
 
+def mail_language(follower: Follower) -> str:
+    """The follower's language as the site serves it; older rows say "en" for English."""
+    offered = {code for code, _name in settings.LANGUAGES}
+    return follower.language if follower.language in offered else settings.LANGUAGE_CODE
+
+
 def confirmation_message(follower: Follower) -> EmailMultiAlternatives:
-    with translation.override(follower.language):
+    with translation.override(mail_language(follower)):
         return compose(
             "follow_confirm",
             subject=_("Confirm that you want to follow %(series)s") % {"series": follower.series},
@@ -40,7 +46,7 @@ def confirmation_message(follower: Follower) -> EmailMultiAlternatives:
 
 
 def notice_message(follower: Follower, webinar: Webinar) -> EmailMultiAlternatives:
-    with translation.override(follower.language):
+    with translation.override(mail_language(follower)):
         # Inside the follower's language: the links lead to their pages in it.
         links = follower_links(follower)
         message = compose(

@@ -47,6 +47,28 @@ def pytest_configure(config):
     time_machine.travel(SUITE_NOW, tick=True).start()
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--serial-only",
+        action="store_true",
+        help="run only the tests marked serial (make test runs them after the parallel ones)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    # Tests marked serial time real waits (a frozen cache, a silent mail server) and would be
+    # slowed by their neighbours: a parallel run (-n) leaves them out, --serial-only runs them.
+    serial_only = config.getoption("--serial-only")
+    if not (serial_only or getattr(config.option, "numprocesses", None)):
+        return
+    keep, drop = [], []
+    for item in items:
+        (keep if bool(item.get_closest_marker("serial")) == serial_only else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def pytest_report_header(config):
     return f"suite clock starts at {SUITE_NOW.isoformat()} (SUITE_NOW)"
 
@@ -87,12 +109,20 @@ def organiser_client(client, organiser):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
+def _empty_cache(request):
     """Each test starts with an empty cache: cached pages must not leak between tests."""
     from django.core.cache import cache
 
     from tests.factories import empty_cache
+    from webinars.models import site
 
+    # The database is back as it was (rolled back or flushed): its content generation is read
+    # anew, before the test, as a running site has read it already.
+    site._remember(None)
+    database = _database_fixture(request)
+    if database:
+        request.getfixturevalue(database)
+        site.content_generation()
     empty_cache()
     yield
     cache.clear()
@@ -131,16 +161,24 @@ def _organisers_group(request):
     """A transactional test (a browser test's live server) ends by flushing the database, and
     with it the group the data migrations made; pytest-django runs those tests last, but not
     every one is recognised as such. Any test with the database finds the group as migrated."""
+    database = _database_fixture(request)
+    if not database:
+        return
+    request.getfixturevalue(database)
+    if not Group.objects.filter(name="Organisers").exists():
+        rebuild_organisers_group()
+
+
+def _database_fixture(request) -> str | None:
+    """The database fixture the test uses ("db" or "transactional_db"), None for none."""
     marker = request.node.get_closest_marker("django_db")
     names = set(request.fixturenames)
     if not (marker or names & {"db", "transactional_db", "live_server"}):
-        return
+        return None
     transactional = names & {"transactional_db", "live_server"} or (
         marker and marker.kwargs.get("transaction")
     )
-    request.getfixturevalue("transactional_db" if transactional else "db")
-    if not Group.objects.filter(name="Organisers").exists():
-        rebuild_organisers_group()
+    return "transactional_db" if transactional else "db"
 
 
 def rebuild_organisers_group() -> None:

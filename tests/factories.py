@@ -135,7 +135,10 @@ def empty_cache() -> None:
     """
     from django.core.cache import cache
 
-    from webinars.models import SITE_SETTINGS_CACHE_KEY, SiteSettings
+    from webinars.models import SITE_SETTINGS_CACHE_KEY, SiteSettings, known_site_settings_version
 
     cache.clear()
-    cache.set(SITE_SETTINGS_CACHE_KEY, SiteSettings(), None)
+    version = known_site_settings_version()
+    if version is not None:
+        stored = {"version": version, "settings": SiteSettings()}
+        cache.set(SITE_SETTINGS_CACHE_KEY, stored, None)

@@ -8,6 +8,14 @@
   moves (webinars.signals.availability_changed: open, few seats left, full), and after migrate.
   The generation also expires by itself at the next moment a webinar starts, ends or closes
   registration, because pages read "upcoming" and "open" from the clock.
+- The cache's generation starts with the database's (webinars.models.ContentGeneration, renewed
+  in the same transaction as the change), which each process reads at most once per
+  CONTENT_GENERATION_SECONDS: a cache that missed a change, or came back from an older snapshot,
+  is found out of date instead of serving its old pages until they expire.
+- A page is stored under its path and the query parameters it reads (QUERY_PARAMETERS), nothing
+  else of the request: what a page builds from the address (language links, pagination) comes
+  from those parts only (key_query), and absolute links from SITE_URL, so junk in an address
+  or a header never reaches the copy everyone is served.
 - Every cacheable answer carries a strong ETag and `Cache-Control: public` with `s-maxage` and
   `stale-while-revalidate`, so a reverse proxy (docs/deploy.md) can keep it too; a matching
   If-None-Match gets a 304 from the stored copy, without rendering.
@@ -31,7 +39,8 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import parse_http_date_safe
 
-from webinars.models import Webinar
+from webinars.cache_warnings import cache_write_failed
+from webinars.models import Webinar, content_generation, renew_content_generation
 from webinars.rules import phase
 from webinars.signals import availability_changed
 
@@ -125,19 +134,30 @@ def vary_on_query(view_name: str, names) -> None:
     QUERY_PARAMETERS[view_name] = frozenset(names)
 
 
-def page_key(request, view_name: str) -> str:
-    """The cache key of a page: its address with only the parameters the page reads, sorted."""
+def key_query(request, view_name: str) -> list[tuple[str, str]]:
+    """The query parameters the page reads, by name: the only part of the query in its key.
+
+    One value each, the last, as views read them (QueryDict.get, django-ninja): `?q=a&q=b` and
+    `?q=b&q=a` are different pages and must not share a key.
+    """
     used = QUERY_PARAMETERS.get(view_name, frozenset())
-    query = sorted((k, v) for k, v in request.GET.lists() if k in used)
-    address = (
-        f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(query, doseq=True)}"
-    )
+    return [(name, request.GET[name]) for name in sorted(used) if name in request.GET]
+
+
+def page_key(request, view_name: str) -> str:
+    """The cache key of a page: its path with only the parameters the page reads, sorted.
+
+    Not the host or scheme: a page builds its absolute links from SITE_URL, so every host the
+    site answers to is served the same bytes.
+    """
+    address = f"{request.path}?{urlencode(key_query(request, view_name))}"
     return "pages:page:" + hashlib.sha256(address.encode()).hexdigest()
 
 
 # Models no public page shows. Registrations change pages only through availability states.
 NOT_CONTENT = frozenset(
     {
+        "webinars.contentgeneration",
         "webinars.pendingmail",
         "webinars.registration",
         "afterwards.followup",
@@ -157,24 +177,53 @@ UNSTORED_HEADERS = frozenset({"etag", "cache-control", "date", "content-length",
 
 
 def content_changed() -> None:
-    """Make every stored page out of date: call after any change to what public pages show."""
-    _renew()
+    """Make every stored page out of date: call after any change to what public pages show.
+
+    The new generation goes to the database first: a cache that misses this write (down, disk
+    full, or later restored from an older snapshot) is found out of date by every process
+    within CONTENT_GENERATION_SECONDS.
+    """
+    previous = content_generation()
+    content = renew_content_generation()
     if transaction.get_connection().in_atomic_block:
-        # A visitor may store the old rows again before the transaction commits; renew then too.
-        transaction.on_commit(_renew)
+        # Until the commit other processes still read the previous content generation: pages
+        # stored so far go out of date under it, and a visitor may store the old rows again
+        # before the commit, so the new one follows then.
+        _renew(previous)
+        transaction.on_commit(lambda: _renew(content))
+    else:
+        _renew(content)
 
 
-def _renew() -> None:
+def _renew(content: str) -> None:
     try:
-        cache.set(GENERATION_KEY, uuid.uuid4().hex[:16], seconds_until_pages_change())
+        cache.set(GENERATION_KEY, _new_generation(content), seconds_until_pages_change())
     except Exception:  # noqa: BLE001 (a cache outage must not undo an organiser's save)
         logger.error("Cache unreachable: stored pages may stay out of date.", exc_info=True)
+        cache_write_failed()
 
 
-def _start_generation() -> str:
-    """A generation where none is current; another worker's, if it started one first."""
-    generation = uuid.uuid4().hex[:16]
-    if not cache.add(GENERATION_KEY, generation, seconds_until_pages_change()):
+def _new_generation(content: str) -> str:
+    """A cache generation: the database's content generation, then this clock period's."""
+    return f"{content}.{uuid.uuid4().hex[:16]}"
+
+
+def _is_current(generation: str) -> bool:
+    """Whether the cache's generation belongs to the database's content generation; asked of
+    the database itself before a generation is given up."""
+    content = generation.partition(".")[0]
+    return content == content_generation() or content == content_generation(max_age=0)
+
+
+def _start_generation(stale: str | None = None) -> str:
+    """A generation where none is current (missing, or `stale`, one from an older content
+    generation); another worker's, if it started one first."""
+    generation = _new_generation(content_generation())
+    if stale is not None:
+        # The cache came back from an older snapshot: its pages must not be served.
+        logger.warning("The page cache held an older content generation; starting anew.")
+        cache.set(GENERATION_KEY, generation, seconds_until_pages_change())
+    elif not cache.add(GENERATION_KEY, generation, seconds_until_pages_change()):
         generation = cache.get(GENERATION_KEY) or generation
     return generation
 
@@ -243,7 +292,9 @@ class PublicPageCacheMiddleware:
         try:
             found = cache.get_many([GENERATION_KEY, key])
             # The generation was in that round trip: only a missing one needs another.
-            generation = found.get(GENERATION_KEY) or _start_generation()
+            generation = found.get(GENERATION_KEY)
+            if generation is None or not _is_current(generation):
+                generation = _start_generation(stale=generation)
         except Exception:  # noqa: BLE001 (without the cache, visitors still get fresh pages)
             logger.warning("Cache unreachable: serving pages uncached.", exc_info=True)
             return self._answer(request, self.get_response(request), None, None)

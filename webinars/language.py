@@ -8,7 +8,7 @@ this site (the switcher included) sends its Referer, our own origin, and is neve
 """
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.http import HttpResponseRedirect
@@ -16,6 +16,7 @@ from django.urls import Resolver404, resolve, translate_url
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from webinars.cache import key_query
 from webinars.formatting import absolute_url
 
 DEFAULT = settings.LANGUAGE_CODE
@@ -130,12 +131,18 @@ class PreferredLanguageMiddleware:
 
 def alternates(request) -> list[dict]:
     """The current page in each language: code, name, absolute address, and whether it is this
-    page's language. Empty for an address outside the language prefixes."""
-    path = request.get_full_path()
+    page's language. Empty for an address outside the language prefixes.
+
+    Built from the page's name, its arguments and the query parameters in its cache key only:
+    a stored page is served to everyone, so nothing else a visitor put in the address (tracking
+    tags, junk) may show in it.
+    """
     try:
-        resolve(request.path_info)
+        match = resolve(request.path_info)
     except Resolver404:
         return []
+    query = urlencode(key_query(request, match.view_name))
+    path = request.path + (f"?{query}" if query else "")
     current = translation.get_language()
     links = []
     for code, name in settings.LANGUAGES:

@@ -15,7 +15,11 @@ from tests.factories import make_webinar
 from webinars import cache_backends
 from webinars.models import Registration
 
-pytestmark = pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
+# They time real waits: alone, not beside other tests (tests/conftest.py).
+pytestmark = [
+    pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server"),
+    pytest.mark.serial,
+]
 
 
 # The ports this suite's own servers may take (kept apart from other services on the machine).

@@ -14,6 +14,9 @@ from tests.webinars.test_cache_outage import PORTS
 from webinars.mail import worker
 from webinars.models import PendingMail, Registration
 
+# They time real waits: alone, not beside other tests (tests/conftest.py).
+pytestmark = pytest.mark.serial
+
 PERSON = {"name": "Ada Lovelace", "consent": "on"}
 
 

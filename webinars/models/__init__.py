@@ -12,7 +12,14 @@ from webinars.models.registrations import (
     ReminderSent,
     answer_text,
 )
-from webinars.models.site import SITE_SETTINGS_CACHE_KEY, SiteSettings
+from webinars.models.site import (
+    SITE_SETTINGS_CACHE_KEY,
+    ContentGeneration,
+    SiteSettings,
+    content_generation,
+    known_site_settings_version,
+    renew_content_generation,
+)
 from webinars.models.speakers import SPEAKER_ROWS, Speaker, WebinarSpeaker, speakers_prefetch
 from webinars.models.validators import (
     EARLIEST_MOMENT,
@@ -35,6 +42,7 @@ __all__ = [
     "TIME_ZONE_PATTERN",
     "Answer",
     "Audience",
+    "ContentGeneration",
     "MessageDelivery",
     "PendingMail",
     "PendingMailQuerySet",
@@ -51,8 +59,11 @@ __all__ = [
     "WebinarSpeaker",
     "answer_text",
     "available_time_zones",
+    "content_generation",
     "default_time_zone",
+    "known_site_settings_version",
     "new_token",
+    "renew_content_generation",
     "registration_count",
     "speakers_prefetch",
     "validate_time_zone",
