@@ -1,8 +1,10 @@
 """Render the public pages of two versions of the code, side by side, as a ratio.
 
-    .venv/bin/python benchmarks/compare_commits.py BASE_REVISION [--rounds 5] [--requests 40]
+    .venv/bin/python benchmarks/compare_commits.py BASE_REVISION [--head REVISION] [--rounds 5]
+        [--requests 40]
 
-Checks BASE_REVISION out into a temporary git worktree, then, for it and for this working tree,
+Checks BASE_REVISION (and --head, else this working tree) out into temporary git worktrees, then,
+for each,
 starts one Python process each that migrates a fresh SQLite database, loads the seed (three
 more copies of its webinars and a few hundred registrations) and renders each page with the
 page cache off through Django's test client. Rounds alternate between the two trees, so a
@@ -89,29 +91,36 @@ def run_round(tree: Path, database: Path, requests: int) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def add_worktree(tree: Path, revision: str) -> None:
+    """The revision's files in tree, with its message catalogues compiled (they are not kept)."""
+    subprocess.run(  # noqa: S603
+        ["git", "worktree", "add", "--detach", "--quiet", str(tree), revision],  # noqa: S607
+        cwd=ROOT,
+        check=True,
+    )
+    for catalogue in tree.glob("locale/*/LC_MESSAGES/*.po"):
+        subprocess.run(  # noqa: S603
+            ["msgfmt", "-o", str(catalogue.with_suffix(".mo")), str(catalogue)],  # noqa: S607
+            check=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("base", help="the git revision to compare with")
+    parser.add_argument("--head", help="a git revision to measure instead of this working tree")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=40)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-compare-") as folder:
         folder = Path(folder)
-        base_tree = folder / "base"
-        subprocess.run(  # noqa: S603
-            ["git", "worktree", "add", "--detach", "--quiet", str(base_tree), args.base],  # noqa: S607
-            cwd=ROOT,
-            check=True,
-        )
+        trees = {"base": folder / "base", "this": folder / "head" if args.head else ROOT}
+        revisions = {"base": args.base, "this": args.head}
         try:
-            for locale in (ROOT / "locale").glob("*/LC_MESSAGES/*.mo"):
-                target = base_tree / locale.relative_to(ROOT)
-                if target.with_suffix(".po").exists():
-                    subprocess.run(  # noqa: S603
-                        ["msgfmt", "-o", str(target), str(target.with_suffix(".po"))],  # noqa: S607
-                        check=True,
-                    )
-            trees = {"base": base_tree, "this": ROOT}
+            for name, tree in trees.items():
+                if tree != ROOT:
+                    add_worktree(tree, revisions[name])
+
             times: dict[str, dict[str, list[float]]] = {name: {} for name in trees}
             for round_number in range(args.rounds):
                 order = list(trees) if round_number % 2 == 0 else list(reversed(trees))
@@ -121,11 +130,13 @@ def main() -> None:
                     for page, seconds in run_round(trees[name], database, args.requests).items():
                         times[name].setdefault(page, []).append(seconds)
         finally:
-            subprocess.run(  # noqa: S603
-                ["git", "worktree", "remove", "--force", str(base_tree)],  # noqa: S607
-                cwd=ROOT,
-                check=False,
-            )
+            for tree in trees.values():
+                if tree != ROOT:
+                    subprocess.run(  # noqa: S603
+                        ["git", "worktree", "remove", "--force", str(tree)],  # noqa: S607
+                        cwd=ROOT,
+                        check=False,
+                    )
     print(f"| page | base ms | this ms | this / base |  (median of {args.rounds} rounds)")
     print("| --- | --- | --- | --- |")
     for page in PAGES:
