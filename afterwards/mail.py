@@ -36,6 +36,7 @@ def follow_up_context(follow_up: FollowUp, registration: Registration, *, attend
         "webinar": webinar,
         "when": when(webinar),
         "webinar_url": page_url(webinar),
+        "attended": attended,
         "text": follow_up.attendees_text if attended else follow_up.absentees_text,
         "recording_url": recap.recording_url,
         "materials": materials,

@@ -11,6 +11,7 @@ from api.api import api
 from api.api import not_found as api_not_found
 from pages.urls import series_patterns
 from pages.views import system
+from webinars.admin.account import account_view
 
 admin.site.site_header = _("Webinars administration")
 admin.site.site_title = _("Webinars admin")
@@ -33,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("", include("following.urls")),
     path("", include("afterwards.urls")),
     path("embed/", include("pages.urls_embed")),
+    path("admin/account/", admin.site.admin_view(account_view), name="admin_account"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
@@ -40,5 +42,6 @@ urlpatterns += i18n_patterns(
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler403 = "pages.views.system.permission_denied"
 handler404 = "pages.views.system.page_not_found"
 handler500 = "pages.views.system.server_error"

@@ -59,7 +59,9 @@ def pytest_collection_modifyitems(config, items):
     # Tests marked serial time real waits (a frozen cache, a silent mail server) and would be
     # slowed by their neighbours: a parallel run (-n) leaves them out, --serial-only runs them.
     serial_only = config.getoption("--serial-only")
-    if not (serial_only or getattr(config.option, "numprocesses", None)):
+    # xdist workers get their options from the controller, without -n: workerinput marks them.
+    parallel = getattr(config.option, "numprocesses", None) or hasattr(config, "workerinput")
+    if not (serial_only or parallel):
         return
     keep, drop = [], []
     for item in items:

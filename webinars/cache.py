@@ -118,6 +118,8 @@ UNCACHED_URL_NAMES = frozenset(
         "webinars:cover_image",
         # django-ninja's root route, shadowed by api:index (registered first); never reached.
         "api:api-root",
+        # A staff member's own account page in admin, signed in like the rest of admin.
+        "admin_account",
     }
 )
 # The query parameters each page reads. Only these make another copy of a page: tracking tags

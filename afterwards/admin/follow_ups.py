@@ -4,8 +4,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import CharField, Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -23,6 +26,7 @@ class FollowUpAdmin(admin.ModelAdmin):
     fields = ["webinar", "subject", "attendees_text", "absentees_text", "send_at", "preview"]
     readonly_fields = ["preview"]
     actions = ["send_test", "send_now"]
+    change_form_template = "admin/afterwards/followup/change_form.html"
 
     def get_queryset(self, request):
         records = (
@@ -66,7 +70,14 @@ class FollowUpAdmin(admin.ModelAdmin):
     def send_test(self, request, queryset):
         if not request.user.email:
             self.message_user(
-                request, _("Your account has no email address: add one first."), messages.ERROR
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("Your account has no email address: add one first."),
+                    reverse("admin_account"),
+                    _("My account"),
+                ),
+                messages.ERROR,
             )
             return
         sent, queued_pks = 0, []
@@ -111,6 +122,23 @@ class FollowUpAdmin(admin.ModelAdmin):
             _("%(count)d follow-ups will go out with the next pass of the mail worker.")
             % {"count": count},
         )
+
+    # The same test and send as the list's actions, from the follow-up's own page.
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._after_save(request, obj) or super().response_add(request, obj)
+
+    def response_change(self, request, obj):
+        return self._after_save(request, obj) or super().response_change(request, obj)
+
+    def _after_save(self, request, obj):
+        one = FollowUp.objects.filter(pk=obj.pk)
+        if "_send_test" in request.POST:
+            self.send_test(request, one)
+        elif "_send_now" in request.POST:
+            self.send_now(request, one)
+        else:
+            return None
+        return HttpResponseRedirect(reverse("admin:afterwards_followup_change", args=[obj.pk]))
 
 
 class FollowUpForm(forms.ModelForm):

@@ -8,6 +8,7 @@ page-cached, the same bytes for every visitor.
 from functools import wraps
 
 from pages.views.pages import CalendarView, SeriesDetailView
+from webinars.csp import allow_framing_by
 from webinars.embedding import frame_origins
 
 
@@ -18,11 +19,7 @@ def embeddable(view):
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         origins = frame_origins()
-        if origins:
-            # X-Frame-Options cannot name an origin; frame-ancestors replaces it.
-            response._csp_replace = {"frame-ancestors": origins}
-            response.xframe_options_exempt = True
-        return response
+        return allow_framing_by(response, origins) if origins else response
 
     return wrapped
 

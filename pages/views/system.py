@@ -2,11 +2,14 @@
 
 import logging
 
+from django.contrib import admin
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.urls import reverse
 from django.utils import timezone
+from django.views import defaults
 from django.views.decorators.http import require_safe
 
 from core.viewer import is_staff
@@ -82,8 +85,33 @@ def cover_image(request, slug):
 NOT_FOUND_SUGGESTIONS = 3
 
 
+def _in_admin(request) -> bool:
+    """A staff member inside admin, who is better served by admin's own look and links."""
+    user = getattr(request, "user", None)
+    return bool(
+        user is not None
+        and user.is_active
+        and user.is_staff
+        and request.path.startswith(reverse("admin:index"))
+    )
+
+
+def _admin_error(request, template: str, status: int):
+    context = {**admin.site.each_context(request), "title": ""}
+    return render(request, template, context, status=status)
+
+
+def permission_denied(request, exception):
+    """In admin, a page in admin's look with a way back; elsewhere Django's own."""
+    if _in_admin(request):
+        return _admin_error(request, "admin/403.html", 403)
+    return defaults.permission_denied(request, exception)
+
+
 def page_not_found(request, exception):
     """The 404 page: a search box and the next webinars, where a visitor may have been headed."""
+    if _in_admin(request):
+        return _admin_error(request, "admin/404.html", 404)
     now = timezone.now()
     try:
         upcoming = list(

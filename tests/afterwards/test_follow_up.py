@@ -210,3 +210,47 @@ def test_feedback_in_admin_with_its_average_and_csv(organiser_client, webinar, p
     assert "Average rating of the feedback listed: 3.5 out of 5 (2 answers)." in text_of(listing)
     body = export.content.decode()
     assert "'=cmd" in body and "Copper" in body
+
+
+def test_absentees_are_not_thanked_for_joining(webinar, people, mailoutbox, worker):
+    follow_up(webinar, send_at=timezone.now())
+
+    worker()
+
+    by_address = {m.to[0]: m for m in mailoutbox}
+    absent, present = by_address["linus@example.org"], by_address["ada@example.org"]
+    assert "Thank you for joining us" not in absent.body
+    assert "Thank you for joining us" not in absent.alternatives[0][0]
+    assert absent.body.startswith("Sorry we missed you")
+    assert present.body.startswith("Thank you for joining us")
+
+
+def test_a_follow_up_is_tested_and_sent_from_its_own_page(
+    organiser_client, organiser, webinar, people, mailoutbox, worker
+):
+    item = follow_up(webinar)
+    url = reverse("admin:afterwards_followup_change", args=[item.pk])
+    page = organiser_client.get(url).content.decode()
+    assert 'name="_send_test"' in page and 'name="_send_now"' in page
+    data = {
+        "webinar": webinar.pk,
+        "subject": item.subject,
+        "attendees_text": item.attendees_text,
+        "absentees_text": item.absentees_text,
+        "send_at_0": "",
+        "send_at_1": "",
+    }
+
+    refused = organiser_client.post(url, {**data, "_send_test": "1"}, follow=True)
+    assert "Your account has no email address" in text_of(refused)
+    assert 'href="/admin/account/"' in refused.content.decode()
+    organiser.email = "olga@example.org"
+    organiser.save()
+    organiser_client.post(url, {**data, "_send_test": "1"})
+    assert [m.to for m in mailoutbox] == [["olga@example.org"]] * 2
+    organiser_client.post(url, {**data, "_send_now": "1"})
+    worker()
+
+    item.refresh_from_db()
+    assert item.send_at is not None
+    assert sorted(m.to[0] for m in mailoutbox[2:]) == ["ada@example.org", "linus@example.org"]

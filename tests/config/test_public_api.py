@@ -26,7 +26,7 @@ APPLICATION_PACKAGES = (
 )
 ALLOWED = {ROOT / "webinars" / "internals.py"}
 PRIVATE = re.compile(
-    r"_create_alternatives|request\._post|request\._files|_mutable|\._servers|trans_real|_csp_update"
+    r"_create_alternatives|request\._post|request\._files|_mutable|\._servers|trans_real|_csp_update|_csp_replace|_csp_exempt|xframe_options_exempt ="
 )
 
 

@@ -7,7 +7,8 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import axe_violations, describe, horizontal_overflow, screenshot
 from tests.e2e.site import build_site
-from webinars.models import SiteSettings
+from tests.factories import make_registration
+from webinars.models import SiteSettings, Webinar
 
 pytestmark = pytest.mark.e2e
 
@@ -232,3 +233,31 @@ def test_calendar_list_items_show_speaker_faces(
     assert horizontal_overflow(page) == 0
     violations = axe_violations(page)
     assert violations == [], describe(violations)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_admin_registrations_list_shows_status_without_scrolling_at_1366px(
+    open_page, site, e2e_organiser, scheme
+):
+    webinar = Webinar.objects.order_by("pk").first()
+    webinar.title = "Open data in practice: publishing municipal budgets that people can read"
+    webinar.save()
+    make_registration(
+        webinar,
+        name="Maximiliaan Vandenberghe-Van Oostveldt",
+        email="maximiliaan.vandenberghe-van.oostveldt@stad-gent-digitaal.example.org",
+        organisation="Stad Gent, Dienst Data en Informatie, Team Open Data",
+    )
+    page = open_page("desktop", "/", color_scheme=scheme, size={"width": 1366, "height": 900})
+    admin_login(page)
+
+    page.goto("/admin/webinars/registration/")
+
+    screenshot(page, f"look-admin-registrations-1366-{scheme}")
+    status = page.locator("#result_list tbody td.field-status").first
+    expect(status).to_be_visible()
+    right = status.evaluate("el => el.getBoundingClientRect().right")
+    assert right <= page.evaluate("() => document.documentElement.clientWidth")
+    box = page.locator("#changelist .results")
+    assert box.evaluate("el => el.scrollWidth - el.clientWidth") == 0
+    assert horizontal_overflow(page) == 0

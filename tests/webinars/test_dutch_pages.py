@@ -1,10 +1,12 @@
 """The public pages in Dutch (under /nl/): the page's own words are Dutch, dates and time zones
 read as a Belgian would write them, and the English of the same page does not leak through."""
 
+import io
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -221,3 +223,43 @@ def test_feed_in_dutch(client, upcoming):
     assert "<title>Geannuleerd: Copper supply (" in feed
     assert "Brusselse tijd" in feed
     assert "new webinars" not in feed
+
+
+def test_seed_pages_in_dutch_have_no_english_content_left(client, seed):
+    webinar = text_of(client.get(WEBINAR_2))
+    series = text_of(client.get("/nl/series/responsible-supply-chain-electronics/"))
+
+    assert_dutch(
+        webinar,
+        [
+            "Ambachtelijke en kleinschalige mijnbouw als deel van een eerlijke",
+            "Dit webinar stelt één casestudy van ASM voor",
+            "Naar een verantwoorde toeleveringsketen voor elektronica",
+            "met de financiële steun van de Europese Unie",
+        ],
+        [
+            "Artisanal and Small-scale Mining as part",
+            "represents the majority of the workforce",
+            "This webinar presents one case study",
+            "Towards a Responsible Supply Chain",
+            "financial assistance of the European Union",
+            "cannot be held responsible",
+        ],
+    )
+    assert_dutch(
+        series,
+        ["Een reeks van drie webinars", "Uitdagingen in de toeleveringsketen van koper"],
+        ["A series of three webinars", "Challenges in the Copper Supply Chain", "Trade Union"],
+    )
+
+
+def test_demo_pages_in_dutch_have_no_english_content_left(client, db):
+    call_command("load_demo", stdout=io.StringIO())
+
+    text = text_of(client.get("/nl/webinars/demo-getting-started/"))
+
+    assert_dutch(
+        text,
+        ["Demo: Aan de slag met webinars", "Een demowebinar.", "Voorbeeldorganisatie"],
+        ["Getting started", "A demo webinar.", "Example Organisation", "Demo series"],
+    )

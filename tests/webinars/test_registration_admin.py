@@ -197,3 +197,34 @@ def test_webinar_changelist_links_to_its_registrations(admin_client, full_webina
     expected = reverse(CHANGELIST) + f"?webinar__id__exact={webinar.pk}"
     assert f'href="{expected}"' in response.content.decode()
     assert "2 / 2" in text_of(response)
+
+
+def test_csv_export_for_excel_splits_on_semicolons_and_stays_safe(admin_client, db):
+    webinar = make_webinar(title="Koper, zink", start=brussels(2030, 10, 1, 10, 0))
+    make_registration(webinar, name="Zoë", email="z@example.org", organisation="=1+1;x")
+
+    response = admin_client.post(
+        reverse(CHANGELIST),
+        {"action": "export_csv_semicolon", "_selected_action": [Registration.objects.get().pk]},
+    )
+
+    assert response["Content-Disposition"] == 'attachment; filename="registrations-excel.csv"'
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff") and "sep=" not in body
+    rows = list(csv.reader(body.lstrip("\ufeff").splitlines(), delimiter=";"))
+    assert rows[0][:3] == ["webinar", "webinar start (UTC)", "name"]
+    assert rows[1][:5] == ["Koper, zink", "2030-10-01 08:00:00", "Zoë", "z@example.org", "'=1+1;x"]
+
+
+def test_a_webinars_export_for_excel_uses_semicolons_in_its_zone(admin_client, db):
+    webinar = make_webinar(title="Copper", start=brussels(2030, 10, 1, 10, 0))
+    make_registration(webinar, name="Ada", email="ada@example.org")
+    change = admin_client.get(reverse("admin:webinars_webinar_change", args=[webinar.pk]))
+    export = reverse("admin:webinars_webinar_registrations_csv", args=[webinar.pk])
+    assert f'href="{export}?sep=semicolon"' in change.content.decode()
+
+    response = admin_client.get(export, {"sep": "semicolon"})
+
+    assert response["Content-Disposition"].endswith('-copper-excel.csv"')
+    lines = response.content.decode("utf-8").lstrip("\ufeff").splitlines()
+    assert lines[1].startswith('"Copper";"2030-10-01 10:00:00";"Ada"')

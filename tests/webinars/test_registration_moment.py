@@ -11,7 +11,7 @@ from tests.factories import make_registration, make_webinar
 from tests.html import text_of
 from tests.mail_kinds import every_mail_kind
 from webinars.addresses import is_masked, masked
-from webinars.mail import compose
+from webinars.mail import kinds
 
 VALID = {"name": "Ada Lovelace", "email": "ada@example.org", "consent": "on"}
 
@@ -127,7 +127,7 @@ def test_join_window_is_marked_up_for_the_readers_own_time(client, webinar):
 def test_mail_gives_the_join_window_in_the_registrants_zone_first(webinar):
     registration = make_registration(webinar, status="confirmed", time_zone="America/New_York")
 
-    body = compose.details_message(registration).body
+    body = kinds.details_message(registration).body
 
     own = (webinar.start - timedelta(minutes=30)).astimezone(ZoneInfo("America/New_York"))
     assert f"{own:%H:%M} {own.tzname()} (America/New_York); " in body

@@ -99,20 +99,37 @@ def test_mail_is_signed_with_the_site_name_and_contact(db):
 def test_admin_keeps_one_record_and_shades_a_faint_colour(admin_client):
     changelist = reverse("admin:webinars_sitesettings_changelist")
     add = reverse("admin:webinars_sitesettings_add")
-    assert admin_client.get(changelist)["Location"] == add
-    data = form_data(admin_client.get(add), "sitesettings_form")
+    first = admin_client.get(changelist)
+    record = SiteSettings.objects.get()
+    change = reverse("admin:webinars_sitesettings_change", args=[record.pk])
+    assert first["Location"] == change
+    data = form_data(admin_client.get(change), "sitesettings_form")
     data.update(site_name="Yellow", accent_colour="#ffcc00", contact_email="")
 
-    response = admin_client.post(add, data, follow=True)
+    response = admin_client.post(change, data, follow=True)
 
     record = SiteSettings.objects.get()
-    assert admin_client.get(changelist)["Location"] == reverse(
-        "admin:webinars_sitesettings_change", args=[record.pk]
-    )
+    assert record.site_name == "Yellow"
+    assert admin_client.get(changelist)["Location"] == change
     assert admin_client.get(add).status_code == 403
     text = text_of(response)
     assert "#ffcc00 is too faint for text in some places" in text
     assert f"light mode: {record.light.accent}" in text
+
+
+def test_an_organiser_reads_the_site_settings_on_a_fresh_install(organiser_client):
+    assert not SiteSettings.objects.exists()
+
+    response = organiser_client.get(reverse("admin:webinars_sitesettings_changelist"), follow=True)
+
+    assert response.status_code == 200
+    record = SiteSettings.objects.get()
+    assert response.redirect_chain[-1][0] == reverse(
+        "admin:webinars_sitesettings_change", args=[record.pk]
+    )
+    text = text_of(response)
+    assert "Webinars" in text and "The house colours" in text
+    assert 'name="site_name"' not in response.content.decode()
 
 
 def test_admin_rejects_a_colour_that_is_not_hex(admin_client):

@@ -113,7 +113,12 @@ class RegistrantMessageAdmin(admin.ModelAdmin):
         if not address:
             self.message_user(
                 request,
-                _("Your account has no email address: add one to receive a test."),
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("Your account has no email address: add one to receive a test."),
+                    reverse("admin_account"),
+                    _("My account"),
+                ),
                 messages.ERROR,
             )
             return

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.reminders import describe as describe_lead
-from webinars.admin.export import export_csv
+from webinars.admin.export import export_csv, export_csv_semicolon
 from webinars.admin.fields import (
     SendableAddressMixin,
 )
@@ -130,12 +130,20 @@ class AnswerInline(admin.TabularInline):
 @admin.register(Registration)
 class RegistrationAdmin(SendableAddressMixin, admin.ModelAdmin):
     inlines = [AnswerInline, ReminderSentInline]
-    list_display = ["name", "email", "organisation", "webinar", "status", "created"]
+    # Status next to the name, and the organisation left to the search and the registration's
+    # page: on a laptop, beside admin's menu and the filters, every column stays in view.
+    list_display = ["name", "status", "webinar", "email", "created"]
     list_filter = ["status", "language", "webinar__series", "webinar"]
     list_select_related = ["webinar"]
     search_fields = ["name", "email", "organisation"]
     date_hierarchy = "created"
-    actions = [export_csv, approve_registrations, decline_registrations, cancel_registrations]
+    actions = [
+        export_csv,
+        export_csv_semicolon,
+        approve_registrations,
+        decline_registrations,
+        cancel_registrations,
+    ]
     readonly_fields = [
         # Status changes go through the actions, so seats are freed and promotions mailed.
         "status",
@@ -156,6 +164,9 @@ class RegistrationAdmin(SendableAddressMixin, admin.ModelAdmin):
     autocomplete_fields = ["webinar"]
     # The registrant's page is theirs alone (opened by its token): staff see this admin page.
     view_on_site = False
+
+    class Media:
+        css = {"all": ["css/admin-registrations.css"]}
 
     def get_readonly_fields(self, request, obj=None):
         # Moving a registration to another webinar would bypass its capacity.

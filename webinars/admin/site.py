@@ -1,6 +1,7 @@
 """The site's identity (name, logo, colours), edited by administrators."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,7 @@ from webinars.models import (
 
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(TranslationAdmin):
-    """One record: the list goes straight to it (or to adding it, the first time)."""
+    """One record: the list goes straight to it, made with the defaults the first time."""
 
     formfield_overrides = CLEAN_IMAGES
     fields = ["site_name", "logo", "accent_colour", "colours_shown", "contact_email", "footer_text"]
@@ -39,9 +40,13 @@ class SiteSettingsAdmin(TranslationAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
+        # Made on first use, so that organisers (who may read but not add it) are never sent to
+        # an "add" page they may not open on a fresh install.
         record = SiteSettings.objects.order_by("pk").first()
         if record is None:
-            return HttpResponseRedirect(reverse("admin:webinars_sitesettings_add"))
+            if not self.has_view_permission(request):
+                raise PermissionDenied
+            record = SiteSettings.objects.create()
         return HttpResponseRedirect(reverse("admin:webinars_sitesettings_change", args=[record.pk]))
 
     @admin.display(description=_("colours shown"))

@@ -157,11 +157,13 @@ class WebinarAdmin(TranslationAdmin):
         listed = reverse("admin:webinars_registration_changelist") + f"?webinar__id__exact={obj.pk}"
         export = reverse("admin:webinars_webinar_registrations_csv", args=[obj.pk])
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}" download>{}</a>',
+            '<a href="{}">{}</a> · <a href="{}" download>{}</a> · <a href="{}" download>{}</a>',
             listed,
             _("See the registrations"),
             export,
             _("Export them as CSV (times in the webinar's zone)"),
+            export + "?sep=semicolon",
+            _("for Excel with ; between cells"),
         )
 
     def get_urls(self):
@@ -179,10 +181,12 @@ class WebinarAdmin(TranslationAdmin):
             raise PermissionDenied
         name = slugify(webinar.title)[:80] or webinar.slug
         start = webinar.local_start
+        semicolon = request.GET.get("sep") == "semicolon"
         return registrations_csv(
             webinar.registrations.all(),
-            filename=f"registrations-{start:%Y-%m-%d}-{name}.csv",
+            filename=f"registrations-{start:%Y-%m-%d}-{name}{'-excel' if semicolon else ''}.csv",
             tz=webinar.tz,
+            delimiter=";" if semicolon else ",",
         )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):

@@ -24,6 +24,12 @@ DEMO_WEBINARS = [
     ("demo-small-room", 14, 15, "Demo: A small room (capacity 2, then a waiting list)", 2, DEMO_TZ),
     ("demo-across-the-atlantic", 21, 11, "Demo: Across the Atlantic", None, "America/New_York"),
 ]
+# The same content in Dutch, so that the demo's /nl/ pages are Dutch throughout.
+DEMO_TITLES_NL = {
+    "demo-getting-started": "Demo: Aan de slag met webinars",
+    "demo-small-room": "Demo: Een kleine zaal (2 plaatsen, daarna een wachtlijst)",
+    "demo-across-the-atlantic": "Demo: Over de Atlantische Oceaan",
+}
 
 
 class Command(BaseCommand):
@@ -39,10 +45,21 @@ class Command(BaseCommand):
                     "**This is demo content** created by `python manage.py load_demo` so you can "
                     "try registering. Delete it in admin before going live."
                 ),
+                "title_nl": "Demoreeks (voorbeeldinhoud, geen echt evenement)",
+                "description_nl": (
+                    "**Dit is demo-inhoud**, gemaakt door `python manage.py load_demo` zodat u "
+                    "het inschrijven kunt uitproberen. Verwijder ze in het beheer voordat de site "
+                    "live gaat."
+                ),
             },
         )
         host, _ = Speaker.objects.get_or_create(
-            slug="demo-host", defaults={"name": "Demo Host", "affiliation": "Example Organisation"}
+            slug="demo-host",
+            defaults={
+                "name": "Demo Host",
+                "affiliation": "Example Organisation",
+                "affiliation_nl": "Voorbeeldorganisatie",
+            },
         )
         today = timezone.localdate()
         for number, (slug, days, hour, title, capacity, tz_name) in enumerate(DEMO_WEBINARS, 1):
@@ -56,6 +73,11 @@ class Command(BaseCommand):
                     "number": number,
                     "title": title,
                     "description": "A demo webinar. Register to see the confirmation mail and your own page.",
+                    "title_nl": DEMO_TITLES_NL[slug],
+                    "description_nl": (
+                        "Een demowebinar. Schrijf u in om de bevestigingsmail en uw eigen pagina "
+                        "te zien."
+                    ),
                     "start": start,
                     "end": start + timedelta(hours=1),
                     "time_zone": tz_name,
