@@ -372,6 +372,8 @@ def _shows_count_of(kwargs) -> bool:
     if not kwargs.get("created") and update_fields is not None and "status" not in update_fields:
         return False
     registration = kwargs["instance"]
+    if not isinstance(registration, Registration):
+        return False  # a migration's historical model: no page to keep fresh
     if Registration.webinar.is_cached(registration):
         return registration.webinar.show_registered_count
     return Webinar.objects.filter(pk=registration.webinar_id, show_registered_count=True).exists()

@@ -100,7 +100,7 @@ def test_calendar_item_has_a_date_block_state_word_and_series_badge(client, db):
     html = client.get("/").content.decode()
 
     assert re.search(
-        r'<p class="date-block" aria-hidden="true"><span class="date-block__day">5</span> '
+        r'<p class="date-block" aria-hidden="true" data-start="[^"]+"><span class="date-block__day">5</span> '
         r'<span class="date-block__month">Mar</span> <span class="date-block__year">2030</span></p>',
         html,
     )

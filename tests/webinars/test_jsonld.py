@@ -211,8 +211,8 @@ def test_markup_in_titles_cannot_break_out_of_the_script(client, db):
     response = client.get(webinar.get_absolute_url())
 
     html = response.content.decode()
-    # 2 JSON-LD, localtime.js, time-zone-field.js (the form's)
-    assert html.count("</script>") == html.count("<script") == 4
+    # 2 JSON-LD, localtime.js, share.js, time-zone-field.js (the form's)
+    assert html.count("</script>") == html.count("<script") == 5
     assert json_ld(response)["Event"]["name"] == title
     assert "\\u003C/script\\u003E" in html
     assert meta(response, "property", "og:title") == title

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='webinar',
             name='show_registered_count',
-            field=models.BooleanField(default=False, help_text="The webinar's page says how many people have a confirmed seat (e.g. '42 registered'), kept up to date with every registration.", verbose_name='show how many registered'),
+            field=models.BooleanField(default=False, help_text="The page says how many people have a confirmed seat, e.g. '42 registered'.", verbose_name='show how many registered'),
         ),
     ]

@@ -135,10 +135,7 @@ class Webinar(models.Model):
     show_registered_count = models.BooleanField(
         _("show how many registered"),
         default=False,
-        help_text=_(
-            "The webinar's page says how many people have a confirmed seat (e.g. '42 "
-            "registered'), kept up to date with every registration."
-        ),
+        help_text=_("The page says how many people have a confirmed seat, e.g. '42 registered'."),
     )
     reminders = reminders_field(
         _(
