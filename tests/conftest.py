@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import connections
 
 # Every test runs at this moment, the clock ticking on from it, whatever the real date and hour:
 # a midweek morning far from a daylight-saving change, so "a week from now" is an ordinary
@@ -186,3 +187,18 @@ def _database_fixture(request) -> str | None:
 def rebuild_organisers_group() -> None:
     for module, function in ORGANISER_GRANTS:
         getattr(importlib.import_module(module), function)(_migrated_apps(), None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
+    """PostgreSQL refuses to drop a database that a session still uses. A background mail
+    thread or a killed subprocess of a test may hold one at the very end; end them, so the
+    test database is always dropped (and the next run can create it)."""
+    yield
+    if connections["default"].vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
