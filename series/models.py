@@ -1,5 +1,6 @@
 """A webinar series, the organisations behind it and its funding disclaimers."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -75,6 +76,16 @@ class Series(models.Model):
         upload_to="series/logos/",
         blank=True,
         help_text=_("Optional. The series' own logo, shown beside its title."),
+    )
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("managers"),
+        blank=True,
+        related_name="managed_series",
+        help_text=_(
+            "Staff accounts that organise this series, and only the series that list them. "
+            "Members of the Organisers group organise every series."
+        ),
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
