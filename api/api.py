@@ -6,9 +6,6 @@ and the rate limit from api.middleware, both in front of the cache so they apply
 answers too. Nothing private is ever read here: no join link, no registrant, nothing unpublished.
 """
 
-from datetime import datetime
-
-from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest
 from django.urls import reverse
@@ -19,12 +16,12 @@ from ninja import NinjaAPI, Path, Query
 from ninja.errors import ValidationError
 
 from api import schemas
+from api.representations import absolute, api_url, series_ref_data, webinar_data
 from api.selectors import appearances, public_series, public_speakers, public_webinars
 from series.models import Series
-from webinars.availability import registration_state
 from webinars.cache import vary_on_query
 from webinars.images import thumbnail
-from webinars.models import Speaker, Webinar, WebinarSpeaker
+from webinars.models import Speaker, WebinarSpeaker
 from webinars.text import render_markdown
 
 # 304 comes from the page cache (If-None-Match), 429 from api.middleware: listed for clients.
@@ -69,14 +66,6 @@ def _one(queryset, slug: str):
     return found
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL + path
-
-
-def _api_url(name: str, **kwargs) -> str:
-    return _absolute(reverse(f"api:{name}", kwargs=kwargs or None))
-
-
 @api.exception_handler(ValidationError)
 def _invalid(request, exc):
     errors = []
@@ -112,7 +101,7 @@ def _page(request: HttpRequest, queryset, params: schemas.ListParams, item) -> d
 
     def link(number: int) -> str:
         query["page"] = str(number)
-        return _absolute(request.path) + "?" + urlencode(sorted(query.items()))
+        return absolute(request.path) + "?" + urlencode(sorted(query.items()))
 
     return {
         "page": params.page,
@@ -132,24 +121,14 @@ def _changed_since(queryset, params: schemas.ListParams):
 # --- Series ---
 
 
-def _series_ref(series: Series) -> dict:
-    return {
-        "id": series.pk,
-        "slug": series.slug,
-        "title": series.title,
-        "url": _absolute(series.get_absolute_url()),
-        "api_url": _api_url("series_detail", slug=series.slug),
-    }
-
-
 def _series(series: Series) -> dict:
     return {
-        **_series_ref(series),
+        **series_ref_data(series),
         "description": series.description,
         "description_html": render_markdown(series.description),
-        "calendar_url": _absolute(reverse("series:ical", kwargs={"slug": series.slug})),
-        "webinars_url": _api_url("webinar_list") + "?" + urlencode({"series": series.slug}),
-        "embed_url": _absolute(reverse("embed:series", kwargs={"slug": series.slug})),
+        "calendar_url": absolute(reverse("series:ical", kwargs={"slug": series.slug})),
+        "webinars_url": api_url("webinar_list") + "?" + urlencode({"series": series.slug}),
+        "embed_url": absolute(reverse("embed:series", kwargs={"slug": series.slug})),
         "organisations": [
             {
                 "name": partner.organisation.name,
@@ -187,50 +166,6 @@ def series_detail(request, slug: Path[str]):
 # --- Webinars ---
 
 
-def _speaker_role(link: WebinarSpeaker) -> dict:
-    speaker = link.speaker
-    return {
-        "id": speaker.pk,
-        "slug": speaker.slug,
-        "name": speaker.name,
-        "affiliation": speaker.affiliation,
-        "role": link.role,
-        "url": _absolute(speaker.get_absolute_url()),
-        "api_url": _api_url("speaker_detail", slug=speaker.slug),
-    }
-
-
-def _webinar(webinar: Webinar, now: datetime) -> dict:
-    slug = webinar.slug
-    return {
-        "id": webinar.pk,
-        "uid": webinar.uid,
-        "slug": slug,
-        "series": _series_ref(webinar.series) if webinar.series else None,
-        "number": webinar.number,
-        "title": webinar.title,
-        "description": webinar.description,
-        "description_html": render_markdown(webinar.description),
-        "start": webinar.start,
-        "end": webinar.end,
-        "time_zone": webinar.time_zone,
-        "status": webinar.status,
-        "online": webinar.is_online,
-        "location": webinar.location,
-        "event_url": webinar.event_url or None,
-        "registration": {
-            "state": registration_state(webinar, now).code,
-            "closes": webinar.closes_at,
-            "url": _absolute(reverse("webinars:register", kwargs={"slug": slug})),
-        },
-        "speakers": [_speaker_role(link) for link in webinar.speakers + webinar.moderators],
-        "url": _absolute(webinar.get_absolute_url()),
-        "api_url": _api_url("webinar_detail", slug=slug),
-        "calendar_url": _absolute(reverse("webinars:ical", kwargs={"slug": slug})),
-        "updated": webinar.updated,
-    }
-
-
 @read("/webinars", schemas.WebinarPage, "webinar_list")
 def webinar_list(request, params: Query[schemas.WebinarParams]):
     """Published webinars; filter by series, speaker, upcoming or past, and changed since."""
@@ -250,13 +185,13 @@ def webinar_list(request, params: Query[schemas.WebinarParams]):
         webinars = webinars.past(now)
     else:
         webinars = webinars.order_by("start", "pk")
-    return _page(request, webinars, params, lambda webinar: _webinar(webinar, now))
+    return _page(request, webinars, params, lambda webinar: webinar_data(webinar, now))
 
 
 @read("/webinars/{slug}", schemas.Webinar, "webinar_detail")
 def webinar_detail(request, slug: Path[str]):
     webinar = _one(public_webinars(), slug)
-    return _webinar(webinar, timezone.now())
+    return webinar_data(webinar, timezone.now())
 
 
 # --- Speakers ---
@@ -273,9 +208,9 @@ def _speaker(speaker: Speaker) -> dict:
         "bio": speaker.bio,
         "bio_html": render_markdown(speaker.bio),
         "website": speaker.url or None,
-        "photo": _absolute(photo.url) if photo else None,
-        "url": _absolute(speaker.get_absolute_url()),
-        "api_url": _api_url("speaker_detail", slug=speaker.slug),
+        "photo": absolute(photo.url) if photo else None,
+        "url": absolute(speaker.get_absolute_url()),
+        "api_url": api_url("speaker_detail", slug=speaker.slug),
         "updated": speaker.updated,
     }
 
@@ -297,8 +232,8 @@ def speaker_detail(request, slug: Path[str]):
                 "title": link.webinar.title,
                 "start": link.webinar.start,
                 "role": link.role,
-                "url": _absolute(link.webinar.get_absolute_url()),
-                "api_url": _api_url("webinar_detail", slug=link.webinar.slug),
+                "url": absolute(link.webinar.get_absolute_url()),
+                "api_url": api_url("webinar_detail", slug=link.webinar.slug),
             }
             for link in appearances(speaker)
         ],
@@ -311,8 +246,8 @@ def speaker_detail(request, slug: Path[str]):
 def index(request):
     """Where the lists are."""
     return {
-        "series": _api_url("series_list"),
-        "webinars": _api_url("webinar_list"),
-        "speakers": _api_url("speaker_list"),
-        "openapi": _api_url("openapi-json"),
+        "series": api_url("series_list"),
+        "webinars": api_url("webinar_list"),
+        "speakers": api_url("speaker_list"),
+        "openapi": api_url("openapi-json"),
     }
