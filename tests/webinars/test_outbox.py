@@ -119,7 +119,7 @@ def hold_the_lock_in(lock_file: Path) -> subprocess.Popen:
         "import django, sys, time\n"
         "django.setup()\n"
         "from webinars.mail import worker\n"
-        "with worker._file_lock(0) as held:\n"
+        "with worker.file_lock(0) as held:\n"
         "    print('held' if held else 'busy', flush=True)\n"
         "    time.sleep(120)\n"
     )
@@ -136,7 +136,7 @@ def hold_the_lock_in(lock_file: Path) -> subprocess.Popen:
 
 
 def test_a_killed_sender_leaves_no_lock_behind(db, settings, mailoutbox, tmp_path):
-    if worker._row_locks():
+    if worker.row_locks():
         pytest.skip("PostgreSQL claims rows, which the server releases with the connection")
     settings.MAIL_SEND_IMMEDIATELY = False
     settings.MAIL_LOCK_FILE = str(tmp_path / "send_mail.flock")

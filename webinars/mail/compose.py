@@ -6,6 +6,9 @@ templates and a calendar file: the worker does it after commit, never a visitor'
 
 import re
 import zoneinfo
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC
 from email.mime.text import MIMEText
 from email.utils import format_datetime, make_msgid
@@ -38,6 +41,30 @@ PERSONAL_PAGES = {
     "feed_url": "webinars:registration_calendar",
     "cancel_url": "webinars:registration_cancel",
 }
+
+
+_shared: ContextVar[dict | None] = ContextVar("mail_shared_reads", default=None)
+
+
+@contextmanager
+def shared_reads() -> Iterator[None]:
+    """Within the block (a batch of the worker), what every message reads alike (the site's
+    settings, name and logo, an organiser's message) is read once, not once per message."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def shared(key, read: Callable):
+    """read(), once per shared_reads() block for each key; every time outside one."""
+    memo = _shared.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
 
 
 def personal_links(registration: Registration) -> dict[str, str]:
@@ -161,11 +188,11 @@ def compose(
 ) -> EmailMultiAlternatives:
     """A text + HTML message from templates/mail/<template>.txt and .html."""
     # Every message is signed with the site's name and contact address (site settings).
-    site = SiteSettings.current()
+    site = shared("site", SiteSettings.current)
     context = {
         "site": site,
-        "site_name": site_name(),
-        "brand": mail_brand(site),
+        "site_name": shared("site_name", site_name),
+        "brand": shared("brand", lambda: mail_brand(site)),
         "site_url": settings.SITE_URL,
         **context,
     }

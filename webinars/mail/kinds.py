@@ -18,6 +18,7 @@ from webinars.mail.compose import (
     _context,
     _to_registrant,
     compose,
+    shared,
 )
 from webinars.models import (
     PendingMail,
@@ -172,7 +173,7 @@ def registrant_message(
 ) -> EmailMultiAlternatives | None:
     """An organiser's message, with a link to the registrant's own page; None if the message
     was deleted before it was composed."""
-    written = RegistrantMessage.objects.filter(pk=message).first()
+    written = shared(("message", message), RegistrantMessage.objects.filter(pk=message).first)
     if written is None:
         return None
     return _to_registrant(

@@ -6,22 +6,20 @@ inside the request), when MAIL_SEND_IMMEDIATELY is on, and in `send_queued_mail`
 refuses the message) is tried again after a growing delay and marked failed after
 MAIL_MAX_ATTEMPTS; no failing message ever stops the others.
 
-Records are claimed with locks that end with their holder: on PostgreSQL the rows themselves
-(SELECT ... FOR UPDATE SKIP LOCKED, for as long as the transaction sends them), on SQLite an
-flock() on MAIL_LOCK_FILE, which the kernel releases when the process dies, however it dies. A
-lock that is only a file's existence would, after a killed sender, stop all mail silently.
+A pass reads the queue BATCH_SIZE records at a time and sends over one mail connection;
+records are claimed with locks that end with their holder (webinars.mail.claims).
 """
 
 import base64
-import fcntl
 import logging
 import pickle
+import smtplib
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -30,6 +28,8 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from webinars.mail.claims import claim, claimable, file_lock, row_locks
+from webinars.mail.compose import shared_reads
 from webinars.mail.kinds import compose_intent
 from webinars.models import PendingMail
 
@@ -82,71 +82,43 @@ class Delivery(NamedTuple):
     message: EmailMessage | None = None
 
 
-def _row_locks() -> bool:
-    return connection.features.has_select_for_update_skip_locked
-
-
-@contextmanager
-def _file_lock(wait: float) -> Iterator[bool]:
-    """flock() on MAIL_LOCK_FILE: held by one open file at a time, and released by the kernel
-    when its process ends, however it ends, so a killed sender never blocks the next one."""
-    handle = open(settings.MAIL_LOCK_FILE, "a+b")  # noqa: SIM115 (held for the with block)
-    try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    yield False
-                    return
-                time.sleep(0.05)
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-    finally:
-        handle.close()
-
-
-@contextmanager
-def _claim(wait: float = 0) -> Iterator[bool]:
-    """The right to send: on PostgreSQL a transaction whose row locks claim each record; on
-    SQLite the file lock, and no transaction, since a write transaction there holds the whole
-    database and a slow mail server would hold every registration with it."""
-    if _row_locks():
-        with transaction.atomic():
-            yield True
-    else:
-        with _file_lock(wait) as acquired:
-            yield acquired
-
-
-def _claimable(records):
-    if _row_locks():
-        # A second sender skips what the first holds instead of sending it again.
-        return records.select_for_update(skip_locked=True, of=("self",))
-    return records
-
-
 class _Sender:
-    """One mail connection for a pass, reopened after a failure."""
+    """One mail connection for a whole pass, reopened after a failure.
+
+    It counts connection failures in a row (the server refuses or drops connections, or does
+    not answer): `refused` tells the pass to stop rather than try every message against a
+    server that is not there. A message the server refuses on an open connection is that
+    message's trouble, not the server's, and resets nothing.
+    """
 
     def __init__(self):
         self.connection = None
+        self.connection_failures = 0
+
+    @property
+    def refused(self) -> bool:
+        return self.connection_failures >= CONNECTION_FAILURES_TO_STOP
 
     def send(self, message: EmailMessage) -> None:
         if self.connection is None:
-            self.connection = get_connection()
+            opening = get_connection()
+            try:
+                opening.open()
+            except Exception:
+                self.connection_failures += 1
+                raise
+            self.connection = opening
         message.connection = self.connection
         try:
             message.send()
-        except Exception:
+        except Exception as error:
+            if isinstance(error, CONNECTION_ERRORS):
+                self.connection_failures += 1
             self.close()
             raise
         finally:
             message.connection = None
+        self.connection_failures = 0
 
     def close(self) -> None:
         if self.connection is not None:
@@ -157,11 +129,18 @@ class _Sender:
             self.connection = None
 
 
+# What says the connection, not the message, failed (smtplib's own errors are OSErrors too).
+CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError)
+# A pass stops after this many connection failures in a row: a server that refuses three
+# connections refuses the next ten thousand too, each after a timeout and a back-off write.
+CONNECTION_FAILURES_TO_STOP = 3
+
+
 def _send_record(record: PendingMail, sender: _Sender, now: datetime) -> Delivery:
-    # A savepoint on PostgreSQL, so that a composer's failed query leaves the pass's
+    # A savepoint on PostgreSQL, so that a composer's failed query leaves the claim's
     # transaction usable; nothing on SQLite, which sends outside any transaction.
     try:
-        with transaction.atomic() if _row_locks() else nullcontext():
+        with transaction.atomic() if row_locks() else nullcontext():
             message = compose_record(record)
     except Exception as error:  # noqa: BLE001 (kept and retried; a visitor never sees it)
         logger.exception("Composing mail %s failed; it stays recorded for a retry", record.pk)
@@ -208,11 +187,11 @@ def deliver(pk: int, *, wait: float = 0, now: datetime | None = None) -> Deliver
     now = now or timezone.now()
     sender = _Sender()
     try:
-        with _claim(wait) as held:
+        with claim(wait) as held, shared_reads():
             if not held:
                 return Delivery("taken")
             records = PendingMail.objects.for_composing().unsent().filter(pk=pk)
-            record = _claimable(records).first()
+            record = claimable(records).first()
             if record is None:
                 return Delivery("taken")
             return _send_record(record, sender, now)
@@ -220,42 +199,87 @@ def deliver(pk: int, *, wait: float = 0, now: datetime | None = None) -> Deliver
         sender.close()
 
 
-def deliver_batch(pks: list[int], now: datetime) -> Counter:
-    """deliver() for several records.
-
-    On PostgreSQL each in a transaction of its own, so that a message is marked sent as soon as
-    it is; on SQLite read together under one hold of the file lock and sent over one connection.
-    """
-    if _row_locks():
-        return +Counter(deliver(pk, now=now).outcome for pk in pks)
-    counts = Counter()
-    sender = _Sender()
-    try:
-        with _claim() as held:
-            if not held:
-                return Counter(taken=len(pks))
-            records = list(
-                PendingMail.objects.for_composing().due(now).filter(pk__in=pks).order_by("pk")
-            )
-            counts["taken"] += len(pks) - len(records)
-            for record in records:
-                counts[_send_record(record, sender, now).outcome] += 1
-    finally:
-        sender.close()
-    return +counts
+# A pass reads this many due records at a time (with everything composing them reads), so its
+# memory stays flat however long the queue is.
+BATCH_SIZE = 200
+# How long a pass waits for SQLite's sender lock (a request's mail thread may hold it briefly).
+PASS_WAIT_SECONDS = 1
 
 
-BATCH_SIZE = 50
+def _due_batch(after: int, now: datetime) -> list[PendingMail]:
+    # Keyset paging: the next records by primary key; what waits for its back-off (retry_after)
+    # is left out by the query, on the unsent rows' index.
+    due = PendingMail.objects.for_composing().due(now).filter(pk__gt=after).order_by("pk")
+    return list(due[:BATCH_SIZE])
+
+
+def _after(records: list[PendingMail]) -> int | None:
+    # A batch shorter than BATCH_SIZE was the queue's end: no query to find nothing.
+    return records[-1].pk if len(records) == BATCH_SIZE else None
+
+
+def _deliver_claimed(record: PendingMail, sender: _Sender, now: datetime) -> str:
+    """PostgreSQL: claim the record's row in a transaction of its own (skipping it if another
+    sender holds it or sent it since the batch was read), send it, mark it, commit: a message
+    is marked sent as soon as it is, and a sender that dies releases its one row."""
+    with transaction.atomic():
+        attempts = (
+            claimable(PendingMail.objects.due(now).filter(pk=record.pk))
+            .values_list("attempts", flat=True)
+            .first()
+        )
+        if attempts is None:
+            return "taken"
+        record.attempts = attempts
+        return _send_record(record, sender, now).outcome
+
+
+def _deliver_batch(after: int, now: datetime, sender: _Sender, counts: Counter) -> int | None:
+    """Deliver the due records after pk `after`; the last pk read, or None when none is left
+    (or, on SQLite, another sender holds the lock)."""
+    if row_locks():
+        records = _due_batch(after, now)
+        for record in records:
+            if sender.refused:
+                break
+            counts[_deliver_claimed(record, sender, now)] += 1
+        return _after(records)
+    with file_lock(PASS_WAIT_SECONDS) as held:
+        if not held:
+            return None
+        records = _due_batch(after, now)
+        for record in records:
+            if sender.refused:
+                break
+            counts[_send_record(record, sender, now).outcome] += 1
+        return _after(records)
 
 
 def deliver_pending(now: datetime | None = None) -> Counter:
-    """Send every record that is due, oldest first, in batches; counts by outcome."""
+    """Send every record that is due, oldest first, BATCH_SIZE at a time over one mail
+    connection; counts by outcome.
+
+    When the mail server refuses CONNECTION_FAILURES_TO_STOP connections in a row the pass
+    stops: what it tried waits for its back-off, the rest stays due for the next pass.
+    """
     now = now or timezone.now()
-    due = list(PendingMail.objects.due(now).order_by("pk").values_list("pk", flat=True))
     counts = Counter()
-    for start in range(0, len(due), BATCH_SIZE):
-        counts.update(deliver_batch(due[start : start + BATCH_SIZE], now))
-    return counts
+    sender = _Sender()
+    after = 0
+    try:
+        while not sender.refused:
+            with shared_reads():
+                after = _deliver_batch(after, now, sender, counts)
+            if after is None:
+                break
+    finally:
+        sender.close()
+    if sender.refused:
+        logger.warning(
+            "The mail server refused %s connections in a row; the pass stopped, the rest waits",
+            CONNECTION_FAILURES_TO_STOP,
+        )
+    return +counts
 
 
 def retry_delay(retry_count: int) -> timedelta:

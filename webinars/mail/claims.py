@@ -1,0 +1,64 @@
+"""Which sender may send which record: locks that end with their holder.
+
+On PostgreSQL the rows themselves (SELECT ... FOR UPDATE SKIP LOCKED, each in a short
+transaction that sends that one record), on SQLite an flock() on MAIL_LOCK_FILE, which the
+kernel releases when the process dies, however it dies. A lock that is only a file's existence
+(or a "claimed until" column) would, after a killed sender, stop the mail silently or for a
+while.
+"""
+
+import fcntl
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection, transaction
+
+
+def row_locks() -> bool:
+    return connection.features.has_select_for_update_skip_locked
+
+
+@contextmanager
+def file_lock(wait: float) -> Iterator[bool]:
+    """flock() on MAIL_LOCK_FILE: held by one open file at a time, and released by the kernel
+    when its process ends, however it ends, so a killed sender never blocks the next one."""
+    handle = open(settings.MAIL_LOCK_FILE, "a+b")  # noqa: SIM115 (held for the with block)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(0.05)
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    finally:
+        handle.close()
+
+
+@contextmanager
+def claim(wait: float = 0) -> Iterator[bool]:
+    """The right to send: on PostgreSQL a transaction whose row locks claim each record; on
+    SQLite the file lock, and no transaction, since a write transaction there holds the whole
+    database and a slow mail server would hold every registration with it."""
+    if row_locks():
+        with transaction.atomic():
+            yield True
+    else:
+        with file_lock(wait) as acquired:
+            yield acquired
+
+
+def claimable(records):
+    if row_locks():
+        # A second sender skips what the first holds instead of sending it again.
+        return records.select_for_update(skip_locked=True, of=("self",))
+    return records
