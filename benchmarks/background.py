@@ -81,11 +81,13 @@ class Measure:
         self._wrapper = connection.execute_wrapper(count)
         self._wrapper.__enter__()
         self.rss_before = _rss_kb()
+        self.cpu_start = time.process_time()
         self.start = time.perf_counter()
         return self
 
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.start
+        self.cpu_seconds = time.process_time() - self.cpu_start
         self._wrapper.__exit__(*exc)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         self.rss_growth_mb = max(0, peak - self.rss_before) / 1024
@@ -94,6 +96,7 @@ class Measure:
     def row(self, **extra) -> dict:
         return {
             "seconds": round(self.seconds, 2),
+            "cpu_seconds": round(self.cpu_seconds, 2),
             "queries": self.queries,
             "rss_growth_mb": round(self.rss_growth_mb, 1),
             **extra,
@@ -178,7 +181,11 @@ def section_worker(n: int) -> dict:
     _analyze()
     with Measure() as m:
         counts = queue_flush()
-    return m.row(sent=counts["sent"], per_second=round(counts["sent"] / m.seconds, 1))
+    return m.row(
+        sent=counts["sent"],
+        per_second=round(counts["sent"] / m.seconds, 1),
+        per_cpu_second=round(counts["sent"] / m.cpu_seconds, 1),
+    )
 
 
 def section_refusing(n: int) -> dict:

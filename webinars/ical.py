@@ -9,6 +9,7 @@ occurrence, and readers differ on it anyway. Public calendars never carry the pr
 """
 
 import functools
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
@@ -203,13 +204,58 @@ def _event(fields: tuple) -> icalendar.Event:
             alarm.add("trigger", timedelta(minutes=-minutes))
             event.add_component(alarm)
         elif name == "attendee":
-            attendee = icalendar.vCalAddress(f"mailto:{value}")
-            attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
-            attendee.params["partstat"] = icalendar.vText("ACCEPTED")
-            event.add(name, attendee)
+            event.add(name, _attendee(value))
         else:
             event.add(name, value)
     return event
+
+
+def _attendee(email: str) -> icalendar.vCalAddress:
+    attendee = icalendar.vCalAddress(f"mailto:{email}")
+    attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = icalendar.vText("ACCEPTED")
+    return attendee
+
+
+# A message's VEVENT differs from its neighbours' only in DTSTAMP and ATTENDEE: the rest is
+# serialised once per webinar version, method and offset, with these in place of the two.
+_STAMP_STANDIN = datetime(2000, 1, 1, tzinfo=UTC)
+_ATTENDEE_STANDIN = "attendee@standin.invalid"
+_STAMP_LINE = b"\r\nDTSTAMP:20000101T000000Z\r\n"
+# A content line and its folded continuations (each starts with a space).
+_ATTENDEE_LINE = re.compile(rb"(?<=\r\n)ATTENDEE(?:[^\r]|\r\n )*\r\n")
+
+
+@functools.lru_cache(maxsize=256)
+def _message_event_standin(fields: tuple) -> bytes:
+    return _event(fields).to_ical()
+
+
+def _message_event_ical(fields: tuple, stamp: datetime) -> bytes:
+    """The VEVENT of a message, byte for byte what _event(fields).to_ical() gives."""
+    attendee = dict(fields).get("attendee")
+    standin = tuple(
+        (
+            name,
+            _STAMP_STANDIN
+            if name == "dtstamp"
+            else _ATTENDEE_STANDIN
+            if attendee and name == "attendee"
+            else value,
+        )
+        for name, value in fields
+    )
+    ical = _message_event_standin(standin).replace(
+        _STAMP_LINE,
+        b"\r\nDTSTAMP:" + icalendar.vDatetime(stamp.astimezone(UTC)).to_ical() + b"\r\n",
+        1,
+    )
+    if attendee:
+        only = icalendar.Event()
+        only.add("attendee", _attendee(attendee))
+        line = _ATTENDEE_LINE.search(only.to_ical()).group(0)
+        ical = _ATTENDEE_LINE.sub(lambda _match: line, ical, count=1)
+    return ical
 
 
 @functools.lru_cache(maxsize=8192)
@@ -282,8 +328,8 @@ def calendar_for(
             sequence_offset=sequence_offset,
             alarm=alarm,
         )
-        # Messages carry a fresh DTSTAMP each time: nothing to reuse there.
-        events.append(_event(fields).to_ical() if stamp else _feed_event_ical(fields))
+        # Messages carry a fresh DTSTAMP and their own ATTENDEE; feeds reuse whole events.
+        events.append(_message_event_ical(fields, stamp) if stamp else _feed_event_ical(fields))
     head, end = cal.to_ical().rsplit(b"END:VCALENDAR", 1)
     return head + b"".join(zones) + b"".join(events) + b"END:VCALENDAR" + end
 

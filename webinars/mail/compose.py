@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from webinars import ical, theme
 from webinars.calendar_links import google_calendar_url, ics_url, outlook_url
@@ -73,28 +73,42 @@ def personal_links(registration: Registration) -> dict[str, str]:
     return {key: absolute_url(reverse(name, kwargs=kwargs)) for key, name in PERSONAL_PAGES.items()}
 
 
+def _about_webinar(webinar: Webinar) -> dict:
+    """What a message says of the webinar alone: alike for all its registrants who read the
+    same language, so a batch works it out once per webinar and language."""
+
+    def read():
+        return {
+            "when": when(webinar),
+            "webinar_url": page_url(webinar),
+            "links": {
+                "ics": absolute_url(ics_url(webinar)),
+                "google": google_calendar_url(webinar),
+                "outlook": outlook_url(webinar),
+            },
+        }
+
+    return shared(("webinar", webinar.pk, translation.get_language()), read)
+
+
 def _context(registration: Registration, **extra) -> dict:
     webinar = registration.webinar
+    about = _about_webinar(webinar)
     is_confirmed = registration.status == Registration.Status.CONFIRMED
     still_on = not webinar.is_cancelled and registration.status != Registration.Status.CANCELLED
     return {
         "registration": registration,
         "webinar": webinar,
-        "when": when(webinar),
+        "when": about["when"],
         "own_when": own_when(registration),
-        "webinar_url": page_url(webinar),
+        "webinar_url": about["webinar_url"],
         "is_confirmed": is_confirmed,
         "is_waitlisted": registration.status == Registration.Status.WAITLISTED,
         "is_pending": registration.status == Registration.Status.PENDING,
         "join_window_minutes": settings.JOIN_WINDOW_MINUTES,
         "join_opens": join_opens_text(registration),
         # Calendar buttons and the cancel link only while there is something to keep or give up.
-        "calendar": still_on
-        and {
-            "ics": absolute_url(ics_url(webinar)),
-            "google": google_calendar_url(webinar),
-            "outlook": outlook_url(webinar),
-        },
+        "calendar": still_on and about["links"],
         "can_cancel": still_on,
         "site_url": settings.SITE_URL,
         **personal_links(registration),
@@ -191,7 +205,7 @@ def compose(
     site = shared("site", SiteSettings.current)
     context = {
         "site": site,
-        "site_name": shared("site_name", site_name),
+        "site_name": shared(("site_name", translation.get_language()), site_name),
         "brand": shared("brand", lambda: mail_brand(site)),
         "site_url": settings.SITE_URL,
         **context,

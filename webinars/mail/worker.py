@@ -15,9 +15,8 @@ import logging
 import pickle
 import smtplib
 import threading
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from datetime import datetime, timedelta
@@ -25,10 +24,10 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
-from webinars.mail.claims import claim, claimable, file_lock, row_locks
+from webinars.mail.claims import claim, claimable, file_lock, quick_commits, row_locks
 from webinars.mail.compose import shared_reads
 from webinars.mail.kinds import compose_intent
 from webinars.models import PendingMail
@@ -267,11 +266,12 @@ def deliver_pending(now: datetime | None = None) -> Counter:
     sender = _Sender()
     after = 0
     try:
-        while not sender.refused:
-            with shared_reads():
-                after = _deliver_batch(after, now, sender, counts)
-            if after is None:
-                break
+        with quick_commits():
+            while not sender.refused:
+                with shared_reads():
+                    after = _deliver_batch(after, now, sender, counts)
+                if after is None:
+                    break
     finally:
         sender.close()
     if sender.refused:
