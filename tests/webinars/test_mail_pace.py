@@ -98,7 +98,7 @@ def test_mail_waiting_for_its_retry_is_left_out_by_the_query(db, quiet, mailoutb
     with CaptureQueriesContext(connection) as captured:
         assert mail.deliver_pending() == {"sent": 1}
 
-    [read] = [q["sql"] for q in captured if "LIMIT" in q["sql"]]
+    [read] = [q["sql"] for q in captured if f"LIMIT {worker.BATCH_SIZE}" in q["sql"]]
     assert '"retry_after"' in read
     assert [m.to for m in mailoutbox] == [[due.registration.email]]
     assert PendingMail.objects.retrying().count() == 30
