@@ -291,7 +291,9 @@ def section_export(n: int) -> dict:
         for chunk in content:
             size += len(chunk)
             lines += chunk.count(b"\n")
-    return m.row(first_byte_seconds=round(first_byte, 3), megabytes=round(size / 1e6, 1), rows=lines - 1)
+    return m.row(
+        first_byte_seconds=round(first_byte, 3), megabytes=round(size / 1e6, 1), rows=lines - 1
+    )
 
 
 SECTIONS = {
@@ -325,7 +327,10 @@ def _vendor(database_url: str) -> str:
 def run(database_url: str, sections: list[str], sizes: dict[str, int]) -> dict[str, dict]:
     env = child_env(database_url)
     subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
     )
     results = {}
     for section in sections:
@@ -351,7 +356,9 @@ def _row(section: str, r: dict) -> str:
     if section == "worker":
         return f"| worker: {n} queued to `dummymail://` | {common} | {r['per_second']} msg/s |"
     if section == "refusing":
-        return f"| worker, server refusing: {n} queued | {common} | {r['tried']} tried, then stopped |"
+        return (
+            f"| worker, server refusing: {n} queued | {common} | {r['tried']} tried, then stopped |"
+        )
     if section == "reminders":
         return (
             f"| reminders: {n} due | {common} | {r['queued']} queued; nothing due then: "
@@ -359,7 +366,7 @@ def _row(section: str, r: dict) -> str:
         )
     if section == "message":
         return (
-            f"| message \"Send\" to {n} (the request) | {common} | worker then queued and sent "
+            f'| message "Send" to {n} (the request) | {common} | worker then queued and sent '
             f"{r['queued']:,} in {r['worker_seconds']} s, {r['worker_queries']:,} queries |"
         )
     if section == "purge":
