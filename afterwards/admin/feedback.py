@@ -1,37 +1,42 @@
 """Feedback: ratings and comments, and their export."""
 
-import csv
 from datetime import UTC
 
 from django.contrib import admin
 from django.db.models import Avg, Count
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from afterwards.models import Feedback
-from webinars.admin.export import csv_safe
+from webinars.admin.export import CHUNK_ROWS, csv_safe, csv_stream
 
 
 @admin.action(description=_("Export selected feedback as CSV"), permissions=["view"])
 def export_feedback(modeladmin, request, queryset):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="feedback.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(["webinar", "webinar start (UTC)", "rating", "comment", "updated (UTC)"])
-    for f in queryset.select_related("registration__webinar").order_by(
-        "registration__webinar__start", "pk"
-    ):
-        writer.writerow(
-            [
-                csv_safe(f.registration.webinar.title),
-                f.registration.webinar.start.astimezone(UTC).isoformat(),
-                f.rating,
-                csv_safe(f.comment),
-                f.updated.astimezone(UTC).isoformat(),
-            ]
+    rows = (
+        queryset.order_by("registration__webinar__start", "pk")
+        .values_list(
+            "registration__webinar__title",
+            "registration__webinar__start",
+            "rating",
+            "comment",
+            "updated",
         )
-    return response
+        .iterator(chunk_size=CHUNK_ROWS)
+    )
+    return csv_stream(
+        "feedback.csv",
+        ["webinar", "webinar start (UTC)", "rating", "comment", "updated (UTC)"],
+        (
+            [
+                csv_safe(title),
+                start.astimezone(UTC).isoformat(),
+                rating,
+                csv_safe(comment),
+                updated.astimezone(UTC).isoformat(),
+            ]
+            for title, start, rating, comment, updated in rows
+        ),
+    )
 
 
 @admin.register(Feedback)

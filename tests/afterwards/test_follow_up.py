@@ -208,7 +208,7 @@ def test_feedback_in_admin_with_its_average_and_csv(organiser_client, webinar, p
 
     assert listing.context["feedback_summary"] == {"average": 3.5, "count": 2}
     assert "Average rating of the feedback listed: 3.5 out of 5 (2 answers)." in text_of(listing)
-    body = export.content.decode()
+    body = export.getvalue().decode()
     assert "'=cmd" in body and "Copper" in body
 
 

@@ -86,7 +86,7 @@ def test_the_webinar_page_exports_its_registrations_named_after_it_in_its_zone(
         response["Content-Disposition"]
         == 'attachment; filename="registrations-2026-07-01-copper-co-the-talk.csv"'
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[0][1] == "webinar start (Europe/Brussels)"
     assert [row[2] for row in rows[1:]] == ["Ada"]
     assert rows[1][1] == "2026-07-01 10:00:00"

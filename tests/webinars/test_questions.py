@@ -191,7 +191,7 @@ def test_admin_shows_answers_and_exports_them_as_columns(admin_client, webinar):
 
     assert "Your sector" in text_of(page)
     assert "=NGO" in text_of(page)
-    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(export.getvalue().decode("utf-8-sig"))))
     assert rows[0][-2:] == ["Your sector", "Topics you care about"]
     assert [row[2:3] + row[-2:] for row in rows[1:]] == [
         ["Ada", "'=NGO", "Mining"],

@@ -90,7 +90,7 @@ def test_csv_export_has_header_bom_and_neutralised_formulas(admin_client, db):
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="registrations.csv"'
-    body = response.content.decode("utf-8")
+    body = response.getvalue().decode("utf-8")
     assert body.startswith("\ufeff")
     lines = body.lstrip("\ufeff").splitlines()
     # Every cell quoted: a reader splitting on another separator still sees whole cells.
@@ -135,7 +135,7 @@ def test_csv_export_neutralises_formulas_after_a_separator(
         {"action": "export_csv", "_selected_action": [Registration.objects.get().pk]},
     )
 
-    line = response.content.decode("utf-8").lstrip("\ufeff").splitlines()[1]
+    line = response.getvalue().decode("utf-8").lstrip("\ufeff").splitlines()[1]
     assert f',"{exported}",' in line
     for separator in ",;|":
         # Whatever a spreadsheet splits on, no cell it makes starts a formula.
@@ -209,7 +209,7 @@ def test_csv_export_for_excel_splits_on_semicolons_and_stays_safe(admin_client, 
     )
 
     assert response["Content-Disposition"] == 'attachment; filename="registrations-excel.csv"'
-    body = response.content.decode("utf-8")
+    body = response.getvalue().decode("utf-8")
     assert body.startswith("\ufeff") and "sep=" not in body
     rows = list(csv.reader(body.lstrip("\ufeff").splitlines(), delimiter=";"))
     assert rows[0][:3] == ["webinar", "webinar start (UTC)", "name"]
@@ -226,5 +226,5 @@ def test_a_webinars_export_for_excel_uses_semicolons_in_its_zone(admin_client, d
     response = admin_client.get(export, {"sep": "semicolon"})
 
     assert response["Content-Disposition"].endswith('-copper-excel.csv"')
-    lines = response.content.decode("utf-8").lstrip("\ufeff").splitlines()
+    lines = response.getvalue().decode("utf-8").lstrip("\ufeff").splitlines()
     assert lines[1].startswith('"Copper";"2030-10-01 10:00:00";"Ada"')
