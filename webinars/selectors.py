@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import (
     Case,
     Count,
+    Exists,
     OuterRef,
     Prefetch,
     Q,
@@ -26,6 +27,7 @@ from series.models import Series, SeriesOrganisation
 from webinars.models import (
     RegistrantMessage,
     Registration,
+    ReminderSent,
     Speaker,
     Webinar,
     WebinarSpeaker,
@@ -113,23 +115,23 @@ def webinars_for_calendars() -> QuerySet[Webinar]:
 
 
 @dataclass(frozen=True)
-class DueReminder:
-    """A registration's reminders that have come due: `leads` (minutes before the start) to
-    record, and whether to mail the nearest of them."""
+class DueReminders:
+    """A webinar whose reminders have come due: the `leads` (minutes before the start) due now,
+    and its confirmed `registrations` that still miss one of them they are eligible for."""
 
-    registration: Registration
+    webinar: Webinar
     leads: tuple[int, ...]
-    mail: bool
+    registrations: QuerySet[Registration]
 
 
-def reminders_due(now: datetime, *, leads: tuple[int, ...] | None = None) -> Iterator[DueReminder]:
-    """Reminders whose moment (start - lead) has come, for confirmed registrants of scheduled
-    webinars that have not started, webinar by webinar.
+def reminders_due(now: datetime, *, leads: tuple[int, ...] | None = None) -> Iterator[DueReminders]:
+    """Webinars whose reminders' moment (start - lead) has come, scheduled and not started,
+    with the registrations to remind, chosen in the database: when nothing is due, a query
+    per such webinar finds nobody, however many were reminded before.
 
     A reminder whose moment came before the registration is never due: someone registering
-    three hours before the start gets the one-hour reminder, not the one-day one. When several
-    come due at once (a late registration, a worker that was down) only the nearest is
-    mailed. `leads` replaces every webinar's own (the command's --hours).
+    three hours before the start gets the one-hour reminder, not the one-day one. `leads`
+    replaces every webinar's own (the command's --hours).
     """
     overrides = [leads] if leads is not None else _configured_leads(now)
     longest = max((max(found) for found in overrides if found), default=0)
@@ -139,34 +141,22 @@ def reminders_due(now: datetime, *, leads: tuple[int, ...] | None = None) -> Ite
         status=Webinar.Status.SCHEDULED, start__gt=now, start__lte=now + timedelta(minutes=longest)
     ).select_related("series")
     for webinar in webinars.order_by("start", "pk"):
-        due = [
+        due = tuple(
             lead
             for lead in (leads if leads is not None else webinar.reminder_leads())
             if webinar.start - timedelta(minutes=lead) <= now
-        ]
+        )
         if not due:
             continue
-        registrations = (
-            webinar.registrations.confirmed()
-            .filter(
-                anonymised_at__isnull=True,
-                created__lte=webinar.start - timedelta(minutes=min(due)),
+        missing = Q()
+        for lead in due:
+            missing |= Q(created__lte=webinar.start - timedelta(minutes=lead)) & ~Exists(
+                ReminderSent.objects.filter(registration=OuterRef("pk"), lead_minutes=lead)
             )
-            .prefetch_related("reminders_sent")
-            .order_by("pk")
+        registrations = webinar.registrations.confirmed().filter(
+            missing, anonymised_at__isnull=True
         )
-        for registration in registrations:
-            registration.webinar = webinar
-            eligible = [
-                lead
-                for lead in due
-                if registration.created <= webinar.start - timedelta(minutes=lead)
-            ]
-            sent = {row.lead_minutes for row in registration.reminders_sent.all()}
-            new = tuple(lead for lead in eligible if lead not in sent)
-            if new:
-                # Never an earlier reminder after a nearer one went out.
-                yield DueReminder(registration, new, mail=not sent or min(new) < min(sent))
+        yield DueReminders(webinar, due, registrations)
 
 
 def _configured_leads(now: datetime) -> list[tuple[int, ...]]:

@@ -6,6 +6,7 @@ together or not at all, and no row lock is held while a message is composed
 same key again records nothing, so nobody gets one message twice.
 """
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.batches import batched
 from webinars.mail import worker
 from webinars.mail.kinds import WEBINAR_CHANGES
 from webinars.models import PendingMail, Registration
@@ -49,25 +51,41 @@ def record(
     return row
 
 
+# Keys looked up and rows inserted per statement by record_many: bounded, whatever the count.
+RECORD_BATCH_SIZE = 500
+
+
 def record_many(
-    kind: str, rows: list[tuple[str, dict, int | None]], *, now: datetime | None = None
+    kind: str,
+    rows: Iterable[tuple[str, dict, int | None]],
+    *,
+    now: datetime | None = None,
+    status: str = "",
 ) -> int:
     """Record (key, args, registration pk or None) messages of `kind`, skipping keys recorded
     before; how many were new. The worker sends them (not the mail thread: there may be many).
+    status: the registrations' status the messages tell (see record()).
     """
-    if not rows:
-        return 0
-    known = set(
-        PendingMail.objects.filter(key__in=[row[0] for row in rows]).values_list("key", flat=True)
-    )
     created = now or timezone.now()
-    new = [
-        PendingMail(kind=kind, key=key, args=args, registration_id=registration, created=created)
-        for key, args, registration in rows
-        if key not in known
-    ]
-    PendingMail.objects.bulk_create(new, ignore_conflicts=True)
-    return len(new)
+    new = 0
+    for batch in batched(rows, RECORD_BATCH_SIZE):
+        keys = [row[0] for row in batch]
+        known = set(PendingMail.objects.filter(key__in=keys).values_list("key", flat=True))
+        fresh = [
+            PendingMail(
+                kind=kind,
+                key=key,
+                args=args,
+                registration_id=registration,
+                status=status,
+                created=created,
+            )
+            for key, args, registration in batch
+            if key not in known
+        ]
+        PendingMail.objects.bulk_create(fresh, ignore_conflicts=True)
+        new += len(fresh)
+    return new
 
 
 def _send_after_commit(pk: int) -> None:

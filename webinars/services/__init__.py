@@ -7,7 +7,6 @@ from webinars.services.approval import (
 )
 from webinars.services.messages import (
     message_send,
-    registration_send_reminder,
     reminders_send_due,
 )
 from webinars.services.privacy import (
@@ -45,7 +44,6 @@ __all__ = [
     "registration_confirm_address",
     "registration_create",
     "registration_record_attendance",
-    "registration_send_reminder",
     "registrations_approve",
     "registrations_decline",
     "registrations_purge",

@@ -1,77 +1,88 @@
 """Reminders and organisers' messages to registrants."""
 
-from collections.abc import Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from webinars import mail
 from webinars.models import (
     MessageDelivery,
+    PendingMail,
     RegistrantMessage,
     Registration,
     ReminderSent,
 )
 from webinars.selectors import message_recipients, reminders_due
 
-if TYPE_CHECKING:
-    pass
-
-
-def registration_send_reminder(
-    *,
-    registration: Registration,
-    leads: Sequence[int],
-    mail_nearest: bool = True,
-    now: datetime | None = None,
-) -> bool:
-    """Record these reminders (minutes before the start) and mail the nearest, unless another
-    worker recorded one of them first; True if this call mailed it.
-
-    The unique (registration, lead) row is the claim: a second worker's insert fails (on
-    PostgreSQL it waits for the first to commit), so each reminder is mailed at most once.
-    """
-    now = now or timezone.now()
-    nearest = min(leads)
-    try:
-        with transaction.atomic():
-            ReminderSent.objects.bulk_create(
-                [
-                    ReminderSent(
-                        registration=registration,
-                        lead_minutes=lead,
-                        sent_at=now,
-                        mailed=mail_nearest and lead == nearest,
-                    )
-                    for lead in leads
-                ]
-            )
-            still_confirmed = Registration.objects.filter(
-                pk=registration.pk, status=Registration.Status.CONFIRMED
-            ).update(reminder_sent_at=now)
-            if not still_confirmed:
-                raise _NotConfirmed
-            if mail_nearest:
-                mail.queue_reminder(registration, lead_minutes=nearest)
-    except (IntegrityError, _NotConfirmed):
-        return False
-    return mail_nearest
-
-
-class _NotConfirmed(Exception):
-    """The registration was cancelled since it was read: undo the reminder's rows."""
+# Registrations reminded per transaction: a few statements each, with bounded lists of ids.
+REMINDER_BATCH_SIZE = 500
 
 
 def reminders_send_due(*, now: datetime | None = None, leads: tuple[int, ...] | None = None) -> int:
-    """Send every reminder that has come due (see selectors.reminders_due); how many mailed."""
+    """Record every reminder that has come due (see selectors.reminders_due) and queue the
+    nearest of each registration's new ones; how many were queued.
+
+    In batches of REMINDER_BATCH_SIZE registrations, each one transaction of bulk inserts. The
+    unique (registration, lead) rows and the mail's key (reminder:<registration>:<lead>) are
+    the claim: a second run at the same time, or after an interrupted one, records nothing
+    twice, and when several leads come due at once (a late registration, a worker that was
+    down) only the nearest is mailed, never an earlier one after a nearer one went out.
+    """
     now = now or timezone.now()
-    return sum(
-        registration_send_reminder(
-            registration=due.registration, leads=due.leads, mail_nearest=due.mail, now=now
-        )
-        for due in reminders_due(now, leads=leads)
+    queued = 0
+    for due in reminders_due(now, leads=leads):
+        after = 0
+        while True:
+            with transaction.atomic():
+                rows = list(
+                    due.registrations.select_for_update(of=("self",))
+                    .filter(pk__gt=after)
+                    .order_by("pk")
+                    .values_list("pk", "created")[:REMINDER_BATCH_SIZE]
+                )
+                if rows:
+                    queued += _remind(due.webinar, due.leads, rows, now)
+            if len(rows) < REMINDER_BATCH_SIZE:
+                break
+            after = rows[-1][0]
+    return queued
+
+
+def _remind(webinar, leads: tuple[int, ...], rows: list[tuple[int, datetime]], now) -> int:
+    pks = [pk for pk, _created in rows]
+    sent: dict[int, set[int]] = {}
+    for pk, lead in ReminderSent.objects.filter(registration_id__in=pks).values_list(
+        "registration_id", "lead_minutes"
+    ):
+        sent.setdefault(pk, set()).add(lead)
+    records, mails = [], []
+    for pk, created in rows:
+        had = sent.get(pk, set())
+        new = [
+            lead
+            for lead in leads
+            if lead not in had and created <= webinar.start - timedelta(minutes=lead)
+        ]
+        if not new:
+            continue
+        nearest = min(new)
+        mailed = not had or nearest < min(had)
+        records += [
+            ReminderSent(
+                registration_id=pk,
+                lead_minutes=lead,
+                sent_at=now,
+                mailed=mailed and lead == nearest,
+            )
+            for lead in new
+        ]
+        if mailed:
+            mails.append((f"reminder:{pk}:{nearest}", {"lead_minutes": nearest}, pk))
+    ReminderSent.objects.bulk_create(records, ignore_conflicts=True)
+    Registration.objects.filter(pk__in=pks).update(reminder_sent_at=now)
+    return mail.record_many(
+        PendingMail.Kind.REMINDER, mails, now=now, status=Registration.Status.CONFIRMED
     )
 
 

@@ -1,0 +1,11 @@
+"""Work in bounded pieces: lists of ids in a query, rows in an insert, whatever the total."""
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of `size` items (the last one shorter), as itertools.batched does from 3.12."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
