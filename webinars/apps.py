@@ -16,3 +16,9 @@ class WebinarsConfig(AppConfig):
         from webinars.cache import connect_signals
 
         connect_signals()
+
+        # Sends to many people are queued by the mail worker, in batches, at each pass.
+        from webinars.mail import register_due_recorder
+        from webinars.services import messages_queue_due
+
+        register_due_recorder(messages_queue_due)

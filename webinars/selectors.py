@@ -19,7 +19,7 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 
 from core.reminders import RemindersError, parse_reminders
@@ -177,11 +177,13 @@ def _configured_leads(now: datetime) -> list[tuple[int, ...]]:
     return found
 
 
-def message_recipients(message: RegistrantMessage, now: datetime) -> list[Registration]:
-    """One registration per address among those the message is for, not anonymised.
+def message_recipients_left(message: RegistrantMessage, now: datetime) -> QuerySet:
+    """(registration pk, address in lower case, status) of the registrations the message is
+    for, not anonymised, whose address has not had it: each address's registrations together,
+    the one to write to first (for a series, their next webinar, else their latest).
 
-    For a series, a person registered for several webinars is written to once, about their
-    next webinar (the registration whose page the message links to), else their latest.
+    Read in chunks by the caller; an address whose delivery is recorded drops out, so reading
+    again from the start resumes where an interrupted send stopped.
     """
     # Holds are left out: nobody has shown the address is theirs.
     chosen_people = Q(status__in=message.statuses)
@@ -189,18 +191,25 @@ def message_recipients(message: RegistrantMessage, now: datetime) -> list[Regist
         chosen_people |= Q(attended_at__isnull=False)
     registrations = Registration.objects.filter(
         chosen_people, anonymised_at__isnull=True, hold_expires_at=None
-    ).select_related("webinar")
+    )
     if message.webinar_id:
         registrations = registrations.filter(webinar_id=message.webinar_id)
     else:
         registrations = registrations.filter(webinar__series_id=message.series_id)
+    had_it = message.deliveries.filter(email=OuterRef("email_lower"))
     past = Case(When(phase.over_q(now, prefix="webinar__"), then=Value(1)), default=Value(0))
-    chosen: dict[str, Registration] = {}
-    for registration in registrations.annotate(past=past).order_by(
-        "past", "webinar__start", "created", "pk"
-    ):
-        chosen.setdefault(registration.email.lower(), registration)
-    return list(chosen.values())
+    return (
+        registrations.annotate(email_lower=Lower("email"), past=past)
+        .filter(~Exists(had_it))
+        .order_by("email_lower", "past", "webinar__start", "created", "pk")
+        .values_list("pk", "email_lower", "status")
+    )
+
+
+def message_audience(message: RegistrantMessage, now: datetime) -> tuple[int, int]:
+    """(people still to get the message, people who had it), in two counts."""
+    waiting = message_recipients_left(message, now).order_by().values("email_lower").distinct()
+    return waiting.count(), message.deliveries.count()
 
 
 def admin_dashboard_webinars(*, now: datetime, limit: int = 8) -> list[Webinar]:

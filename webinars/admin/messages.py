@@ -2,7 +2,9 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.core.paginator import Paginator
+from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Concat
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -13,27 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from webinars import mail
-from webinars.models import (
-    MessageDelivery,
-    RegistrantMessage,
-)
-from webinars.selectors import message_recipients
+from webinars.models import PendingMail, RegistrantMessage
+from webinars.selectors import message_audience
 from webinars.services import (
     message_send,
 )
 
-
-class MessageDeliveryInline(admin.TabularInline):
-    """What was sent to whom: the log, as the worker was handed it."""
-
-    model = MessageDelivery
-    extra = 0
-    fields = ["email", "status", "registration", "queued_at"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
+# Deliveries listed per page of the message's page: its size stays the same at any count.
+DELIVERIES_PER_PAGE = 50
 
 
 @admin.register(RegistrantMessage)
@@ -46,7 +35,6 @@ class RegistrantMessageAdmin(admin.ModelAdmin):
     list_select_related = ["webinar", "series"]
     search_fields = ["subject", "body"]
     autocomplete_fields = ["webinar", "series"]
-    inlines = [MessageDeliveryInline]
     fieldsets = [
         (None, {"fields": ["webinar", "series", "subject", "body"]}),
         (
@@ -58,9 +46,12 @@ class RegistrantMessageAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Before sending"), {"fields": ["recipients", "preview", "created_by", "sent_at"]}),
+        (
+            _("Before sending"),
+            {"fields": ["recipients", "preview", "created_by", "sent_at", "delivery"]},
+        ),
     ]
-    readonly_fields = ["recipients", "preview", "created_by", "sent_at"]
+    readonly_fields = ["recipients", "preview", "created_by", "sent_at", "delivery"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(sent=Count("deliveries"))
@@ -73,11 +64,41 @@ class RegistrantMessageAdmin(admin.ModelAdmin):
     def recipients(self, obj):
         if not obj.pk:
             return _("Save the message to see who will get it.")
-        waiting, done = _recipients_now(obj)
+        waiting, done = message_audience(obj, timezone.now())
         return _(
             "%(waiting)d people will get it when you send it; %(done)d already had it "
             "(nobody gets it twice)."
-        ) % {"waiting": len(waiting), "done": done}
+        ) % {"waiting": waiting, "done": done}
+
+    @admin.display(description=_("delivery"))
+    def delivery(self, obj):
+        if not obj.pk:
+            return "-"
+        counts = delivery_counts(obj)
+        if obj.sending_since:
+            waiting, done = message_audience(obj, timezone.now())
+            return _(
+                "Being queued by the mail worker: %(done)d of %(total)d people so far. "
+                "Reload the page to follow it."
+            ) % {"done": done, "total": done + waiting}
+        if not obj.sent_at:
+            return _("Not sent yet.")
+        return (
+            _(
+                "Queued for everyone it was sent to: %(sent)d sent, %(waiting)d waiting to go out, "
+                "%(failed)d failed (see Mail)."
+            )
+            % counts
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        message = self.get_object(request, object_id)
+        if message is not None:
+            page = Paginator(deliveries_with_mail_state(message), DELIVERIES_PER_PAGE).get_page(
+                request.GET.get("deliveries")
+            )
+            extra_context = {**(extra_context or {}), "deliveries": page}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("preview"))
     def preview(self, obj):
@@ -145,34 +166,62 @@ class RegistrantMessageAdmin(admin.ModelAdmin):
         change_url = reverse("admin:webinars_registrantmessage_change", args=[obj.pk])
         if request.method == "POST":
             sent = message_send(message=obj)
-            self.message_user(
-                request,
-                ngettext(
+            if obj.sending_since:
+                text = ngettext(
+                    "Sending to %(count)d person: the mail worker queues the message in the "
+                    "background, and this page shows how far it got.",
+                    "Sending to %(count)d people: the mail worker queues the message in the "
+                    "background, and this page shows how far it got.",
+                    sent,
+                )
+            else:
+                text = ngettext(
                     "Sent to %(count)d person; it goes out through the mail queue.",
                     "Sent to %(count)d people; it goes out through the mail queue.",
                     sent,
                 )
-                % {"count": sent},
-                messages.SUCCESS,
-            )
+            self.message_user(request, text % {"count": sent}, messages.SUCCESS)
             return HttpResponseRedirect(change_url)
-        waiting, done = _recipients_now(obj)
+        waiting, done = message_audience(obj, timezone.now())
         context = {
             **self.admin_site.each_context(request),
             "title": _("Send this message?"),
             "opts": self.opts,
             "original": obj,
-            "waiting": len(waiting),
+            "waiting": waiting,
             "done": done,
             "change_url": change_url,
         }
         return TemplateResponse(request, "admin/webinars/registrantmessage/send.html", context)
 
 
-def _recipients_now(message: RegistrantMessage) -> tuple[list, int]:
-    done = set(message.deliveries.values_list("email", flat=True))
-    everyone = message_recipients(message, timezone.now())
-    return [r for r in everyone if r.email.lower() not in done], len(done)
+def _outbox_key(message: RegistrantMessage):
+    # The key each delivery's mail was recorded under (webinars.services.messages).
+    return Concat(Value(f"message:{message.pk}:"), "email", output_field=CharField())
+
+
+def delivery_counts(message: RegistrantMessage) -> dict[str, int]:
+    """The message's mail by state, in one query."""
+    mail_of_it = PendingMail.objects.filter(key__startswith=f"message:{message.pk}:")
+    return mail_of_it.aggregate(
+        sent=Count("pk", filter=Q(sent_at__isnull=False)),
+        failed=Count("pk", filter=Q(sent_at__isnull=True, failed_at__isnull=False)),
+        waiting=Count("pk", filter=Q(sent_at__isnull=True, failed_at__isnull=True)),
+    )
+
+
+def deliveries_with_mail_state(message: RegistrantMessage):
+    """Who it was queued for, each with when their mail went out (sent_at) or was given up."""
+    mail = PendingMail.objects.filter(key=OuterRef("key"))
+    return (
+        message.deliveries.annotate(key=_outbox_key(message))
+        .annotate(
+            mail_sent_at=Subquery(mail.values("sent_at")[:1]),
+            mail_failed_at=Subquery(mail.values("failed_at")[:1]),
+        )
+        .order_by("pk")
+        .values("email", "status", "queued_at", "mail_sent_at", "mail_failed_at")
+    )
 
 
 def _sample_webinar(message: RegistrantMessage):

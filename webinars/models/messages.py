@@ -58,6 +58,8 @@ class RegistrantMessage(models.Model):
     )
     created = models.DateTimeField(_("written at"), default=timezone.now, editable=False)
     sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True, editable=False)
+    # Set while the mail worker queues a send to many people in batches; cleared when done.
+    sending_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created", "-pk"]

@@ -7,6 +7,7 @@ from webinars.services.approval import (
 )
 from webinars.services.messages import (
     message_send,
+    messages_queue_due,
     reminders_send_due,
 )
 from webinars.services.privacy import (
@@ -39,6 +40,7 @@ __all__ = [
     "RegistrationError",
     "RegistrationOutcome",
     "message_send",
+    "messages_queue_due",
     "normalise_email",
     "registration_cancel",
     "registration_confirm_address",

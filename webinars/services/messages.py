@@ -13,7 +13,7 @@ from webinars.models import (
     Registration,
     ReminderSent,
 )
-from webinars.selectors import message_recipients, reminders_due
+from webinars.selectors import message_audience, message_recipients_left, reminders_due
 
 # Registrations reminded per transaction: a few statements each, with bounded lists of ids.
 REMINDER_BATCH_SIZE = 500
@@ -86,31 +86,87 @@ def _remind(webinar, leads: tuple[int, ...], rows: list[tuple[int, datetime]], n
     )
 
 
+# A send to at most this many people is queued in the organiser's request; a larger one is
+# recorded as a send to make (sending_since), which the mail worker queues in batches.
+SEND_IN_REQUEST_MAX = 500
+# Registrations read, and people queued, per batch.
+MESSAGE_BATCH_SIZE = 500
+
+
 def message_send(*, message: RegistrantMessage, now: datetime | None = None) -> int:
     """Queue the message for everyone it is for who has not had it yet; returns how many.
 
     Under the message's row lock, so two organisers pressing "send" at once queue each person
-    once; the unique (message, address) row backs that up. Each message is an intent in the
-    durable outbox: it waits there, and then in the mail queue, while the mail server is down.
+    once; the unique (message, address) delivery and the outbox key back that up. Up to
+    SEND_IN_REQUEST_MAX people are queued at once; more, and the request only records the send
+    (`sending_since`) for the mail worker (messages_queue_due), so it stays short whatever the
+    count.
     """
     now = now or timezone.now()
     with transaction.atomic():
         locked = RegistrantMessage.objects.select_for_update().get(pk=message.pk)
-        done = set(locked.deliveries.values_list("email", flat=True))
-        new = [r for r in message_recipients(locked, now) if r.email.lower() not in done]
-        MessageDelivery.objects.bulk_create(
-            MessageDelivery(
-                message=locked,
-                registration=r,
-                email=r.email.lower(),
-                status=r.status,
-                queued_at=now,
-            )
-            for r in new
-        )
-        for registration in new:
-            mail.queue_registrant_message(registration, message=locked)
+        waiting, _done = message_audience(locked, now)
+        if waiting > SEND_IN_REQUEST_MAX or locked.sending_since:
+            locked.sending_since = locked.sending_since or now
+        else:
+            _queue_batches(locked, now)
         locked.sent_at = now
-        locked.save(update_fields=["sent_at"])
-    message.sent_at = now
-    return len(new)
+        locked.save(update_fields=["sent_at", "sending_since"])
+    message.sent_at, message.sending_since = now, locked.sending_since
+    return waiting
+
+
+def messages_queue_due(now: datetime | None = None) -> int:
+    """Queue the sends recorded for the worker (each of its passes runs this); how many people.
+
+    A send interrupted half way (the worker stopped) resumes where it was: who has the message
+    is in its deliveries."""
+    now = now or timezone.now()
+    queued = 0
+    for pk in RegistrantMessage.objects.filter(sending_since__isnull=False).values_list(
+        "pk", flat=True
+    ):
+        message = RegistrantMessage.objects.filter(pk=pk).first()
+        if message is None:
+            continue
+        queued += _queue_batches(message, now)
+        RegistrantMessage.objects.filter(pk=pk, sending_since=message.sending_since).update(
+            sending_since=None
+        )
+    return queued
+
+
+def _queue_batches(message: RegistrantMessage, now: datetime) -> int:
+    queued = 0
+    while True:
+        with transaction.atomic():
+            rows = list(message_recipients_left(message, now)[:MESSAGE_BATCH_SIZE])
+            queued += _queue_people(message, rows, now)
+        if len(rows) < MESSAGE_BATCH_SIZE:
+            return queued
+
+
+def _queue_people(message: RegistrantMessage, rows: list[tuple[int, str, str]], now) -> int:
+    """One delivery and one outbox record per address among rows (pk, address, status): the
+    first row of an address is the registration it is written about."""
+    chosen: dict[str, tuple[int, str]] = {}
+    for pk, email, status in rows:
+        chosen.setdefault(email, (pk, status))
+    MessageDelivery.objects.bulk_create(
+        [
+            MessageDelivery(
+                message=message, registration_id=pk, email=email, status=status, queued_at=now
+            )
+            for email, (pk, status) in chosen.items()
+        ],
+        ignore_conflicts=True,
+    )
+    # The message tells each registrant's status then (see mail.record).
+    by_status: dict[str, list] = {}
+    for email, (pk, status) in chosen.items():
+        by_status.setdefault(status, []).append(
+            (f"message:{message.pk}:{email}", {"message": message.pk}, pk)
+        )
+    for status, records in by_status.items():
+        mail.record_many(PendingMail.Kind.MESSAGE, records, now=now, status=status)
+    return len(chosen)
