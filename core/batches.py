@@ -9,3 +9,8 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
+
+
+# Ids passed in one query's IN (...): far below SQLite's variable limit (32,766, or 999 on old
+# builds), and a plan PostgreSQL makes quickly.
+IDS_PER_QUERY = 500

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from afterwards import attendance, figures
 from afterwards.models import WebinarRecord
+from core.batches import IDS_PER_QUERY, batched
 
 
 class AttendanceReportForm(forms.Form):
@@ -194,10 +195,11 @@ class WebinarRecordAdmin(admin.ModelAdmin):
                 messages.ERROR,
             )
             return HttpResponseRedirect(back)
-        count = (
+        count = sum(
             webinar.registrations.confirmed()
-            .filter(pk__in=ids, attended_at__isnull=True)
+            .filter(pk__in=batch, attended_at__isnull=True)
             .update(attended_at=webinar.start)
+            for batch in batched(ids, IDS_PER_QUERY)
         )
         self.message_user(
             request,
@@ -215,13 +217,19 @@ class WebinarRecordAdmin(admin.ModelAdmin):
         if refused:  # only a changed form sends these: they name no registration
             self.message_user(request, attendance.refused_message(refused), messages.WARNING)
         confirmed = webinar.registrations.confirmed().filter(anonymised_at__isnull=True)
-        added = confirmed.filter(pk__in=ticked, attended_at__isnull=True).update(
-            attended_at=webinar.start
+        # In bounded lists of ids, however many registrants the webinar has.
+        added = sum(
+            confirmed.filter(pk__in=batch, attended_at__isnull=True).update(
+                attended_at=webinar.start
+            )
+            for batch in batched(ticked, IDS_PER_QUERY)
         )
-        removed = (
-            confirmed.exclude(pk__in=ticked)
-            .filter(attended_at__isnull=False)
-            .update(attended_at=None)
+        unticked = set(
+            confirmed.filter(attended_at__isnull=False).values_list("pk", flat=True)
+        ) - set(ticked)
+        removed = sum(
+            confirmed.filter(pk__in=batch).update(attended_at=None)
+            for batch in batched(sorted(unticked), IDS_PER_QUERY)
         )
         self.message_user(
             request,

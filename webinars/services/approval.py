@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from core.batches import batched
 from webinars import mail, rules
 from webinars.availability import badge_changes
 from webinars.models import (
@@ -35,11 +36,20 @@ class ApprovalOutcome:
     skipped: int = 0
 
 
-def _pending_by_webinar(registrations) -> dict[int, list[int]]:
+# Registrations decided per transaction: a bounded list of ids in each query.
+APPROVAL_BATCH_SIZE = 500
+
+
+def _pending_by_webinar(registrations) -> list[tuple[int, list[int]]]:
+    """(webinar pk, up to APPROVAL_BATCH_SIZE registration pks), oldest webinar pk first."""
     by_webinar: dict[int, list[int]] = {}
     for webinar_id, pk in sorted({(r.webinar_id, r.pk) for r in registrations}):
         by_webinar.setdefault(webinar_id, []).append(pk)
-    return by_webinar
+    return [
+        (webinar_id, batch)
+        for webinar_id, pks in by_webinar.items()
+        for batch in batched(pks, APPROVAL_BATCH_SIZE)
+    ]
 
 
 def registrations_approve(
@@ -53,7 +63,7 @@ def registrations_approve(
     """
     now = now or timezone.now()
     counts = {"confirmed": 0, "waitlisted": 0, "skipped": 0}
-    for webinar_id, pks in _pending_by_webinar(registrations).items():
+    for webinar_id, pks in _pending_by_webinar(registrations):
         with transaction.atomic():
             locked = _lock_webinars([webinar_id])
             # A hold (address not confirmed) is not a request yet: it is left alone.
@@ -94,7 +104,7 @@ def registrations_decline(
     """Decline pending registrations: cancelled, with a polite notice. They held no seat."""
     now = now or timezone.now()
     declined = skipped = 0
-    for webinar_id, pks in _pending_by_webinar(registrations).items():
+    for webinar_id, pks in _pending_by_webinar(registrations):
         with transaction.atomic():
             webinar = _lock_webinars([webinar_id])[0]
             rows = list(
