@@ -7,13 +7,14 @@ kernel releases when the process dies, however it dies. A lock that is only a fi
 while.
 """
 
+import contextlib
 import fcntl
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 
 def row_locks() -> bool:
@@ -85,6 +86,7 @@ def quick_commits() -> Iterator[None]:
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
+        # A connection that broke during the pass is gone, and its setting with it.
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
             for statement in reset:
                 cursor.execute(statement)
