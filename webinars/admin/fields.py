@@ -67,7 +67,8 @@ class AddressListField(forms.CharField):
     def clean(self, value):
         value = super().clean(value)
         addresses, refused = [], []
-        for typed in re.split(r"[\s,;]+", value or ""):
+        for typed in re.split(r"[\r\n,;]+", value or ""):
+            typed = typed.strip()
             if not typed:
                 continue
             try:
