@@ -307,3 +307,29 @@ def test_main_changelists_take_a_bounded_number_of_queries(
         with django_assert_max_num_queries(len(few)):
             assert alpha_client.get(url(model, "changelist")).status_code == 200
         assert len(few) <= 16, model
+
+
+def test_a_manager_edits_only_their_own_teams_organisation(teams, alpha_client):
+    alpha, beta = teams
+    own = url(type(alpha.rows["organisation"]), "change", alpha.rows["organisation"].pk)
+    data = form_data(alpha_client.get(own), "organisation_form")
+    assert alpha_client.post(own, {**data, "name": "Alpha renamed"}).status_code == 302
+    other = url(type(beta.rows["organisation"]), "change", beta.rows["organisation"].pk)
+    assert alpha_client.post(other, {**data, "name": "Beta renamed"}).status_code == 403
+    assert {o.name for o in type(alpha.rows["organisation"]).objects.all()} == {
+        "Alpha renamed",
+        "Beta organisation",
+    }
+
+
+def test_administrators_assign_managers_and_managers_cannot(teams, alpha_client, admin_client):
+    alpha, beta = teams
+    change = url(type(alpha.series), "change", alpha.series.pk)
+    data = form_data(alpha_client.get(change), "series_form")
+    assert alpha_client.post(change, {**data, "managers": [beta.manager.pk]}).status_code == 302
+    assert list(alpha.series.managers.all()) == [alpha.manager]
+
+    data = form_data(admin_client.get(change), "series_form")
+    managers = [alpha.manager.pk, beta.manager.pk]
+    assert admin_client.post(change, {**data, "managers": managers}).status_code == 302
+    assert set(alpha.series.managers.all()) == {alpha.manager, beta.manager}
