@@ -2,6 +2,7 @@
 host links for the speakers, and the list action "Create meeting rooms now"."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -69,7 +70,7 @@ class WebinarWithMeetingAdmin(_Base):
         """Into the room as a host (moderator), under the organiser's own name."""
         webinar = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_change_permission(request, webinar):
-            return HttpResponseRedirect(reverse("admin:index"))
+            raise PermissionDenied
         name = request.user.get_full_name() or request.user.get_username()
         try:
             url = services.host_join_url(webinar, name=name, key=f"user:{request.user.pk}")

@@ -42,6 +42,11 @@ def room_key(webinar_uid) -> str:
     return _mac("room", str(webinar_uid), 32)
 
 
+def room_password(room_id: str, role: str) -> str:
+    """The room's password for a role (BigBlueButton before 2.4 tells roles apart by it)."""
+    return _mac(f"password:{role}", room_id, 24)
+
+
 _CALLBACK_SALT = "meetings.callback"
 
 

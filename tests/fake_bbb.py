@@ -146,6 +146,12 @@ class FakeBigBlueButton:
             return _xml(returncode="FAILED", messageKey="invalidMeetingIdentifier", message="no")
         if params.get("role") not in ("VIEWER", "MODERATOR") or not params.get("fullName"):
             return _xml(returncode="FAILED", messageKey="invalidParameters", message="bad")
+        # The older password, when given, must be the role's.
+        expected = meeting.params.get(
+            "moderatorPW" if params["role"] == "MODERATOR" else "attendeePW"
+        )
+        if "password" in params and params["password"] != expected:
+            return _xml(returncode="FAILED", messageKey="invalidPassword", message="bad password")
         meeting.attendees.append(
             {
                 "userID": params.get("userID", ""),

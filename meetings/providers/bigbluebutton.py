@@ -49,6 +49,10 @@ def _callback_url(kind: str, token: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def _password(room, role: str) -> str:
+    return identity.room_password(room.room_id, role)
+
+
 def _text(node, path: str) -> str:
     found = node.find(path)
     return (found.text or "").strip() if found is not None else ""
@@ -82,6 +86,9 @@ class BigBlueButton(Provider):
         return {
             "name": title,
             "meetingID": room.room_id,
+            # Servers before 2.4 tell roles apart by these; newer ones read `role` on join.
+            "attendeePW": _password(room, "VIEWER"),
+            "moderatorPW": _password(room, "MODERATOR"),
             "duration": str(max(minutes, OVERRUN_MINUTES)),
             "welcome": _("Welcome to %(title)s.") % {"title": webinar.title},
             "record": "true",
@@ -101,12 +108,14 @@ class BigBlueButton(Provider):
         room.ended_at = None
 
     def join_url(self, room, webinar, participant: Participant, now) -> str:
+        role = "MODERATOR" if participant.is_host else "VIEWER"
         return signed_url(
             "join",
             {
                 "fullName": participant.name[:NAME_MAX].ljust(2, "."),
                 "meetingID": room.room_id,
-                "role": "MODERATOR" if participant.is_host else "VIEWER",
+                "role": role,
+                "password": _password(room, role),
                 "userID": participant.user_id,
                 "redirect": "true",
             },

@@ -1,9 +1,11 @@
 """BigBlueButton through the fake server: rooms, personal join links, hosts, outages."""
 
 from datetime import timedelta
+from io import StringIO
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.management import call_command
 
 from meetings import identity, jobs, services
 from meetings.models import MeetingJob, MeetingRoom
@@ -181,3 +183,15 @@ def test_a_failed_end_is_retried_with_back_off(bbb, bbb_webinar, _clock):
     assert job.attempts == 1 and "could not be reached" in job.last_error
     assert jobs.run_due() == 0  # not due again yet
     assert MeetingJob.objects.get().attempts == 1
+
+
+def test_the_mail_worker_runs_the_meeting_jobs(bbb, bbb_webinar):
+    services.room_ready(bbb_webinar)
+    bbb_webinar.status = "cancelled"
+    webinar_save(webinar=bbb_webinar)
+    assert len(bbb.meetings) == 1
+
+    call_command("send_queued_mail", stdout=StringIO())
+
+    assert not bbb.meetings
+    assert not MeetingJob.objects.exists()
