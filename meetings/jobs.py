@@ -40,12 +40,15 @@ def schedule(webinar: Webinar, action: str, now: datetime | None = None) -> None
 
 
 def on_webinar_saved(sender, webinar: Webinar, changes, now: datetime, **kwargs) -> None:
-    """An organiser created, moved, renamed or cancelled a webinar with a provider: its remote
-    meeting follows, from the worker. A webinar with no room yet needs no call."""
+    """An organiser created, moved, renamed or cancelled a webinar with a provider, or chose
+    the provider: its remote meeting follows, from the worker (a provider with nothing to do
+    ahead, such as BigBlueButton before the first join, does nothing)."""
     if not services.uses_provider(webinar):
         return
+    room = MeetingRoom.objects.filter(webinar=webinar).only("provider").first()
+    chosen = room is None or room.provider != webinar.meeting_provider
     changed = changes.moved or changes.cancelled or changes.calendar_fields_changed
-    if changes.created or (changed and MeetingRoom.objects.filter(webinar=webinar).exists()):
+    if changes.created or chosen or changed:
         schedule(webinar, MeetingJob.Action.SYNC, now)
 
 

@@ -126,15 +126,19 @@ def meeting_ended(webinar: Webinar, now: datetime | None = None) -> None:
 
 
 def attendance_received(
-    webinar: Webinar, joined: dict[str, datetime | None], now: datetime | None = None
+    webinar: Webinar,
+    joined: dict[str, datetime | None],
+    now: datetime | None = None,
+    registrations: dict[int, datetime | None] | None = None,
 ) -> int:
     """Mark as attended the registrants of this webinar among the provider's user ids
-    (`joined`: user id -> first join, or None); unknown ids and other webinars' registrants
-    are ignored, and a registrant already marked keeps their first time. Returns how many
-    this call marked."""
+    (`joined`: user id -> first join, or None) and `registrations` (pk -> first join); unknown
+    ids and other webinars' registrants are ignored, and a registrant already marked keeps
+    their first time. Returns how many this call marked."""
     now = now or timezone.now()
     pks = {identity.registrant_from_user_id(user_id): at for user_id, at in joined.items()}
     pks.pop(None, None)
+    pks.update(registrations or {})
     marked = 0
     for registration in Registration.objects.filter(webinar=webinar, pk__in=pks):
         marked += registration_record_attendance(

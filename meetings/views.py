@@ -39,7 +39,7 @@ def unavailable(request, webinar: Webinar, back_url: str = "") -> HttpResponse:
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-def callback(request, provider: str, kind: str, token: str):
+def callback(request, provider: str, kind: str, token: str = ""):
     """A provider reports on a meeting. Verified by the provider (a signed token in the address,
     the provider's own signature), idempotent (a repeat changes nothing more), quick (remote
     calls it asks for are left to the worker, or to the mail thread after the answer)."""
@@ -63,8 +63,8 @@ def _act_on(report: Report) -> HttpResponse:
     services.callback_received(webinar, report.kind, now)
     if report.ended:
         services.meeting_ended(webinar, now)
-    if report.joined:
-        services.attendance_received(webinar, report.joined, now)
+    if report.joined or report.registrations:
+        services.attendance_received(webinar, report.joined, now, report.registrations)
     if report.recording_url:
         services.recording_received(webinar, report.recording_url, now)
     elif report.fetch_recording:

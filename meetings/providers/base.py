@@ -35,6 +35,8 @@ class Report:
     ended: bool = False
     # Provider user id -> first join (None: unknown), for the registrants who joined.
     joined: dict[str, datetime | None] = field(default_factory=dict)
+    # Registration pk -> first join, for providers that match people by their own means.
+    registrations: dict[int, datetime | None] = field(default_factory=dict)
     recording_url: str = ""
     # A recording is (or will be) ready: ask the provider for it (now, and from the worker).
     fetch_recording: bool = False
@@ -67,6 +69,7 @@ class Provider:
         return None
 
     def read_callback(self, request: HttpRequest, kind: str, token: str) -> Report | HttpResponse:
-        """A call from the provider to /meetings/callbacks/<name>/<kind>/<token>/: verify it
-        and say what it reports; a refusal is an HttpResponse (4xx), never an exception."""
+        """A call from the provider to /meetings/callbacks/<name>/<kind>/<token>/ (or without
+        the token, for a webhook the provider signs): verify it and say what it reports; a
+        refusal, or an answer of the provider's own protocol, is an HttpResponse."""
         return HttpResponseNotFound("unknown callback")
