@@ -9,6 +9,8 @@ from pathlib import Path
 import environ
 
 from core.reminders import RemindersError, parse_reminders
+from sso.conf import SsoSettingsError
+from sso.conf import from_environment as sso_from_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "api",
     "following",
     "afterwards",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -310,6 +313,16 @@ if not 1 <= REGISTRATION_HOLD_MINUTES <= 7 * 24 * 60:
         "to confirm their address, from 1 to 10080 (a week)."
     )
 REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=90)
+
+# --- Single sign-on for organisers (OpenID Connect, sso/; README "Configuration") ---
+# Unset, admin signs in by password only, as before. Read without reaching the provider.
+try:
+    vars().update(sso_from_environment(env))
+except SsoSettingsError as error:
+    sys.exit(str(error))
+# The password backend refuses everyone while OIDC_ONLY is on; the other one answers only the
+# provider's callback (sso/backends.py).
+AUTHENTICATION_BACKENDS = ["sso.backends.PasswordBackend", "sso.backends.OidcBackend"]
 
 # --- Production hardening: all from the environment, safe by default ---
 
