@@ -57,9 +57,14 @@ def _verified_address_match(issuer: str, claims: dict):
     """The one existing account with this address, when the provider vouches for the address
     and the account is not tied to another person of the same provider."""
     email = claims.get("email")
-    if not isinstance(email, str) or not email or claims.get("email_verified") not in (
-        True,
-        "true",
+    if (
+        not isinstance(email, str)
+        or not email
+        or claims.get("email_verified")
+        not in (
+            True,
+            "true",
+        )
     ):
         return None
     users = list(

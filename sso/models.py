@@ -19,7 +19,7 @@ class Identity(models.Model):
         verbose_name=_("account"),
     )
     issuer = models.CharField(_("issuer"), max_length=255)
-    subject = models.CharField(_("subject"), max_length=255)
+    subject = models.CharField(_("identifier at the provider"), max_length=255)
     created = models.DateTimeField(_("first sign-in"), auto_now_add=True)
     last_sign_in = models.DateTimeField(_("last sign-in"), null=True, blank=True)
 

@@ -120,7 +120,9 @@ def through_provider(provider: Provider, authorize_url: str, account: str) -> st
     """Sign in at the provider as `account` (any password), consent, and return the address
     it sends the browser back to (the site's callback with code and state)."""
     browser = requests.Session()
-    page, back = _follow(browser, browser.get(authorize_url, allow_redirects=False), provider.issuer)
+    page, back = _follow(
+        browser, browser.get(authorize_url, allow_redirects=False), provider.issuer
+    )
     for _ in range(3):
         if back:
             return back

@@ -138,7 +138,12 @@ def test_an_address_the_provider_did_not_verify_links_nothing(client, provider, 
     existing = django_user_model.objects.create_user("olga", email="olga@example.org")
     provider.set_account(
         "organiser",
-        claims(["organisers"], email="olga@example.org", preferred_username="olga", email_verified=False),
+        claims(
+            ["organisers"],
+            email="olga@example.org",
+            preferred_username="olga",
+            email_verified=False,
+        ),
     )
 
     sign_in(client, provider, "organiser")
@@ -176,7 +181,9 @@ def test_a_tampered_nonce_is_refused(client, provider):
     authorize = urlsplit(start(client))
     query = {key: values[0] for key, values in parse_qs(authorize.query).items()}
     query["nonce"] = "forged-nonce"
-    back = through_provider(provider, authorize._replace(query=urlencode(query)).geturl(), "organiser")
+    back = through_provider(
+        provider, authorize._replace(query=urlencode(query)).geturl(), "organiser"
+    )
 
     response = client.get(path_of(back))
 
@@ -189,7 +196,9 @@ def test_a_tampered_code_challenge_fails_the_token_exchange(client, provider):
     authorize = urlsplit(start(client))
     query = {key: values[0] for key, values in parse_qs(authorize.query).items()}
     query["code_challenge"] = "A" * 43
-    back = through_provider(provider, authorize._replace(query=urlencode(query)).geturl(), "organiser")
+    back = through_provider(
+        provider, authorize._replace(query=urlencode(query)).geturl(), "organiser"
+    )
 
     response = client.get(path_of(back))
 
@@ -213,9 +222,7 @@ def test_the_provider_saying_no_ends_on_a_clear_page(client, provider):
     assert "Please start again" in unescape(text_of(response))
 
 
-def test_a_provider_that_went_away_after_the_redirect_gets_a_clear_page(
-    client, provider, settings
-):
+def test_a_provider_that_went_away_after_the_redirect_gets_a_clear_page(client, provider, settings):
     back = through_provider(provider, start(client), "organiser")
     discovery.forget()
     settings.OIDC_ISSUER = f"http://127.0.0.1:{free_port()}"
