@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from mozilla_django_oidc.views import (
     OIDCAuthenticationCallbackView,
     OIDCAuthenticationRequestView,
@@ -42,8 +43,10 @@ def problem(request, status: int, title: str, message: str) -> TemplateResponse:
 
 def _in_language_of_next(view):
     """Pages here live outside the language prefixes: speak the language of the admin page the
-    sign-in started from (/nl/admin/ -> Dutch)."""
+    sign-in started from (/nl/admin/ -> Dutch). Each answer belongs to one sign-in: never kept
+    by a cache in front."""
 
+    @never_cache
     def wrapped(request, *args, **kwargs):
         next_url = request.GET.get("next") or request.session.get("oidc_login_next") or ""
         language = translation.get_language_from_path(next_url) or settings.LANGUAGE_CODE

@@ -144,7 +144,6 @@ def test_the_claim_mapping(settings, setting, claims, expected):
 
 
 def test_administrators_follow_the_admin_groups_when_they_are_set(settings, administrator):
-
     settings.OIDC_ADMIN_GROUPS = []
     grant(administrator, NOTHING)
     assert administrator.is_superuser and administrator.is_staff
