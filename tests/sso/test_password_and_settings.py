@@ -10,6 +10,7 @@ from django.contrib.auth import authenticate
 
 from sso import discovery
 from sso.claims import NOTHING, access_from_claims, grant
+from sso.models import Identity
 from tests.config.run_manage import run_manage
 from tests.html import text_of
 from tests.sso.provider import free_port
@@ -196,3 +197,18 @@ def test_start_up_does_not_reach_the_provider():
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_administrators_see_the_identities_organisers_do_not(client, administrator, organiser):
+    identity = Identity.objects.create(
+        user=organiser, issuer="https://sso.example.org", subject="o1"
+    )
+    address = f"/admin/sso/identity/{identity.pk}/change/"
+
+    client.force_login(administrator)
+    assert "o1" in client.get("/admin/sso/identity/").content.decode()
+    assert client.get(address).status_code == 200
+    assert client.get("/admin/sso/identity/add/").status_code == 403
+
+    client.force_login(organiser)
+    assert client.get("/admin/sso/identity/").status_code == 403
