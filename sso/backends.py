@@ -66,6 +66,9 @@ class OidcBackend(OIDCAuthenticationBackend):
     def __init__(self, *args, **kwargs):
         self.UserModel = get_user_model()
 
+    # Django's, which refuses an account switched off since it signed in; the library's does not.
+    get_user = ModelBackend.get_user
+
     OIDC_RP_CLIENT_ID = property(lambda self: settings.OIDC_CLIENT_ID)
     OIDC_RP_CLIENT_SECRET = property(lambda self: settings.OIDC_CLIENT_SECRET)
     OIDC_RP_SIGN_ALGO = property(lambda self: settings.OIDC_SIGN_ALGO)

@@ -265,3 +265,11 @@ def test_public_pages_stay_cookie_free_with_single_sign_on(client, provider, see
         response = Client().get(path)
         assert response.status_code == 200, path
         assert not response.cookies, path
+
+
+def test_an_account_switched_off_in_admin_loses_its_session_and_cannot_sign_in(client, provider):
+    sign_in(client, provider, "organiser")
+    get_user_model().objects.update(is_active=False)
+
+    assert client.get("/admin/").status_code == 302
+    assert sign_in(Client(), provider, "organiser").status_code == 403
