@@ -3,11 +3,10 @@
 - Visitors carry no cookie, so a public page is one answer per URL. It is stored under its URL
   with the content *generation* it was rendered in, and served while that generation is current
   (both read in one round trip).
-- `content_changed()` renews the generation, so every stored page is out of date at once. It
-  runs on every save or delete of what public pages show, when a webinar's availability state
-  moves (webinars.signals.availability_changed: open, few seats left, full), when a registration
-  of a webinar whose page shows its registered count is added or changes status, and after
-  migrate.
+- `content_changed()` renews the generation, so every stored page is out of date at once. It runs on
+  every save or delete of what public pages show, when a webinar's availability state moves
+  (webinars.signals.availability_changed: open, few seats left, full), when a registration of a
+  webinar whose page shows its registered count is added or changes status, and after migrate.
   The generation also expires by itself at the next moment a webinar starts, ends or closes
   registration, because pages read "upcoming" and "open" from the clock.
 - The cache's generation starts with the database's (webinars.models.ContentGeneration, renewed
@@ -120,6 +119,8 @@ UNCACHED_URL_NAMES = frozenset(
         "api:api-root",
         # A staff member's own account page in admin, signed in like the rest of admin.
         "admin_account",
+        "oidc_authentication_init",  # single sign-on (sso/): each answer is one sign-in's
+        "oidc_authentication_callback",
     }
 )
 # The query parameters each page reads. Only these make another copy of a page: tracking tags

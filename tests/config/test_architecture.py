@@ -11,6 +11,7 @@ PACKAGES = [
     "config",
     "pages",
     "api",
+    "sso",
     "afterwards",
     "following",
     "meetings",

@@ -27,6 +27,7 @@ SOURCES = [
     "meetings",
     "pages",
     "api",
+    "sso",
     "templates",
     "static",
 ]
