@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "api",
     "following",
     "afterwards",
+    "hooks",
 ]
 
 MIDDLEWARE = [
@@ -250,6 +251,13 @@ MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=10)
 # dies); it must be on a local disk that every sender of this database shares. PostgreSQL locks
 # the rows instead.
 MAIL_LOCK_FILE = str(env.path("MAIL_LOCK_FILE", default=BASE_DIR / "send_mail.flock"))
+# Outgoing webhooks (hooks/): tries before a delivery is given up, days of failing before an
+# endpoint is switched off (its owner is mailed), days a finished delivery is kept, and the
+# SQLite senders' flock (one of their own, so a slow receiver never holds the mail).
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=10)
+WEBHOOK_DISABLE_AFTER_DAYS = env.int("WEBHOOK_DISABLE_AFTER_DAYS", default=3)
+WEBHOOK_RETENTION_DAYS = env.int("WEBHOOK_RETENTION_DAYS", default=30)
+WEBHOOK_LOCK_FILE = str(env.path("WEBHOOK_LOCK_FILE", default=BASE_DIR / "send_webhooks.flock"))
 
 REGISTRATION_RATE_LIMIT = env.int("REGISTRATION_RATE_LIMIT", default=10)
 REGISTRATION_RATE_WINDOW = env.int("REGISTRATION_RATE_WINDOW", default=600)

@@ -24,3 +24,13 @@ class WebinarChanges:
     published: bool = False
     # The start saved before, when this save moved it (search engines are told of the move).
     previous_start: datetime | None = None
+    # The watched columns (Webinar.CALENDAR_FIELDS and is_published) whose value this save changed.
+    changed_fields: frozenset = frozenset()
+
+    @property
+    def retitled(self) -> bool:
+        return any(name.startswith("title_") for name in self.changed_fields)
+
+    @property
+    def status_changed(self) -> bool:
+        return "status" in self.changed_fields

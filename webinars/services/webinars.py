@@ -50,6 +50,7 @@ def webinar_save(*, webinar: Webinar, now: datetime | None = None) -> WebinarCha
         signals.webinar_published.send(sender=Webinar, webinar=webinar, now=now)
     if changes.created:
         return changes
+    signals.webinar_changed.send(sender=Webinar, webinar=webinar, changes=changes, now=now)
     if not phase.is_over(webinar, now):
         if changes.cancelled:
             webinar_notify_registrants(webinar=webinar, change="cancelled")
