@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from hooks import recording
 from hooks.events import EVENT_CHOICES
 from hooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from series.admin import URL_AS_HTTPS
 
 RECENT_DELIVERIES = 20
 # The secret of an endpoint just added, kept in the (server-side) session until its page shows
@@ -57,6 +58,7 @@ def _owned(request, queryset, path="owner"):
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
     form = EndpointForm
+    formfield_overrides = URL_AS_HTTPS
     list_display = ["url", "owner", "active", "event_list", "failing_since", "disabled_at"]
     list_filter = ["active"]
     search_fields = ["url", "description"]

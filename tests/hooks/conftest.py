@@ -106,9 +106,5 @@ def queued(settings):
     return settings
 
 
-def payloads(receiver, event=None) -> list[dict]:
-    return [r for r in receiver.received if event is None or r["type"] == event]
-
-
 def dumped(receiver) -> str:
     return json.dumps([r["data"] for r in receiver.received])

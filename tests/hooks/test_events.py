@@ -10,7 +10,7 @@ from api.representations import registration_data
 from following.models import Follower
 from hooks.models import WebhookDelivery
 from tests.factories import add_webinar, make_registration, make_series, make_webinar
-from tests.hooks.conftest import dumped, payloads
+from tests.hooks.conftest import dumped
 from webinars import services
 from webinars.models import Registration
 
@@ -138,9 +138,12 @@ def test_attendance_by_join_link_and_by_organiser(receiver, endpoint, worker, _c
 
     assert services.registration_record_attendance(registration=joined)
     assert not services.registration_record_attendance(registration=joined)
-    assert services.registrations_mark_attended(
-        webinar=webinar, ids=[joined.pk, ticked.pk], at=webinar.start
-    ) == 1
+    assert (
+        services.registrations_mark_attended(
+            webinar=webinar, ids=[joined.pk, ticked.pk], at=webinar.start
+        )
+        == 1
+    )
     worker()
     assert [p["data"]["id"] for p in receiver.received] == [joined.pk, ticked.pk]
 
