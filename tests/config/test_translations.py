@@ -26,6 +26,7 @@ SOURCES = [
     "afterwards",
     "pages",
     "api",
+    "hooks",
     "templates",
     "static",
 ]
