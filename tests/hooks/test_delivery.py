@@ -12,6 +12,7 @@ from django.utils import timezone
 from hooks import worker as hooks_worker
 from hooks.models import EXCERPT_BYTES, WebhookAttempt, WebhookDelivery
 from tests.factories import make_registration, make_webinar
+from tests.threads import run_together
 from webinars import services
 
 
@@ -174,3 +175,17 @@ def test_deliveries_are_forgotten_after_the_retention_days(
     _clock.shift(timedelta(days=settings.WEBHOOK_RETENTION_DAYS + 1))
     worker()
     assert not WebhookDelivery.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_at_once_send_each_delivery_once(receiver, endpoint):
+    # Real threads with their own connections: row locks (PostgreSQL) or the flock (SQLite).
+    endpoint(events=["registration.attended"])
+    webinar = make_webinar(start=timezone.now() - timedelta(hours=2))
+    for _ in range(6):
+        attended(webinar)
+    results, errors = run_together(*[hooks_worker.deliver_due for _ in range(3)])
+    assert errors == []
+    assert sum(result["sent"] for result in results) == 6
+    assert len(receiver.received) == 6
+    assert set(WebhookDelivery.objects.values_list("state", flat=True)) == {"sent"}
