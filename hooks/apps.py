@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,6 +13,7 @@ class HooksConfig(AppConfig):
         # following announce their changes; the mail worker's pass sends the deliveries.
         from following import signals as following_signals
         from hooks import recording, worker
+        from hooks.models import WebhookEndpoint
         from webinars import signals
         from webinars.mail import register_due_recorder
 
@@ -25,4 +27,9 @@ class HooksConfig(AppConfig):
         ]
         for signal, receiver in connections:
             signal.connect(receiver, dispatch_uid=f"hooks.{receiver.__name__}")
+        for signal in (post_save, post_delete):
+            # Its own model: the cached list of endpoints is forgotten on every change.
+            signal.connect(
+                recording.forget_endpoints, sender=WebhookEndpoint, dispatch_uid="hooks.forget"
+            )
         register_due_recorder(worker.run_pass)

@@ -3,12 +3,16 @@
 The services of webinars and following send explicit signals (webinars.signals,
 following.signals); the receivers here (connected in HooksConfig.ready) write one delivery per
 endpoint that asked for the event and may see what it is about: its owner must organise the
-series (series.access), and nothing about a draft webinar goes out. One query finds the
+series (series.access), and nothing about a draft webinar goes out. A change that no endpoint
+asked for costs no query (the list of endpoints is cached); otherwise one query reads the
 endpoints, one per endpoint whose owner organises only some series checks what it may see, and
 one writes the deliveries, however many registrations the change concerns.
 """
 
 from datetime import datetime
+
+from django.core.cache import cache
+from django.db import transaction
 
 from api.representations import registration_data, series_ref_data, webinar_data
 from following.models import Follower
@@ -17,9 +21,31 @@ from hooks.models import WebhookDelivery, WebhookEndpoint
 from series.access import organises_all_series, series_q
 from webinars.models import Webinar, speakers_prefetch
 
+# The active endpoints and their events, cached (shared by the processes, as the pages are) so
+# that a change nobody listens to costs no query: a registration's answer stays as quick as
+# before. Forgotten whenever an endpoint is saved or deleted (and when that commits).
+ENDPOINTS_KEY = "hooks:active-endpoints"
+ENDPOINTS_CACHE_SECONDS = 300
+
+
+def forget_endpoints(**kwargs) -> None:
+    cache.delete(ENDPOINTS_KEY)
+    transaction.on_commit(lambda: cache.delete(ENDPOINTS_KEY), robust=True)
+
+
+def _listening() -> list[tuple[int, list]]:
+    rows = cache.get(ENDPOINTS_KEY)
+    if rows is None:
+        rows = list(WebhookEndpoint.objects.filter(active=True).values_list("pk", "events"))
+        cache.set(ENDPOINTS_KEY, rows, ENDPOINTS_CACHE_SECONDS)
+    return rows
+
 
 def endpoints_for(event: str) -> list[WebhookEndpoint]:
-    endpoints = WebhookEndpoint.objects.filter(active=True).select_related("owner")
+    pks = [pk for pk, events in _listening() if event in events]
+    if not pks:
+        return []
+    endpoints = WebhookEndpoint.objects.filter(pk__in=pks).select_related("owner")
     return [endpoint for endpoint in endpoints if endpoint.wants(event)]
 
 

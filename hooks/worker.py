@@ -18,7 +18,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
-from hooks import sending
+from hooks import recording, sending
 from hooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webinars.mail import claim, claimable, queue_composed
 
@@ -129,6 +129,8 @@ def switch_off_failing(now: datetime) -> int:
             done = WebhookEndpoint.objects.filter(pk=endpoint.pk, active=True).update(
                 active=False, disabled_at=now, disabled_reason=reason
             )
+            if done:
+                recording.forget_endpoints()
             if done and endpoint.owner.email:
                 queue_composed(_switched_off_mail(endpoint, reason))
         switched += done

@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -58,25 +59,29 @@ def test_recording_costs_the_same_queries_for_one_registration_or_many(endpoint,
     endpoint("a", events=["registration.attended"])
     webinar = make_webinar(start=timezone.now() - timedelta(hours=2))
     counts = []
-    for n in (1, 8):
+    for n in (1, 1, 8):  # the first one also fills the cached list of endpoints
         ids = [make_registration(webinar, status="confirmed").pk for _ in range(n)]
         with CaptureQueriesContext(connection) as queries:
             services.registrations_mark_attended(webinar=webinar, ids=ids, at=webinar.start)
         counts.append(len(queries))
-    assert counts[0] == counts[1]
-    assert WebhookDelivery.objects.count() == 9
+    assert counts[1] == counts[2] <= 8
+    assert WebhookDelivery.objects.count() == 10
 
 
-def test_a_registration_costs_one_query_when_nobody_listens(
-    client, db, django_assert_max_num_queries
-):
+def test_a_registration_nobody_listens_to_costs_no_query_once_the_list_is_cached(client, db):
     webinar = make_webinar()
     data = {"name": "Ada", "email": "ada@example.org", "consent": "on"}
     client.post(f"/webinars/{webinar.slug}/register/", data | {"email": "warm@example.org"})
     with CaptureQueriesContext(connection) as queries:
         client.post(f"/webinars/{webinar.slug}/register/", data)
-    hooks = [q for q in queries.captured_queries if "hooks_" in q["sql"]]
-    assert len(hooks) == 2  # the endpoints asked for registration.created and .confirmed
+    assert [q for q in queries.captured_queries if "hooks_" in q["sql"]] == []
+
+    # A new endpoint is heard of at once: saving it forgets the cached list.
+    WebhookEndpoint.objects.create(
+        url="https://crm.example.org/", owner=User.objects.create_user("o", is_staff=True, is_superuser=True), events=["registration.created"]
+    )  # fmt: skip
+    client.post(f"/webinars/{webinar.slug}/register/", data | {"email": "new@example.org"})
+    assert WebhookDelivery.objects.get().data["email"] == "new@example.org"
 
 
 @pytest.mark.parametrize(
