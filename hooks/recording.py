@@ -9,6 +9,8 @@ endpoints, one per endpoint whose owner organises only some series checks what i
 one writes the deliveries, however many registrations the change concerns.
 """
 
+import contextlib
+import logging
 from datetime import datetime
 
 from django.core.cache import cache
@@ -24,20 +26,33 @@ from webinars.models import Webinar, speakers_prefetch
 # The active endpoints and their events, cached (shared by the processes, as the pages are) so
 # that a change nobody listens to costs no query: a registration's answer stays as quick as
 # before. Forgotten whenever an endpoint is saved or deleted (and when that commits).
+logger = logging.getLogger(__name__)
 ENDPOINTS_KEY = "hooks:active-endpoints"
 ENDPOINTS_CACHE_SECONDS = 300
 
 
+def _forget() -> None:
+    try:
+        cache.delete(ENDPOINTS_KEY)
+    except Exception:  # noqa: BLE001 (an unreachable cache must not undo an organiser's save)
+        logger.warning("The cached list of webhook endpoints could not be forgotten")
+
+
 def forget_endpoints(**kwargs) -> None:
-    cache.delete(ENDPOINTS_KEY)
-    transaction.on_commit(lambda: cache.delete(ENDPOINTS_KEY), robust=True)
+    _forget()
+    transaction.on_commit(_forget, robust=True)
 
 
 def _listening() -> list[tuple[int, list]]:
-    rows = cache.get(ENDPOINTS_KEY)
+    try:
+        rows = cache.get(ENDPOINTS_KEY)
+    except Exception:  # noqa: BLE001 (without the cache, the database answers)
+        rows = None
     if rows is None:
         rows = list(WebhookEndpoint.objects.filter(active=True).values_list("pk", "events"))
-        cache.set(ENDPOINTS_KEY, rows, ENDPOINTS_CACHE_SECONDS)
+        # Not stored while the cache is away: read from the database again next time.
+        with contextlib.suppress(Exception):
+            cache.set(ENDPOINTS_KEY, rows, ENDPOINTS_CACHE_SECONDS)
     return rows
 
 
