@@ -113,7 +113,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     @admin.display(description=_("recent deliveries"))
     def recent(self, obj):
         rows = obj.deliveries.order_by("-created", "-pk")[:RECENT_DELIVERIES]
-        link = reverse("admin:hooks_webhookdelivery_changelist") + f"?endpoint__id__exact={obj.pk}"
+        link = reverse("admin:hooks_webhookdelivery_changelist") + f"?endpoint={obj.pk}"
         table = format_html_join(
             "",
             '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
@@ -157,6 +157,21 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         )
 
 
+class EndpointFilter(admin.SimpleListFilter):
+    """The endpoint, among those this account may see (a related filter would list all)."""
+
+    title = _("webhook endpoint")
+    parameter_name = "endpoint"
+
+    def lookups(self, request, model_admin):
+        return [(str(e.pk), e.url) for e in _owned(request, WebhookEndpoint.objects.all())]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(endpoint_id=int(self.value()))
+        return None
+
+
 class AttemptInline(admin.TabularInline):
     model = WebhookAttempt
     fields = ["at", "status", "error", "duration_ms", "response"]
@@ -171,7 +186,7 @@ class AttemptInline(admin.TabularInline):
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = ["event", "endpoint", "state", "created", "attempts", "last_status"]
-    list_filter = ["state", "event", "endpoint"]
+    list_filter = ["state", "event", EndpointFilter]
     list_select_related = ["endpoint"]
     search_fields = ["msg_id"]
     fields = [

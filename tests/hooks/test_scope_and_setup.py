@@ -181,3 +181,23 @@ def test_signing_is_standard_webhooks():
     secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
     headers = sending.signed_headers(secret, "msg_1", timezone.now(), b'{"type":"x"}')
     assert Webhook(secret).verify(b'{"type":"x"}', headers) == {"type": "x"}
+
+
+def test_organisers_see_only_their_own_deliveries(organiser_client, organiser, django_user_model):
+    other = django_user_model.objects.create_superuser("root", password="x")
+    mine = WebhookEndpoint.objects.create(url="https://mine.example.org/", owner=organiser, events=["webinar.published"])  # fmt: skip
+    theirs = WebhookEndpoint.objects.create(url="https://theirs.example.org/", owner=other, events=["webinar.published"])  # fmt: skip
+    now = timezone.now()
+    for endpoint in (mine, theirs):
+        WebhookDelivery.objects.create(endpoint=endpoint, event="webinar.published", occurred_at=now, data={"title": f"for {endpoint.url}"})  # fmt: skip
+    listing = reverse("admin:hooks_webhookdelivery_changelist")
+    page = organiser_client.get(listing).content.decode()
+    assert "mine.example.org" in page and "theirs.example.org" not in page
+    filtered = organiser_client.get(f"{listing}?endpoint={mine.pk}")
+    assert filtered.status_code == 200
+    assert organiser_client.get(f"{listing}?endpoint=nonsense").status_code == 200
+    theirs_delivery = WebhookDelivery.objects.get(endpoint=theirs)
+    change = reverse("admin:hooks_webhookdelivery_change", args=[theirs_delivery.pk])
+    assert organiser_client.get(change).status_code in (302, 404)
+    endpoint_page = reverse("admin:hooks_webhookendpoint_change", args=[theirs.pk])
+    assert organiser_client.get(endpoint_page).status_code in (302, 404)
