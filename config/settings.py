@@ -8,11 +8,9 @@ from pathlib import Path
 
 import environ
 
+from config.integrations import IntegrationSettingsError
+from config.integrations import from_environment as integrations_from_environment
 from core.reminders import RemindersError, parse_reminders
-from meetings.conf import MeetingSettingsError
-from meetings.conf import from_environment as meetings_from_environment
-from sso.conf import SsoSettingsError
-from sso.conf import from_environment as sso_from_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -61,6 +59,7 @@ INSTALLED_APPS = [
     # After afterwards: its admin extends the webinar admin that afterwards registers.
     "meetings",
     "sso",
+    "hooks",
 ]
 
 MIDDLEWARE = [
@@ -316,13 +315,11 @@ if not 1 <= REGISTRATION_HOLD_MINUTES <= 7 * 24 * 60:
     )
 REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=90)
 
-# --- Single sign-on for organisers (OpenID Connect, sso/; README "Configuration") ---
-# Unset, admin signs in by password only, as before. Read without reaching the provider.
-# Meeting providers (meetings/conf.py) too: BigBlueButton, Jitsi Meet; offered once configured.
+# --- Single sign-on (sso/), meeting providers (meetings/) and webhooks (hooks/) ---
+# Each app reads its own variables (config/integrations.py); nothing here reaches the network.
 try:
-    vars().update(sso_from_environment(env))
-    vars().update(meetings_from_environment(env))
-except (SsoSettingsError, MeetingSettingsError) as error:
+    vars().update(integrations_from_environment(env, BASE_DIR))
+except IntegrationSettingsError as error:
     sys.exit(str(error))
 # The password backend refuses everyone while OIDC_ONLY is on; the other one answers only the
 # provider's callback (sso/backends.py).

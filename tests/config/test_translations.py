@@ -28,6 +28,7 @@ SOURCES = [
     "pages",
     "api",
     "sso",
+    "hooks",
     "templates",
     "static",
 ]
