@@ -120,6 +120,11 @@ UNCACHED_URL_NAMES = frozenset(
         "api:api-root",
         # A staff member's own account page in admin, signed in like the rest of admin.
         "admin_account",
+        # The organisers' API (api/organisers.py): each answer is for one token's holder.
+        "api:registrations",
+        "api:registration",
+        "api:registration_cancel",
+        "api:registration_attended",
     }
 )
 # The query parameters each page reads. Only these make another copy of a page: tracking tags
@@ -219,15 +224,13 @@ def _new_generation(content: str) -> str:
 
 
 def _is_current(generation: str) -> bool:
-    """Whether the cache's generation belongs to the database's content generation; asked of
-    the database itself before a generation is given up."""
+    """Whether the generation is the database's content generation's (re-read before a no)."""
     content = generation.partition(".")[0]
     return content == content_generation() or content == content_generation(max_age=0)
 
 
 def _start_generation(stale: str | None = None) -> str:
-    """A generation where none is current (missing, or `stale`, one from an older content
-    generation); another worker's, if it started one first."""
+    """A generation where none (or only a `stale` one) is current; another worker's, if first."""
     generation = _new_generation(content_generation())
     if stale is not None:
         # The cache came back from an older snapshot: its pages must not be served.
@@ -357,17 +360,15 @@ def _on_saved(sender, **kwargs) -> None:
     if meta.label_lower not in NOT_CONTENT:
         content_changed()
     elif meta.label_lower == "webinars.registration" and kwargs.get("signal") is post_delete:
-        # A registration deleted in admin may free a seat: rare enough not to work out whether
-        # the webinar's state moved.
+        # A registration deleted in admin may free a seat: too rare to work out the new state.
         content_changed()
     elif meta.label_lower == "webinars.registration" and _shows_count_of(kwargs):
         content_changed()
 
 
 def _shows_count_of(kwargs) -> bool:
-    """Whether a saved registration may change a count its webinar's page shows: only those
-    pages say how many registered, so only their registrations renew the cache (a rounded
-    count would still be wrong for some visitors at every threshold)."""
+    """Whether a saved registration may change a count its webinar's page shows: only those pages
+    say how many registered (a rounded count would be wrong for some visitors at every step)."""
     update_fields = kwargs.get("update_fields")
     if not kwargs.get("created") and update_fields is not None and "status" not in update_fields:
         return False
