@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Status
-from ninja.errors import AuthenticationError, AuthorizationError, ValidationError
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from api import schemas
@@ -74,6 +74,17 @@ def _unauthorised(request, exc):
     response = api.create_response(request, {"detail": detail, "errors": []}, status=401)
     response["WWW-Authenticate"] = challenge
     return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    # django-ninja's own refusals; a body that is not JSON (its 400) is bad input like any.
+    if exc.status_code == 400:
+        errors = [f"body: {_('not a JSON object.')}"]
+        body, status = {"detail": _("Invalid parameters."), "errors": errors}, 422
+    else:
+        body, status = {"detail": str(exc), "errors": []}, exc.status_code
+    return api.create_response(request, body, status=status)
 
 
 @api.exception_handler(AuthorizationError)
