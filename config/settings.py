@@ -363,6 +363,8 @@ CORS_PREFLIGHT_MAX_AGE = 86400
 # Reads per client per window (counted in the cache, like the registration limit).
 API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=120)
 API_RATE_WINDOW = env.int("API_RATE_WINDOW", default=60)
+# Requests per organisers' token per API_RATE_WINDOW, whatever the method.
+API_TOKEN_RATE_LIMIT = env.int("API_TOKEN_RATE_LIMIT", default=300)
 
 # Content-Security-Policy (django-csp): no inline script or style anywhere; JSON-LD data blocks
 # are not executed, so they need no exception. CSP_EXTRA_IMG_SRC adds e.g. a media CDN origin.
