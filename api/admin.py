@@ -13,11 +13,11 @@ from django.utils.translation import ngettext
 
 from api.models import ApiToken
 from api.tokens import issue
-from series.access import organised_series
+from series.access import organised_series, organises_any_series
 
 
-def _staff(request) -> bool:
-    return request.user.is_active and request.user.is_staff
+def _organiser(request) -> bool:
+    return organises_any_series(request.user)
 
 
 @admin.register(ApiToken)
@@ -56,16 +56,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     # Every staff member may hold tokens: the token can never do more than its holder.
     def has_module_permission(self, request):
-        return _staff(request)
+        return _organiser(request)
 
     def has_view_permission(self, request, obj=None):
-        return _staff(request)
+        return _organiser(request)
 
     def has_add_permission(self, request):
-        return _staff(request)
+        return _organiser(request)
 
     def has_change_permission(self, request, obj=None):
-        return _staff(request) and (
+        return _organiser(request) and (
             obj is None or request.user.is_superuser or obj.user_id == request.user.pk
         )
 

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from hooks import recording
 from hooks.events import EVENT_CHOICES
 from hooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from series.access import organises_any_series
 from series.admin import URL_AS_HTTPS
 
 RECENT_DELIVERIES = 20
@@ -55,8 +56,28 @@ def _owned(request, queryset, path="owner"):
     return queryset.filter(**{path: request.user})
 
 
+class OwnRowsAdmin(admin.ModelAdmin):
+    """Whoever organises a series keeps their own endpoints (superusers everyone's): a series
+    manager needs no group permission, as with API tokens; the queryset holds only own rows."""
+
+    def has_module_permission(self, request):
+        return organises_any_series(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return organises_any_series(request.user)
+
+    def has_add_permission(self, request):
+        return organises_any_series(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return organises_any_series(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return organises_any_series(request.user)
+
+
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(OwnRowsAdmin):
     form = EndpointForm
     formfield_overrides = URL_AS_HTTPS
     list_display = ["url", "owner", "active", "event_list", "failing_since", "disabled_at"]
@@ -184,7 +205,7 @@ class AttemptInline(admin.TabularInline):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(OwnRowsAdmin):
     list_display = ["event", "endpoint", "state", "created", "attempts", "last_status"]
     list_filter = ["state", "event", EndpointFilter]
     list_select_related = ["endpoint"]

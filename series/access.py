@@ -51,7 +51,11 @@ def is_series_manager(user) -> bool:
     """True for an active staff account that manages at least one series (and no more)."""
     if not _is_staff(user):
         return False
-    return Series.objects.filter(managers=user).exists()
+    # Cached on the user object (one request's): admin asks for every menu entry and button.
+    cached = getattr(user, "_is_series_manager", None)
+    if cached is None:
+        cached = user._is_series_manager = Series.objects.filter(managers=user).exists()
+    return cached
 
 
 def manager_permissions(user) -> frozenset[str]:
@@ -69,6 +73,11 @@ def manager_permissions(user) -> frozenset[str]:
             cached = frozenset(f"{app}.{codename}" for app, codename in rows)
         user._manager_permissions = cached
     return cached
+
+
+def organises_any_series(user) -> bool:
+    """True for whoever organises at least one series: may keep their own tokens and webhooks."""
+    return organises_all_series(user) or is_series_manager(user)
 
 
 def series_q(user, *paths: str) -> Q:

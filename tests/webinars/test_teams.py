@@ -17,7 +17,10 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from api.models import ApiToken
+from hooks.models import WebhookDelivery, WebhookEndpoint
 from series.admin_scope import NOT_YOURS, SeriesScopedAdmin, SharedAcrossSeriesAdmin
+from sso.models import Identity
 from tests.factories import (
     add_speaker,
     make_registration,
@@ -36,6 +39,10 @@ UNSCOPED = {
     get_user_model(): "accounts: administrators only (no organiser has a permission on them)",
     Group: "groups: administrators only",
     SiteSettings: "the site's identity: every staff member reads it, administrators change it",
+    ApiToken: "each organiser's own tokens (tests/api/test_tokens.py); a token sees its series",
+    WebhookEndpoint: "each organiser's own endpoints; deliveries carry only the owner's series",
+    WebhookDelivery: "deliveries of the organiser's own endpoints (tests/hooks)",
+    Identity: "single sign-on identities: administrators only",
 }
 
 # What the Organisers group may open, and so a manager too (in their series).
