@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "api",
     "following",
     "afterwards",
+    "privacy",
 ]
 
 MIDDLEWARE = [

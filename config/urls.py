@@ -33,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("series/", include(series_patterns)),
     path("", include("following.urls")),
     path("", include("afterwards.urls")),
+    path("", include("privacy.urls")),
     path("embed/", include("pages.urls_embed")),
     path("admin/account/", admin.site.admin_view(account_view), name="admin_account"),
     path("admin/", admin.site.urls),

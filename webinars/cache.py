@@ -77,6 +77,9 @@ CACHED_URL_NAMES = frozenset(
         "series:ical",
         "following:follow",
         "following:sent",
+        "privacy:ask",
+        "privacy:sent",
+        "privacy:erased",
         "embed:calendar",
         "embed:series",
         "embed:register",
@@ -110,6 +113,10 @@ UNCACHED_URL_NAMES = frozenset(
         # A file download: streamed, and small enough a browser keeps it.
         "afterwards:material",
         "following:unsubscribe",
+        # One person's data, opened by the mailed link.
+        "privacy:data",
+        "privacy:download",
+        "privacy:erase",
         "webinars:confirm_address",
         # Answer with their own long-lived headers: pages link them by the settings' version
         # (the share images are also kept in the cache by webinars.social_image and cover_image).

@@ -24,6 +24,7 @@ SOURCES = [
     "webinars",
     "following",
     "afterwards",
+    "privacy",
     "pages",
     "api",
     "templates",

@@ -91,6 +91,7 @@ class PendingMail(models.Model):
         FOLLOW_CONFIRM = "follow_confirm", _("follow confirmation")
         FOLLOW_NOTICE = "follow_notice", _("new webinar to a follower")
         FOLLOW_UP = "follow_up", _("follow-up after the webinar")
+        DATA_REQUEST = "data_request", _("link to one's own data")
         # Composed when it was recorded (a test message, a message from the old queue).
         RAW = "raw", _("composed message")
 
