@@ -5,18 +5,16 @@ limit per client network), and the data only by the mailed link, stored as a dig
 for an hour.
 """
 
-import json
-
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.protection import is_rate_limited, private_page, public_form, rate_limited_response
 from privacy import services
 from privacy.forms import DataRequestForm
-from privacy.selectors import as_data, kept_for
+from privacy.export import json_download
+from privacy.selectors import kept_for
 
 
 @public_form
@@ -64,13 +62,6 @@ def data(request, token):
         "earlier": services.earlier_requests(link.email).filter(action="erasure"),
     }
     return render(request, "privacy/data.html", context)
-
-
-def json_download(kept, filename: str) -> HttpResponse:
-    body = json.dumps(as_data(kept, generated=timezone.now()), ensure_ascii=False, indent=2)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @private_page
