@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.protection import is_rate_limited, private_page, public_form, rate_limited_response
 from privacy import services
-from privacy.forms import DataRequestForm
 from privacy.export import json_download
+from privacy.forms import DataRequestForm
 from privacy.selectors import kept_for
 
 
