@@ -179,9 +179,11 @@ def _registration(r: Registration) -> dict:
         "promoted": _when(r.promoted_at),
         "cancelled": _when(r.cancelled_at),
         "attended": _when(r.attended_at),
-        "answers": [
-            {"question": str(a.question.label), "answer": a.text} for a in r.kept_answers
-        ],
+        "answers": [{"question": str(a.question.label), "answer": a.text} for a in r.kept_answers],
         "feedback": feedback
-        and {"rating": feedback.rating, "comment": feedback.comment, "given": _when(feedback.created)},
+        and {
+            "rating": feedback.rating,
+            "comment": feedback.comment,
+            "given": _when(feedback.created),
+        },
     }

@@ -94,14 +94,17 @@ def test_the_record_list_finds_an_address_by_its_hash_and_stays_in_scope(
     assert organiser_record.address_hash[:12] in listing.content.decode()
     # A request that touched Beta only stays out of Alpha's manager's list.
     beta_only = HonouredRequest.objects.create(
-        address_hash=address_hash("zed@example.org"), action="access", created=organiser_record.created
+        address_hash=address_hash("zed@example.org"),
+        action="access",
+        created=organiser_record.created,
     )
     beta_only.series.set([world.beta])
     listing = manager.get("/admin/privacy/honouredrequest/")
     assert beta_only.address_hash[:12] not in listing.content.decode()
-    assert beta_only.address_hash[:12] in organiser_client.get(
-        "/admin/privacy/honouredrequest/"
-    ).content.decode()
+    assert (
+        beta_only.address_hash[:12]
+        in organiser_client.get("/admin/privacy/honouredrequest/").content.decode()
+    )
     # Nothing is found for an address no request was made for.
     empty = organiser_client.get("/admin/privacy/honouredrequest/", {"q": "nobody@example.org"})
     assert organiser_record.address_hash[:12] not in empty.content.decode()

@@ -18,7 +18,9 @@ S = Registration.Status
 
 
 def totals(**filters):
-    return asdict(figures.totals(figures.with_figures(Webinar.objects.filter(**filters)), timezone.now()))
+    return asdict(
+        figures.totals(figures.with_figures(Webinar.objects.filter(**filters)), timezone.now())
+    )
 
 
 def erase(client, link):
@@ -39,7 +41,9 @@ def test_the_erase_button_asks_first_and_changes_nothing(client, world, link):
     assert client.get(link + "erase/").status_code == 405
 
 
-def test_erasing_cancels_what_is_ahead_and_anonymises_the_past(client, world, link, worker, mailoutbox):
+def test_erasing_cancels_what_is_ahead_and_anonymises_the_past(
+    client, world, link, worker, mailoutbox
+):
     past_before = totals(end__lt=timezone.now())
     everything_before = totals()
 
@@ -86,9 +90,11 @@ def test_erasing_cancels_what_is_ahead_and_anonymises_the_past(client, world, li
     # Follows end: Ada's rows are gone, Carol still follows.
     assert list(Follower.objects.values_list("email", flat=True)) == ["carol@example.org"]
     # Nothing waits to be sent to Ada; nothing of the outbox names her any more.
-    assert not PendingMail.objects.unsent().filter(
-        registration__in=[w.ada_alpha_next, w.ada_beta_next]
-    ).exists()
+    assert (
+        not PendingMail.objects.unsent()
+        .filter(registration__in=[w.ada_alpha_next, w.ada_beta_next])
+        .exists()
+    )
     assert not PendingMail.objects.filter(kind=PendingMail.Kind.DATA_REQUEST).exists()
     assert ADA not in json.dumps(list(PendingMail.objects.values("key", "args")))
     assert not AccessLink.objects.exists()

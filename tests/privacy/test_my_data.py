@@ -18,7 +18,9 @@ def ask(client, email, path="/privacy/my-data/", **extra):
     return client.post(path, {"email": email, **extra})
 
 
-@pytest.mark.parametrize("path", ["/privacy/my-data/", "/nl/privacy/my-data/", "/fr/privacy/my-data/"])
+@pytest.mark.parametrize(
+    "path", ["/privacy/my-data/", "/nl/privacy/my-data/", "/fr/privacy/my-data/"]
+)
 def test_the_form_is_public_cookie_free_and_in_three_languages(client, db, path):
     response = client.get(path)
 
@@ -30,9 +32,7 @@ def test_the_form_is_public_cookie_free_and_in_three_languages(client, db, path)
     assert 'name="email"' in html
 
 
-def test_known_and_unknown_addresses_get_byte_identical_answers_and_equal_work(
-    client, world
-):
+def test_known_and_unknown_addresses_get_byte_identical_answers_and_equal_work(client, world):
     answers, queries = [], []
     for email in (ADA, "nobody@example.org"):
         with CaptureQueriesContext(connection) as captured:
