@@ -77,9 +77,6 @@ CACHED_URL_NAMES = frozenset(
         "series:ical",
         "following:follow",
         "following:sent",
-        "privacy:ask",
-        "privacy:sent",
-        "privacy:erased",
         "embed:calendar",
         "embed:series",
         "embed:register",
@@ -113,10 +110,7 @@ UNCACHED_URL_NAMES = frozenset(
         # A file download: streamed, and small enough a browser keeps it.
         "afterwards:material",
         "following:unsubscribe",
-        # One person's data, opened by the mailed link.
-        "privacy:data",
-        "privacy:download",
-        "privacy:erase",
+        *(f"privacy:{n}" for n in ("ask", "sent", "erased", "data", "download", "erase")),
         "webinars:confirm_address",
         # Answer with their own long-lived headers: pages link them by the settings' version
         # (the share images are also kept in the cache by webinars.social_image and cover_image).
