@@ -79,7 +79,7 @@ def world(db, settings_queued) -> World:
     Feedback.objects.create(registration=ada_beta_past, rating=3, comment="Ada: too long")
     Feedback.objects.create(registration=carol_past, rating=2, comment="Carol's comment")
 
-    Follower.objects.create(series=alpha, email=ADA, confirmed_at=now)
+    followed = Follower.objects.create(series=alpha, email=ADA, confirmed_at=now)
     Follower.objects.create(series=beta, email=ADA, language="nl")
     Follower.objects.create(series=alpha, email="carol@example.org", confirmed_at=now)
 
@@ -88,6 +88,9 @@ def world(db, settings_queued) -> World:
         mail.queue_details(registration)
     send_queued_mail()
     django_mail.outbox.clear()
+    # The confirmation link she was sent before she followed.
+    confirmation = mail.record(PendingMail.Kind.FOLLOW_CONFIRM, args={"follower": followed.pk})
+    PendingMail.objects.filter(pk=confirmation.pk).update(sent_at=now)
     for registration in (ada_alpha_next, ada_beta_next):
         # Refused by the mail server once, waiting for its retry.
         reminder = mail.queue_reminder(registration, lead_minutes=60)

@@ -95,7 +95,7 @@ def test_erasing_cancels_what_is_ahead_and_anonymises_the_past(
         .filter(registration__in=[w.ada_alpha_next, w.ada_beta_next])
         .exists()
     )
-    assert not PendingMail.objects.filter(kind=PendingMail.Kind.DATA_REQUEST).exists()
+    assert not PendingMail.objects.filter(kind__in=["data_request", "follow_confirm"]).exists()
     assert ADA not in json.dumps(list(PendingMail.objects.values("key", "args")))
     assert not AccessLink.objects.exists()
     # The link is spent.
@@ -116,7 +116,7 @@ def test_the_honoured_request_is_kept_without_the_address_and_recognised_again(
         "feedback": 2,
         "feedback_comments": 2,
         "follows": 2,
-        "mail": 5,
+        "mail": 6,
         "cancelled": 2,
         "anonymised": 4,
     }

@@ -172,7 +172,7 @@ def test_the_download_is_json_of_the_same_data(client, world, link):
     assert alpha_past["attended"] is not None
     assert {f["series"] for f in data["follows"]} == {"Alpha minerals", "Beta recycling"}
     kinds = sorted(m["kind"] for m in data["mail"])
-    assert kinds == ["data_request", "details", "details", "reminder", "reminder"]
+    assert kinds == ["data_request", "details", "details", "follow_confirm", "reminder", "reminder"]
     assert {m["state"] for m in data["mail"] if m["kind"] == "details"} == {"sent"}
     body = response.content.decode()
     for other in ["Carol", "carol@", "Bob", "bob@", "Elsewhere"]:
