@@ -5,6 +5,8 @@ limit per client network), and the data only by the mailed link, stored as a dig
 for an hour.
 """
 
+from functools import wraps
+
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -44,16 +46,23 @@ def erased(request):
     return render(request, "privacy/erased.html")
 
 
-def _link_gone(request):
-    return render(request, "privacy/link_gone.html", status=404)
+def with_link(view):
+    """The page of a mailed link: private, and a clear "does not work any more" page for a
+    link that expired, was erased with its data, or was never made (404, the same for all)."""
+
+    @wraps(view)
+    def wrapped(request, token):
+        link = services.link_for(token)
+        if link is None:
+            return render(request, "privacy/link_gone.html", status=404)
+        return view(request, link, token)
+
+    return private_page(wrapped)
 
 
-@private_page
+@with_link
 @require_GET
-def data(request, token):
-    link = services.link_for(token)
-    if link is None:
-        return _link_gone(request)
+def data(request, link, token):
     kept = kept_for(link.email)
     services.link_opened(link=link, kept=kept)
     context = {
@@ -64,23 +73,17 @@ def data(request, token):
     return render(request, "privacy/data.html", context)
 
 
-@private_page
+@with_link
 @require_GET
-def download(request, token):
-    link = services.link_for(token)
-    if link is None:
-        return _link_gone(request)
+def download(request, link, token):
     return json_download(kept_for(link.email), "my-data.json")
 
 
-@private_page
+@with_link
 @public_form
 @require_POST
-def erase(request, token):
+def erase(request, link, token):
     """The first POST asks to be sure (a page of its own); the second, with confirm=yes, erases."""
-    link = services.link_for(token)
-    if link is None:
-        return _link_gone(request)
     if request.POST.get("confirm") != "yes":
         return render(
             request, "privacy/erase_confirm.html", {"kept": kept_for(link.email), "token": token}

@@ -4,6 +4,7 @@ their counts, and only a keyed hash of the address remains."""
 import json
 from dataclasses import asdict
 
+from django.test import Client
 from django.utils import timezone
 
 from afterwards import figures
@@ -133,3 +134,9 @@ def test_the_honoured_request_is_kept_without_the_address_and_recognised_again(
     text = text_of(client.get(again))
     assert "Data of this address was erased before" in text
     assert "Registrations (1)" in text
+
+
+def test_an_erase_posted_from_another_site_is_refused(world, link):
+    foreign = Client(headers={"Origin": "https://evil.example"})
+    assert foreign.post(link + "erase/", {"confirm": "yes"}).status_code == 403
+    assert Registration.objects.for_address(ADA).count() == 4
