@@ -4,12 +4,10 @@ Recorded by services.data_request for every address alike; what it says is decid
 the worker, after the visitor has had their answer.
 """
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from privacy.selectors import followers_of, registrations_of
@@ -25,11 +23,7 @@ def link_message_for(record: PendingMail) -> EmailMultiAlternatives | None:
     """None when a mail for this address went out moments ago (REGISTRATION_RESEND_MINUTES),
     so the form cannot be used to flood someone's inbox."""
     email = record.args["email"]
-    fresh_since = timezone.now() - timedelta(minutes=settings.REGISTRATION_RESEND_MINUTES)
-    recent = PendingMail.objects.filter(
-        kind=PendingMail.Kind.DATA_REQUEST, args__email=email, sent_at__gt=fresh_since
-    ).exclude(pk=record.pk)
-    if recent.exists():
+    if PendingMail.objects.sent_lately(record, email=email):
         return None
     language = offered_language(record.args.get("language", settings.LANGUAGE_CODE))
     known = registrations_of(email).exists() or followers_of(email).exists()
