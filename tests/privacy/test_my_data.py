@@ -89,7 +89,14 @@ def test_the_known_address_gets_a_link_the_unknown_one_word_that_nothing_is_kept
     # Ada asked from the Dutch page: her mail is Dutch, its link leads to the Dutch page.
     assert link_mail.subject == "Uw gegevens bij Webinars"
     assert "http://127.0.0.1:8000/nl/privacy/my-data/" in link_mail.body
-    assert link_mail.alternatives[0][1] == "text/html"
+    html, kind = link_mail.alternatives[0]
+    assert kind == "text/html"
+    url = (
+        "http://127.0.0.1:8000/nl/privacy/my-data/"
+        + link_mail.body.split("/nl/privacy/my-data/")[1].split("/")[0]
+        + "/"
+    )
+    assert f'href="{url}"' in html and "Mijn gegevens bekijken" in html
     assert "Webinars" in link_mail.body.split("--")[-1]
     assert nothing_mail.subject == "Your data at Webinars"
     assert "We keep nothing about it" in nothing_mail.body
@@ -196,3 +203,23 @@ def test_a_tampered_link_gives_the_same_clear_page(client, world, link):
     assert response.status_code == 404
     assert "This link does not work any more" in text_of(response)
     assert "Ada" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "heading", "organisers"),
+    [
+        ("", "See, download or erase your data", "Or write to the organisers"),
+        ("/nl", "Uw gegevens bekijken, downloaden of wissen", "Of schrijf naar de organisatoren"),
+        ("/fr", "Voir, télécharger ou effacer vos données", "Ou écrivez aux organisateurs"),
+    ],
+)
+def test_the_privacy_notice_explains_both_ways(client, db, prefix, heading, organisers):
+    notice = client.get(f"{prefix}/privacy/")
+
+    text = text_of(notice)
+    assert heading in text and organisers in text
+    assert f'href="{prefix}/privacy/my-data/"' in notice.content.decode()
+    ask_page = text_of(client.get(f"{prefix}/privacy/my-data/"))
+    assert {"": "Mail me the link", "/nl": "Mail me de link", "/fr": "M’envoyer le lien"}[
+        prefix
+    ].replace("’", "'") in ask_page.replace("’", "'")
