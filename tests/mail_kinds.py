@@ -67,6 +67,7 @@ def every_mail_kind() -> dict[str, object]:
         absentees_text="Sorry we missed you.",
         send_at=start + timedelta(days=1),
     )
+
     def data_request(email):
         return PendingMail(kind=PendingMail.Kind.DATA_REQUEST, args={"email": email})
 
