@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "meetings",
     "sso",
     "hooks",
+    "privacy",
 ]
 
 MIDDLEWARE = [

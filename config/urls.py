@@ -38,6 +38,7 @@ urlpatterns += i18n_patterns(
     path("", include("following.urls")),
     path("", include("afterwards.urls")),
     path("", include("meetings.urls_host")),
+    path("", include("privacy.urls")),
     path("embed/", include("pages.urls_embed")),
     path("admin/account/", admin.site.admin_view(account_view), name="admin_account"),
     # Before admin's own: signing out also ends the provider's session (sso/views.py).

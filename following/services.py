@@ -71,6 +71,21 @@ def follow_stop(*, follower: Follower, now: datetime | None = None) -> None:
             follower_unsubscribed.send(sender=Follower, follower=follower, now=now)
 
 
+def followers_forget(*, followers) -> int:
+    """Erase these followers (a request to erase one's data): the rows go, with every mail
+    recorded for them, sent or not; how many followed. Ends the follow at once."""
+    pks = list(followers.values_list("pk", flat=True))
+    if not pks:
+        return 0
+    with transaction.atomic():
+        PendingMail.objects.filter(
+            kind__in=[PendingMail.Kind.FOLLOW_CONFIRM, PendingMail.Kind.FOLLOW_NOTICE],
+            args__follower__in=pks,
+        ).delete()
+        Follower.objects.filter(pk__in=pks).delete()
+    return len(pks)
+
+
 def webinar_published(*, webinar: Webinar, now: datetime | None = None) -> None:
     """Record a new-webinar mail for each follower of its series; the worker sends them.
 

@@ -61,6 +61,8 @@ UNCACHED_URL_NAMES = frozenset(
         # A file download: streamed, and small enough a browser keeps it.
         "afterwards:material",
         "following:unsubscribe",
+        # People's own data (privacy/): a secret link, or the answer to one address.
+        *(f"privacy:{n}" for n in ("ask", "sent", "erased", "data", "download", "erase")),
         "webinars:confirm_address",
         # Answer with their own long-lived headers: pages link them by the settings' version
         # (the share images are also kept in the cache by webinars.social_image and cover_image).

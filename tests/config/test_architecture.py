@@ -13,6 +13,7 @@ PACKAGES = [
     "pages",
     "api",
     "sso",
+    "privacy",
     "afterwards",
     "following",
     "meetings",

@@ -25,6 +25,7 @@ SOURCES = [
     "following",
     "afterwards",
     "meetings",
+    "privacy",
     "pages",
     "api",
     "sso",

@@ -11,6 +11,9 @@ from webinars.services.messages import (
     reminders_send_due,
 )
 from webinars.services.privacy import (
+    Erasure,
+    registrations_anonymise,
+    registrations_erase,
     registrations_purge,
     registrations_purge_unconfirmed,
 )
@@ -38,6 +41,7 @@ from webinars.services.webinars import (
 __all__ = [
     "AddressConfirmation",
     "ApprovalOutcome",
+    "Erasure",
     "RegistrationError",
     "RegistrationOutcome",
     "message_send",
@@ -48,8 +52,10 @@ __all__ = [
     "registration_record_attendance",
     "registration_send_reminder",
     "registrations_mark_attended",
+    "registrations_anonymise",
     "registrations_approve",
     "registrations_decline",
+    "registrations_erase",
     "registrations_purge",
     "registrations_purge_unconfirmed",
     "reminders_send_due",
