@@ -8,6 +8,8 @@ from pathlib import Path
 
 import environ
 
+from config.integrations import IntegrationSettingsError
+from config.integrations import from_environment as integrations_from_environment
 from core.reminders import RemindersError, parse_reminders
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,6 +56,11 @@ INSTALLED_APPS = [
     "api",
     "following",
     "afterwards",
+    # After afterwards: its admin extends the webinar admin that afterwards registers.
+    "meetings",
+    "sso",
+    "hooks",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -205,9 +212,7 @@ STORAGES = {
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
-
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -311,6 +316,16 @@ if not 1 <= REGISTRATION_HOLD_MINUTES <= 7 * 24 * 60:
     )
 REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=90)
 
+# --- Single sign-on (sso/), meeting providers (meetings/) and webhooks (hooks/) ---
+# Each app reads its own variables (config/integrations.py); nothing here reaches the network.
+try:
+    vars().update(integrations_from_environment(env, BASE_DIR))
+except IntegrationSettingsError as error:
+    sys.exit(str(error))
+# The password backend refuses everyone while OIDC_ONLY is on; the other one answers only the
+# provider's callback (sso/backends.py).
+AUTHENTICATION_BACKENDS = ["sso.backends.PasswordBackend", "sso.backends.OidcBackend"]
+
 # --- Production hardening: all from the environment, safe by default ---
 
 # Behind a reverse proxy that terminates TLS, set SECURE_PROXY_SSL_HEADER=on so Django trusts the
@@ -349,6 +364,8 @@ CORS_PREFLIGHT_MAX_AGE = 86400
 # Reads per client per window (counted in the cache, like the registration limit).
 API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=120)
 API_RATE_WINDOW = env.int("API_RATE_WINDOW", default=60)
+# Requests per organisers' token per API_RATE_WINDOW, whatever the method.
+API_TOKEN_RATE_LIMIT = env.int("API_TOKEN_RATE_LIMIT", default=300)
 
 # Content-Security-Policy (django-csp): no inline script or style anywhere; JSON-LD data blocks
 # are not executed, so they need no exception. CSP_EXTRA_IMG_SRC adds e.g. a media CDN origin.

@@ -11,18 +11,22 @@ from api.api import api
 from api.api import not_found as api_not_found
 from pages.urls import series_patterns
 from pages.views import system
+from sso import views as sso_views
 from webinars.admin.account import account_view
 
 admin.site.site_header = _("Webinars administration")
 admin.site.site_title = _("Webinars admin")
 admin.site.index_title = _("Series, webinars and registrations")
 
-# Outside any language prefix: the API's addresses are one contract for every client, and the
-# health check is for machines.
+# Outside any language prefix: the API's addresses are one contract for every client, the
+# health check and the meeting providers' callbacks are for machines.
 urlpatterns = [
     path("api/", api.urls),
     re_path(r"^api/", api_not_found),
     path("healthz", system.healthz, name="healthz"),
+    path("meetings/", include("meetings.urls")),
+    # Single sign-on: the callback is one address, registered at the provider.
+    path("oidc/", include("sso.urls")),
 ]
 
 # English without a prefix, the other languages under /nl/, /fr/: the address alone says the
@@ -33,8 +37,12 @@ urlpatterns += i18n_patterns(
     path("series/", include(series_patterns)),
     path("", include("following.urls")),
     path("", include("afterwards.urls")),
+    path("", include("meetings.urls_host")),
+    path("", include("privacy.urls")),
     path("embed/", include("pages.urls_embed")),
     path("admin/account/", admin.site.admin_view(account_view), name="admin_account"),
+    # Before admin's own: signing out also ends the provider's session (sso/views.py).
+    path("admin/logout/", sso_views.sign_out),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

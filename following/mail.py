@@ -5,7 +5,6 @@ and sent by its worker, so a failing message is retried and given up like any ot
 follower's request only records what is due.
 """
 
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -81,11 +80,7 @@ def confirmation_for(record: PendingMail) -> EmailMultiAlternatives | None:
     follower = Follower.objects.select_related("series").filter(pk=pk).first()
     if follower is None or follower.is_following:
         return None
-    fresh_since = timezone.now() - timedelta(minutes=settings.REGISTRATION_RESEND_MINUTES)
-    recent = PendingMail.objects.filter(
-        kind=PendingMail.Kind.FOLLOW_CONFIRM, args__follower=pk, sent_at__gt=fresh_since
-    ).exclude(pk=record.pk)
-    if recent.exists():
+    if PendingMail.objects.sent_lately(record, follower=pk):
         return None
     return confirmation_message(follower)
 

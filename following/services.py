@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from following.models import Follower
+from following.signals import follower_confirmed, follower_unsubscribed
 from series.models import Series
 from webinars.mail import record, record_many
 from webinars.models import PendingMail, Webinar
@@ -48,20 +49,41 @@ def follow_request(*, series: Series, email: str, now: datetime | None = None) -
 def follow_confirm(*, follower: Follower, now: datetime | None = None) -> bool:
     """Start following (again harmless); True if this call confirmed it."""
     now = now or timezone.now()
-    confirmed = Follower.objects.filter(pk=follower.pk, confirmed_at__isnull=True).update(
-        confirmed_at=now, unsubscribed_at=None
-    )
-    follower.refresh_from_db(fields=["confirmed_at", "unsubscribed_at"])
+    with transaction.atomic():
+        confirmed = Follower.objects.filter(pk=follower.pk, confirmed_at__isnull=True).update(
+            confirmed_at=now, unsubscribed_at=None
+        )
+        follower.refresh_from_db(fields=["confirmed_at", "unsubscribed_at"])
+        if confirmed:
+            follower_confirmed.send(sender=Follower, follower=follower, now=now)
     return bool(confirmed)
 
 
 def follow_stop(*, follower: Follower, now: datetime | None = None) -> None:
     """Unsubscribe; mail already queued for this follower is not composed any more."""
     now = now or timezone.now()
-    Follower.objects.filter(pk=follower.pk, unsubscribed_at__isnull=True).update(
-        unsubscribed_at=now
-    )
-    follower.refresh_from_db(fields=["unsubscribed_at"])
+    with transaction.atomic():
+        stopped = Follower.objects.filter(pk=follower.pk, unsubscribed_at__isnull=True).update(
+            unsubscribed_at=now
+        )
+        follower.refresh_from_db(fields=["unsubscribed_at"])
+        if stopped:
+            follower_unsubscribed.send(sender=Follower, follower=follower, now=now)
+
+
+def followers_forget(*, followers) -> int:
+    """Erase these followers (a request to erase one's data): the rows go, with every mail
+    recorded for them, sent or not; how many followed. Ends the follow at once."""
+    pks = list(followers.values_list("pk", flat=True))
+    if not pks:
+        return 0
+    with transaction.atomic():
+        PendingMail.objects.filter(
+            kind__in=[PendingMail.Kind.FOLLOW_CONFIRM, PendingMail.Kind.FOLLOW_NOTICE],
+            args__follower__in=pks,
+        ).delete()
+        Follower.objects.filter(pk__in=pks).delete()
+    return len(pks)
 
 
 def webinar_published(*, webinar: Webinar, now: datetime | None = None) -> None:

@@ -9,9 +9,10 @@ from afterwards.mail import follow_up_message
 from afterwards.models import FollowUp
 from following.mail import confirmation_message, notice_message
 from following.models import Follower
+from privacy.mail import link_message_for
 from tests.factories import make_registration, make_series, make_webinar
 from webinars.mail import kinds as mail
-from webinars.models import RegistrantMessage, Registration, SiteSettings
+from webinars.models import PendingMail, RegistrantMessage, Registration, SiteSettings
 
 Status = Registration.Status
 
@@ -66,6 +67,10 @@ def every_mail_kind() -> dict[str, object]:
         absentees_text="Sorry we missed you.",
         send_at=start + timedelta(days=1),
     )
+
+    def data_request(email):
+        return PendingMail(kind=PendingMail.Kind.DATA_REQUEST, args={"email": email})
+
     held = reg(email="held@example.org", status=Status.PENDING)
     held.hold_expires_at = timezone.now() + timedelta(hours=1)
     return {
@@ -103,4 +108,6 @@ def every_mail_kind() -> dict[str, object]:
         "follow_up": follow_up_message(
             follow_up, reg(email="f@example.org", status=Status.CONFIRMED), attended=True
         ),
+        "privacy_link": link_message_for(data_request("ada@example.org")),
+        "privacy_nothing": link_message_for(data_request("nobody@example.org")),
     }

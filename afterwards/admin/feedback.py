@@ -7,6 +7,7 @@ from django.db.models import Avg, Count
 from django.utils.translation import gettext_lazy as _
 
 from afterwards.models import Feedback
+from series.admin_scope import SeriesScopedAdmin
 from webinars.admin.export import CHUNK_ROWS, csv_safe, csv_stream
 
 
@@ -40,7 +41,8 @@ def export_feedback(modeladmin, request, queryset):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(SeriesScopedAdmin, admin.ModelAdmin):
+    series_paths = ("registration__webinar__series",)
     list_display = ["webinar", "rating", "comment", "updated"]
     list_filter = ["registration__webinar__series", "registration__webinar", "rating"]
     list_select_related = ["registration__webinar"]

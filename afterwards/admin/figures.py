@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,6 +16,8 @@ from django.utils.translation import ngettext
 from afterwards import attendance, figures
 from afterwards.models import WebinarRecord
 from core.batches import IDS_PER_QUERY, batched
+from series.admin_scope import SeriesScopedAdmin
+from webinars import services
 
 
 class AttendanceReportForm(forms.Form):
@@ -43,7 +45,7 @@ SIGNING_SALT = "afterwards.attendance-import"
 
 
 @admin.register(WebinarRecord)
-class WebinarRecordAdmin(admin.ModelAdmin):
+class WebinarRecordAdmin(SeriesScopedAdmin, admin.ModelAdmin):
     list_display = [
         "title",
         "start",
@@ -118,7 +120,9 @@ class WebinarRecordAdmin(admin.ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        webinar = get_object_or_404(self.get_queryset(request), pk=object_id)
+        webinar = self.get_object(request, object_id)
+        if webinar is None:
+            raise Http404
         if not self.has_view_permission(request, webinar):
             raise PermissionDenied
         rows = figures.registrations_per_day(webinar)
@@ -146,7 +150,9 @@ class WebinarRecordAdmin(admin.ModelAdmin):
 
     def attendance_view(self, request, object_id):
         """Import a report (preview, then save) or tick attendance by hand; POST only."""
-        webinar = get_object_or_404(WebinarRecord, pk=object_id)
+        webinar = get_object_or_404(
+            WebinarRecord.objects.filter(self.scope_q(request)), pk=object_id
+        )
         if request.method != "POST" or not self.has_change_permission(request, webinar):
             raise PermissionDenied
         back = reverse(
@@ -195,12 +201,7 @@ class WebinarRecordAdmin(admin.ModelAdmin):
                 messages.ERROR,
             )
             return HttpResponseRedirect(back)
-        count = sum(
-            webinar.registrations.confirmed()
-            .filter(pk__in=batch, attended_at__isnull=True)
-            .update(attended_at=webinar.start)
-            for batch in batched(ids, IDS_PER_QUERY)
-        )
+        count = services.registrations_mark_attended(webinar=webinar, ids=ids, at=webinar.start)
         self.message_user(
             request,
             ngettext(
@@ -217,13 +218,8 @@ class WebinarRecordAdmin(admin.ModelAdmin):
         if refused:  # only a changed form sends these: they name no registration
             self.message_user(request, attendance.refused_message(refused), messages.WARNING)
         confirmed = webinar.registrations.confirmed().filter(anonymised_at__isnull=True)
+        added = services.registrations_mark_attended(webinar=webinar, ids=ticked, at=webinar.start)
         # In bounded lists of ids, however many registrants the webinar has.
-        added = sum(
-            confirmed.filter(pk__in=batch, attended_at__isnull=True).update(
-                attended_at=webinar.start
-            )
-            for batch in batched(ticked, IDS_PER_QUERY)
-        )
         unticked = set(
             confirmed.filter(attended_at__isnull=False).values_list("pk", flat=True)
         ) - set(ticked)

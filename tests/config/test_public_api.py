@@ -19,6 +19,7 @@ APPLICATION_PACKAGES = (
     "series",
     "afterwards",
     "following",
+    "privacy",
     "api",
     "config",
     "core",

@@ -24,8 +24,12 @@ SOURCES = [
     "webinars",
     "following",
     "afterwards",
+    "meetings",
+    "privacy",
     "pages",
     "api",
+    "sso",
+    "hooks",
     "templates",
     "static",
 ]

@@ -25,6 +25,9 @@ def test_manager_organises_only_listed_series(django_user_model, two_series):
     user = django_user_model.objects.create_user("m", password="x", is_staff=True)
     assert not is_series_manager(user)
     alpha.managers.add(user)
+    # The answer is kept on the user object for one request: a new request loads a new user.
+    assert not is_series_manager(user)
+    user = django_user_model.objects.get(pk=user.pk)
     assert is_series_manager(user)
     assert not organises_all_series(user)
     assert list(organised_series(user)) == [alpha]

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from series.admin_scope import SeriesScopedAdmin
 from webinars import mail
 from webinars.models import PendingMail, RegistrantMessage
 from webinars.selectors import message_audience
@@ -26,9 +27,11 @@ DELIVERIES_PER_PAGE = 50
 
 
 @admin.register(RegistrantMessage)
-class RegistrantMessageAdmin(admin.ModelAdmin):
+class RegistrantMessageAdmin(SeriesScopedAdmin, admin.ModelAdmin):
     """Write to registrants: save, look at the preview, send a test to yourself, then send."""
 
+    # To a webinar, or to every webinar of a series.
+    series_paths = ("webinar__series", "series")
     change_form_template = "admin/webinars/registrantmessage/change_form.html"
     list_display = ["subject", "webinar", "series", "created", "sent_at", "sent_count"]
     list_filter = ["series"]
@@ -160,7 +163,7 @@ class RegistrantMessageAdmin(admin.ModelAdmin):
 
     def send_view(self, request, pk):
         """GET asks to confirm, with the count; POST sends (to those who have not had it)."""
-        obj = get_object_or_404(RegistrantMessage, pk=pk)
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         change_url = reverse("admin:webinars_registrantmessage_change", args=[obj.pk])

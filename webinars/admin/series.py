@@ -14,7 +14,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationStackedInline
 
+from series.access import organises_all_series
 from series.admin import BaseSeriesAdmin
+from series.admin_scope import ScopedInline, SeriesScopedAdmin
 from series.models import Series
 from webinars.admin.fields import (
     DURATIONS,
@@ -31,7 +33,7 @@ from webinars.models import (
 from webinars.services import webinar_save
 
 
-class QuestionInline(TranslationStackedInline):
+class QuestionInline(ScopedInline, TranslationStackedInline):
     """The organisers' own questions on the registration form, in order."""
 
     model = Question
@@ -92,7 +94,7 @@ def next_in_series(previous: Webinar) -> dict:
     }
 
 
-class WebinarInline(admin.TabularInline):
+class WebinarInline(ScopedInline, admin.TabularInline):
     model = Webinar
     form = WebinarRowForm
     extra = 0
@@ -101,8 +103,11 @@ class WebinarInline(admin.TabularInline):
 
 
 @admin.register(Series)
-class SeriesAdmin(SendableAddressMixin, BaseSeriesAdmin):
-    address_fields = ("notify_email",)
+class SeriesAdmin(SeriesScopedAdmin, SendableAddressMixin, BaseSeriesAdmin):
+    series_paths = ("",)
+    address_fields = ("notify_email", "reply_to")
+    address_list_fields = ("notify_also",)
+    filter_horizontal = ["managers"]
     inlines = [*BaseSeriesAdmin.inlines, QuestionInline, WebinarInline]
     readonly_fields = ["add_next_webinar", "embed_snippet"]
     list_display = [*BaseSeriesAdmin.list_display, "follower_count"]
@@ -119,6 +124,23 @@ class SeriesAdmin(SendableAddressMixin, BaseSeriesAdmin):
             # A grouped query drops Meta.ordering; the autocomplete's pages need an order.
             .order_by(*Series._meta.ordering)
         )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Administrators say who manages a series; its managers and organisers only read it.
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else [*fields, "managers"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "managers":
+            kwargs["queryset"] = db_field.related_model._default_manager.filter(
+                is_staff=True, is_active=True
+            ).order_by("username")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_add_permission(self, request):
+        # A new series is the administrators' or the all-series organisers' to make: a manager
+        # would make one they are not listed on, and so could not open.
+        return super().has_add_permission(request) and organises_all_series(request.user)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Webinar:

@@ -1,5 +1,8 @@
 """Mail recorded with the change that causes it, composed and sent after commit."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -31,6 +34,18 @@ class PendingMailQuerySet(models.QuerySet):
 
     def sent(self):
         return self.filter(sent_at__isnull=False)
+
+    def sent_lately(self, record, **args) -> bool:
+        """Whether another message of record's kind with these args went out less than
+        REGISTRATION_RESEND_MINUTES ago: a form that mails a link sends it at most that often,
+        so it cannot be used to flood someone's inbox."""
+        since = timezone.now() - timedelta(minutes=settings.REGISTRATION_RESEND_MINUTES)
+        lookups = {f"args__{key}": value for key, value in args.items()}
+        return (
+            self.filter(kind=record.kind, sent_at__gt=since, **lookups)
+            .exclude(pk=record.pk)
+            .exists()
+        )
 
     def for_composing(self):
         """Everything a message and its calendar invitation read, in a fixed number of queries.
@@ -91,6 +106,7 @@ class PendingMail(models.Model):
         FOLLOW_CONFIRM = "follow_confirm", _("follow confirmation")
         FOLLOW_NOTICE = "follow_notice", _("new webinar to a follower")
         FOLLOW_UP = "follow_up", _("follow-up after the webinar")
+        DATA_REQUEST = "data_request", _("link to one's own data")
         # Composed when it was recorded (a test message, a message from the old queue).
         RAW = "raw", _("composed message")
 

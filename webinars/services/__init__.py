@@ -11,6 +11,9 @@ from webinars.services.messages import (
     reminders_send_due,
 )
 from webinars.services.privacy import (
+    Erasure,
+    registrations_anonymise,
+    registrations_erase,
     registrations_purge,
     registrations_purge_unconfirmed,
 )
@@ -20,6 +23,7 @@ from webinars.services.registrations import (
     registration_confirm_address,
     registration_create,
     registration_record_attendance,
+    registrations_mark_attended,
 )
 from webinars.services.seats import (
     RegistrationError,
@@ -37,6 +41,7 @@ from webinars.services.webinars import (
 __all__ = [
     "AddressConfirmation",
     "ApprovalOutcome",
+    "Erasure",
     "RegistrationError",
     "RegistrationOutcome",
     "message_send",
@@ -46,8 +51,11 @@ __all__ = [
     "registration_confirm_address",
     "registration_create",
     "registration_record_attendance",
+    "registrations_mark_attended",
+    "registrations_anonymise",
     "registrations_approve",
     "registrations_decline",
+    "registrations_erase",
     "registrations_purge",
     "registrations_purge_unconfirmed",
     "reminders_send_due",

@@ -1,6 +1,8 @@
-"""Forgetting registrants: expired address holds and old registrations."""
+"""Forgetting registrants: expired address holds, old registrations, and one person's on request."""
 
 import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -8,8 +10,10 @@ from django.db.models import CharField, Value
 from django.db.models.functions import MD5, Cast, Concat
 from django.utils import timezone
 
-from webinars.models import Answer, Registration
+from core.batches import IDS_PER_QUERY, batched
+from webinars.models import Answer, MessageDelivery, PendingMail, Registration
 from webinars.rules import phase
+from webinars.services.registrations import registration_cancel
 from webinars.signals import registrations_anonymised
 
 
@@ -50,25 +54,97 @@ def registrations_purge(
     while True:
         ids = list(due.filter(pk__gt=after)[:batch_size])
         if ids:
-            _anonymise(ids, now)
-            done += len(ids)
+            done += registrations_anonymise(ids=ids, now=now)
             after = ids[-1]
         if len(ids) < batch_size:
             return done
 
 
+def registrations_anonymise(*, ids: Iterable[int], now: datetime | None = None) -> int:
+    """Remove what names or describes the registrants of these registrations; how many.
+
+    The rows stay with their status, attendance and dates, so every count in the figures stays
+    right. Name, address and organisation go, the answers with them, the token is replaced (old
+    links stop working), mail still queued for them is dropped, and the log of organisers'
+    messages forgets the address too.
+    """
+    now = now or timezone.now()
+    ids = sorted(set(ids))
+    for batch in batched(ids, IDS_PER_QUERY):
+        _anonymise(batch, now)
+    return len(ids)
+
+
+def _placeholder(pk_field: str):
+    """removed-<registration pk>@anonymised.invalid, for each row, in the database."""
+    return Concat(
+        Value("removed-"),
+        Cast(pk_field, CharField()),
+        Value("@anonymised.invalid"),
+        output_field=CharField(),
+    )
+
+
 def _anonymise(ids: list[int], now: datetime) -> None:
-    # Each row gets its own placeholder address and a token nobody can guess: a digest of its
-    # id under a secret drawn for this batch, so old links stop working.
+    """A bounded batch in one transaction of a few statements, whatever the batch's size."""
+    # A token nobody can guess for each row: a digest of its id under a secret drawn for this
+    # batch, so old links stop working.
     secret = secrets.token_hex(32)
     with transaction.atomic():
         # Apps that keep more about a registrant (feedback comments) forget it too.
         registrations_anonymised.send(sender=Registration, ids=ids)
         Answer.objects.filter(registration_id__in=ids).delete()  # they may name or describe them
+        PendingMail.objects.unsent().filter(registration_id__in=ids).delete()
         Registration.objects.filter(pk__in=ids).update(
             name="",
-            email=Concat(Value("removed-"), Cast("pk", CharField()), Value("@anonymised.invalid")),
+            email=_placeholder("pk"),
             organisation="",
             token=MD5(Concat(Value(secret), Cast("pk", CharField()))),
             anonymised_at=now,
         )
+        MessageDelivery.objects.filter(registration_id__in=ids).update(
+            email=_placeholder("registration_id")
+        )
+        _forget_addresses_in_keys(ids)
+
+
+def _forget_addresses_in_keys(ids: list[int]) -> None:
+    """Keys of organisers' messages name the address (`message:<message>:<address>`); the
+    placeholder keeps each message recorded once without it."""
+    sent = list(
+        PendingMail.objects.filter(
+            registration_id__in=ids, kind=PendingMail.Kind.MESSAGE, key__isnull=False
+        ).only("pk", "key", "registration_id")
+    )
+    for row in sent:
+        message = row.key.split(":")[1]
+        row.key = f"message:{message}:removed-{row.registration_id}@anonymised.invalid"
+    PendingMail.objects.bulk_update(sent, ["key"], batch_size=IDS_PER_QUERY)
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What registrations_erase did: upcoming registrations cancelled, rows anonymised."""
+
+    cancelled: int
+    anonymised: int
+
+
+def registrations_erase(*, registrations, now: datetime | None = None) -> Erasure:
+    """Erase one person's registrations (a request to erase their data).
+
+    Those of webinars not over yet are cancelled first, as if they cancelled themselves, so the
+    seat goes to the waiting list (and its promotion mail) as usual; then every one is
+    anonymised like an old registration, so the figures keep their counts. The cancellation
+    acknowledgement is dropped with the rest of their queued mail: there is nobody to send it to.
+    """
+    now = now or timezone.now()
+    rows = list(registrations.filter(anonymised_at__isnull=True).select_related("webinar"))
+    cancelled = 0
+    for registration in rows:
+        if not phase.is_over(registration.webinar, now):
+            cancelled += registration_cancel(registration=registration, now=now)
+    return Erasure(
+        cancelled=cancelled,
+        anonymised=registrations_anonymise(ids=[r.pk for r in rows], now=now),
+    )

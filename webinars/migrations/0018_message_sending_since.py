@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('webinars', '0015_show_registered_count'),
+        ('webinars', '0017_data_request_mail'),
     ]
 
     operations = [
