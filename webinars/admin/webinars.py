@@ -105,7 +105,7 @@ class WebinarAdmin(SeriesScopedAdmin, TranslationAdmin):
                 ]
             },
         ),
-        (_("Where"), {"fields": ["location", "event_url", "join_url"]}),
+        (_("Where"), {"fields": ["location", "event_url", "meeting_provider", "join_url"]}),
         (
             _("Registration and publishing"),
             {
