@@ -6,8 +6,8 @@ from urllib.request import urlopen
 import pytest
 from django.utils import timezone
 
-from tests.factories import make_registration, make_webinar
 from tests import fake_zoom
+from tests.factories import make_registration, make_webinar
 from tests.fake_bbb import FakeBigBlueButton
 from tests.fake_zoom import FakeZoom
 
