@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 
+from config import meeting_settings
 from core.reminders import RemindersError, parse_reminders
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -383,30 +384,5 @@ PAGE_CACHE_STALE_SECONDS = env.int("PAGE_CACHE_STALE_SECONDS", default=60)
 # The prefix lets sites share one Redis database.
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="webinars"))
 
-# Meeting providers (meetings/), offered in admin once configured: BigBlueButton's API address
-# (https://bbb.example.org/bigbluebutton/api/) and shared secret; Jitsi Meet, whose join links
-# carry a JWT with an app id and secret. Provider calls wait at most MEETING_TIMEOUT_SECONDS.
-BBB_API_URL = env.str("BBB_API_URL", default="").strip()
-BBB_SECRET = env.str("BBB_SECRET", default="")
-BBB_CHECKSUM = env.str("BBB_CHECKSUM", default="sha1").strip().lower()
-JITSI_URL = env.str("JITSI_URL", default="https://meet.jit.si").strip().rstrip("/")
-JITSI_APP_ID = env.str("JITSI_APP_ID", default="")
-JITSI_APP_SECRET = env.str("JITSI_APP_SECRET", default="")
-MEETING_TIMEOUT_SECONDS = env.float("MEETING_TIMEOUT_SECONDS", default=4.0)
-# Zoom: a Server-to-Server OAuth app's account id, client id and secret, and its webhook secret
-# token; ZOOM_USE_WEBINARS makes Zoom webinars instead of meetings (the account's licence).
-ZOOM_ACCOUNT_ID = env.str("ZOOM_ACCOUNT_ID", default="").strip()
-ZOOM_CLIENT_ID = env.str("ZOOM_CLIENT_ID", default="").strip()
-ZOOM_CLIENT_SECRET = env.str("ZOOM_CLIENT_SECRET", default="")
-ZOOM_WEBHOOK_SECRET = env.str("ZOOM_WEBHOOK_SECRET", default="")
-ZOOM_API_URL = env.str("ZOOM_API_URL", default="https://api.zoom.us/v2").strip().rstrip("/")
-ZOOM_OAUTH_URL = env.str("ZOOM_OAUTH_URL", default="https://zoom.us/oauth/token").strip()
-ZOOM_USE_WEBINARS = env.bool("ZOOM_USE_WEBINARS", default=False)
-_zoom = ("ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET", "ZOOM_WEBHOOK_SECRET")
-if any(globals()[n] for n in _zoom) and not all(globals()[n] for n in _zoom):
-    sys.exit(f"{', '.join(_zoom)} go together: set all four (or none).")
-for _pair in (("BBB_API_URL", "BBB_SECRET"), ("JITSI_APP_ID", "JITSI_APP_SECRET")):
-    if bool(globals()[_pair[0]]) != bool(globals()[_pair[1]]):
-        sys.exit(f"{_pair[0]} and {_pair[1]} go together: set both (or neither).")
-if BBB_CHECKSUM not in ("sha1", "sha256"):
-    sys.exit(f"BBB_CHECKSUM={BBB_CHECKSUM!r}: use sha1 (BigBlueButton's default) or sha256.")
+# Meeting providers (BigBlueButton, Jitsi Meet, Zoom): config/meeting_settings.py.
+globals().update(meeting_settings.read(env))

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from meetings import services
-from meetings.models import MeetingJob, MeetingRoom
+from meetings.models import MeetingJob, MeetingRegistrant, MeetingRoom
 from meetings.registry import people_registering_providers, provider_for
 from meetings.remote import ProviderError
 from webinars.mail import retry_delay
@@ -152,3 +152,8 @@ def run_now(webinar_pk: int) -> int:
         if _claim(job, now):
             done += run_job(job, now)
     return done
+
+
+def on_registrations_anonymised(sender, ids, **kwargs) -> None:
+    """Anonymised registrants' personal join addresses at a provider go with their names."""
+    MeetingRegistrant.objects.filter(registration_id__in=ids).delete()

@@ -2,13 +2,16 @@
 
 from datetime import timedelta
 
+import environ
+import pytest
 from django.core.cache import cache
 
+from config import meeting_settings
 from meetings import jobs
 from meetings.models import MeetingJob, MeetingRegistrant, MeetingRoom
 from meetings.providers import zoom_api
 from tests.factories import make_registration
-from webinars.services import registration_cancel, webinar_save
+from webinars.services import registration_cancel, registrations_purge, webinar_save
 
 
 def _join(client, registration):
@@ -203,3 +206,36 @@ def test_zoom_is_offered_only_when_configured(organiser_client, zoom, settings):
     settings.ZOOM_ACCOUNT_ID = ""
     page = organiser_client.get("/admin/webinars/webinar/add/")
     assert b'value="zoom"' not in page.content
+
+
+def test_admin_says_how_many_registrants_zoom_knows(organiser_client, zoom, zoom_webinar):
+    make_registration(zoom_webinar, status="confirmed")
+    make_registration(zoom_webinar, status="confirmed")
+    page = organiser_client.get(f"/admin/webinars/webinar/{zoom_webinar.pk}/change/")
+    assert b"0 of 2 confirmed registrants" in page.content
+    jobs.run_due()
+    page = organiser_client.get(f"/admin/webinars/webinar/{zoom_webinar.pk}/change/")
+    assert b"2 of 2 confirmed registrants" in page.content
+    assert b"zak=" not in page.content and b"personal-" not in page.content
+
+
+def test_anonymised_registrants_lose_their_zoom_link(zoom, zoom_webinar, _clock):
+    person = make_registration(zoom_webinar, status="confirmed")
+    jobs.run_due()
+    assert MeetingRegistrant.objects.filter(registration=person).exists()
+    _clock.shift(400 * 24 * 60 * 60)
+    assert registrations_purge(older_than_days=30) == 1
+    assert not MeetingRegistrant.objects.exists()
+
+
+def test_zoom_settings_go_together(monkeypatch):
+    monkeypatch.setenv("ZOOM_ACCOUNT_ID", "acc")
+    monkeypatch.setenv("ZOOM_CLIENT_ID", "id")
+    with pytest.raises(SystemExit, match="ZOOM_CLIENT_SECRET"):
+        meeting_settings.read(environ.Env())
+    monkeypatch.setenv("ZOOM_CLIENT_SECRET", "s")
+    monkeypatch.setenv("ZOOM_WEBHOOK_SECRET", "w")
+    found = meeting_settings.read(environ.Env())
+    assert found["ZOOM_API_URL"] == "https://api.zoom.us/v2"
+    assert found["ZOOM_OAUTH_URL"] == "https://zoom.us/oauth/token"
+    assert found["ZOOM_USE_WEBINARS"] is False
