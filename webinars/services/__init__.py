@@ -21,6 +21,11 @@ from webinars.services.registrations import (
     registration_create,
     registration_record_attendance,
 )
+from webinars.services.runs import (
+    PlannedWebinar,
+    next_number,
+    webinar_run_create,
+)
 from webinars.services.seats import (
     RegistrationError,
     RegistrationOutcome,
@@ -38,8 +43,10 @@ __all__ = [
     "AddressConfirmation",
     "ApprovalOutcome",
     "RegistrationError",
+    "PlannedWebinar",
     "RegistrationOutcome",
     "message_send",
+    "next_number",
     "normalise_email",
     "registration_cancel",
     "registration_confirm_address",
@@ -55,5 +62,6 @@ __all__ = [
     "webinar_fill_seats",
     "webinar_notify_registrants",
     "webinar_publish",
+    "webinar_run_create",
     "webinar_save",
 ]
