@@ -69,6 +69,7 @@ CACHED_URL_NAMES = frozenset(
         "webinars:feed",
         "webinars:feed_atom",
         "webinars:sitemap",
+        "webinars:sitemap_section",
         "webinars:robots",
         "webinars:privacy",
         "series:detail",
@@ -134,8 +135,8 @@ QUERY_PARAMETERS: dict[str, frozenset[str]] = {
     "series:register_thanks": _THANKS_PARAMETERS,
     "embed:register_thanks": _THANKS_PARAMETERS,
     "embed:series_register_thanks": _THANKS_PARAMETERS,
-    # django.contrib.sitemaps pages its index with ?p=.
-    "webinars:sitemap": frozenset({"p"}),
+    # django.contrib.sitemaps pages each section with ?p=.
+    "webinars:sitemap_section": frozenset({"p"}),
 }
 
 

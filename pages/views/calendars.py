@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.sitemaps.views import sitemap
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS, WEEKDAYS, WEEKDAYS_ABBR
@@ -21,6 +23,7 @@ from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from pages.sitemaps import SITEMAPS
 from webinars.formatting import when
 from webinars.ical import (
     DEFAULT_REFRESH,
@@ -302,6 +305,34 @@ class NewWebinarsAtomFeed(NewWebinarsFeed):
 
     def feed_url(self):
         return settings.SITE_URL + reverse("webinars:feed_atom")
+
+
+# --- Sitemaps ---------------------------------------------------------------------------
+
+
+@require_safe
+def sitemap_index(request):
+    """The sitemap index: every page of every section, addresses from SITE_URL (Django's own
+    index view would take the host from the request, and the page cache keys no host)."""
+    entries = []
+    for section, sitemap_class in SITEMAPS.items():
+        sitemap = sitemap_class()
+        location = settings.SITE_URL + reverse("webinars:sitemap_section", args=[section])
+        for page in sitemap.paginator.page_range:
+            entries.append(
+                {"location": location if page == 1 else f"{location}?p={page}", "last_mod": None}
+            )
+    return TemplateResponse(
+        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
+    )
+
+
+@require_safe
+def sitemap_section(request, section: str):
+    """One section of the sitemap, one page of it (?p=) at a time."""
+    if section not in SITEMAPS:
+        raise Http404("No such sitemap section.")
+    return sitemap(request, {section: SITEMAPS[section]}, section=section)
 
 
 # --- robots.txt -------------------------------------------------------------------------
