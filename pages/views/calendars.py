@@ -38,8 +38,11 @@ from webinars.rules import phase
 from webinars.selectors import webinars_for_calendars
 from webinars.text import one_line, plain_text, xml_safe
 
-# The all-webinars feed keeps a year of the past: enough to look back, small enough to poll.
-FEED_PAST = timedelta(days=365)
+# The all-webinars feed keeps 90 days of the past and everything ahead: its size follows the
+# site's schedule, not its history (each series' own feed keeps all of that series). It is
+# not streamed: the page cache stores whole bodies and its strong ETag is their digest, and a
+# bounded feed is built quickly from the serialised events it reuses (webinars.ical).
+FEED_PAST = timedelta(days=90)
 FEED_ITEMS = 30
 
 
@@ -75,7 +78,7 @@ def webinar_calendar(request, slug: str):
 
 @require_safe
 def series_calendar(request, slug: str):
-    """Subscribable feed of every published webinar of one series."""
+    """Subscribable feed of every published webinar of one series, its whole history."""
     webinars = list(_series_feed_webinars(slug))
     if not webinars:
         raise Http404("No published webinars in this series.")
@@ -93,13 +96,16 @@ def series_calendar(request, slug: str):
 
 @require_safe
 def site_calendar(request):
-    """Subscribable feed of all published webinars: upcoming ones and the past year."""
+    """Subscribable feed of all published webinars: upcoming ones and the past 90 days."""
     # With nothing to show this is still a valid (empty) calendar that clients keep polling.
     webinars = list(_site_feed_webinars())
     content = calendar_for(
         webinars,
         name=site_name(),
-        description=_("All webinars: upcoming ones and those of the past year."),
+        description=_(
+            "All webinars: upcoming ones and those of the past 90 days. Each series' own "
+            "calendar keeps all of its webinars."
+        ),
         url=settings.SITE_URL + reverse("webinars:calendar"),
         source=settings.SITE_URL + request.path,
         refresh=DEFAULT_REFRESH,
