@@ -135,6 +135,7 @@ QUERY_PARAMETERS: dict[str, frozenset[str]] = {
     "series:register_thanks": _THANKS_PARAMETERS,
     "embed:register_thanks": _THANKS_PARAMETERS,
     "embed:series_register_thanks": _THANKS_PARAMETERS,
+    "webinars:speaker": frozenset({"page"}),
     # django.contrib.sitemaps pages each section with ?p=.
     "webinars:sitemap_section": frozenset({"p"}),
 }
