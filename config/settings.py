@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "api",
     "following",
     "afterwards",
+    # After afterwards: its admin extends the webinar admin that afterwards registers.
+    "meetings",
 ]
 
 MIDDLEWARE = [
@@ -380,3 +382,19 @@ PAGE_CACHE_SHARED_SECONDS = env.int("PAGE_CACHE_SHARED_SECONDS", default=10)
 PAGE_CACHE_STALE_SECONDS = env.int("PAGE_CACHE_STALE_SECONDS", default=60)
 # The prefix lets sites share one Redis database.
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="webinars"))
+
+# Meeting providers (meetings/), offered in admin once configured: BigBlueButton's API address
+# (https://bbb.example.org/bigbluebutton/api/) and shared secret; Jitsi Meet, whose join links
+# carry a JWT with an app id and secret. Provider calls wait at most MEETING_TIMEOUT_SECONDS.
+BBB_API_URL = env.str("BBB_API_URL", default="").strip()
+BBB_SECRET = env.str("BBB_SECRET", default="")
+BBB_CHECKSUM = env.str("BBB_CHECKSUM", default="sha1").strip().lower()
+JITSI_URL = env.str("JITSI_URL", default="https://meet.jit.si").strip().rstrip("/")
+JITSI_APP_ID = env.str("JITSI_APP_ID", default="")
+JITSI_APP_SECRET = env.str("JITSI_APP_SECRET", default="")
+MEETING_TIMEOUT_SECONDS = env.float("MEETING_TIMEOUT_SECONDS", default=4.0)
+for _pair in (("BBB_API_URL", "BBB_SECRET"), ("JITSI_APP_ID", "JITSI_APP_SECRET")):
+    if bool(globals()[_pair[0]]) != bool(globals()[_pair[1]]):
+        sys.exit(f"{_pair[0]} and {_pair[1]} go together: set both (or neither).")
+if BBB_CHECKSUM not in ("sha1", "sha256"):
+    sys.exit(f"BBB_CHECKSUM={BBB_CHECKSUM!r}: use sha1 (BigBlueButton's default) or sha256.")

@@ -17,12 +17,13 @@ admin.site.site_header = _("Webinars administration")
 admin.site.site_title = _("Webinars admin")
 admin.site.index_title = _("Series, webinars and registrations")
 
-# Outside any language prefix: the API's addresses are one contract for every client, and the
-# health check is for machines.
+# Outside any language prefix: the API's addresses are one contract for every client, the
+# health check and the meeting providers' callbacks are for machines.
 urlpatterns = [
     path("api/", api.urls),
     re_path(r"^api/", api_not_found),
     path("healthz", system.healthz, name="healthz"),
+    path("meetings/", include("meetings.urls")),
 ]
 
 # English without a prefix, the other languages under /nl/, /fr/: the address alone says the
@@ -33,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("series/", include(series_patterns)),
     path("", include("following.urls")),
     path("", include("afterwards.urls")),
+    path("", include("meetings.urls_host")),
     path("embed/", include("pages.urls_embed")),
     path("admin/account/", admin.site.admin_view(account_view), name="admin_account"),
     path("admin/", admin.site.urls),

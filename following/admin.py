@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from following.models import Follower
+from series.admin_scope import SeriesScopedAdmin
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -29,7 +30,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Follower)
-class FollowerAdmin(admin.ModelAdmin):
+class FollowerAdmin(SeriesScopedAdmin, admin.ModelAdmin):
     list_display = ["email", "series", "state", "created", "confirmed_at"]
     list_filter = [StateFilter, "series"]
     search_fields = ["email"]

@@ -9,27 +9,29 @@ from django.db import models
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from core.uploads import CLEAN_IMAGES
+from series.admin_scope import ScopedInline, SharedAcrossSeriesAdmin
 from series.models import FundingDisclaimer, Organisation, SeriesOrganisation
 
 # A web address typed without a scheme ("example.org") is taken as https, as Django 6 will.
 URL_AS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class SeriesOrganisationInline(admin.TabularInline):
+class SeriesOrganisationInline(ScopedInline, admin.TabularInline):
     model = SeriesOrganisation
     extra = 0
     autocomplete_fields = ["organisation"]
     fields = ["organisation", "role", "order"]
 
 
-class FundingDisclaimerInline(TranslationStackedInline):
+class FundingDisclaimerInline(ScopedInline, TranslationStackedInline):
     model = FundingDisclaimer
     extra = 0
     fields = ["funder", "text", "order"]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(SharedAcrossSeriesAdmin, admin.ModelAdmin):
+    appears_in = ("series_roles__series",)
     formfield_overrides = {**URL_AS_HTTPS, **CLEAN_IMAGES}
     list_display = ["name", "url"]
     search_fields = ["name"]

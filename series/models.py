@@ -39,6 +39,25 @@ class Series(models.Model):
             "If set, this address receives a short notice for every registration in this series."
         ),
     )
+    notify_also = models.TextField(
+        _("also notify"),
+        blank=True,
+        help_text=_("More addresses for the organisers' notice, one a line."),
+    )
+    sender_name = models.CharField(
+        _("sender name"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The name mail about this series comes from (the address stays the site's). "
+            "Empty: the site's sender name."
+        ),
+    )
+    reply_to = models.EmailField(
+        _("reply-to address"),
+        blank=True,
+        help_text=_("Where replies to mail about this series go. Empty: the site's sender."),
+    )
     certificates = models.BooleanField(
         _("certificates of attendance"),
         default=False,
@@ -100,6 +119,12 @@ class Series(models.Model):
 
     def get_absolute_url(self):
         return slug_path("series:detail", self.slug)
+
+    @property
+    def notice_addresses(self) -> list[str]:
+        """Where the organisers' notice of each registration goes (none: no notice)."""
+        found = [self.notify_email, *self.notify_also.split()]
+        return list(dict.fromkeys(address for address in found if address))
 
 
 class Organisation(models.Model):

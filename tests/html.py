@@ -37,7 +37,9 @@ class _FormFields(HTMLParser):
                 self.data[name] = a.get("value") or ""
         elif tag == "select" and name:
             self._select = name
-            self.data.setdefault(name, "")
+            # A multiple select with nothing chosen sends nothing at all.
+            if "multiple" not in a:
+                self.data.setdefault(name, "")
         elif tag == "option" and self._select and "selected" in a:
             self.data[self._select] = a.get("value") or ""
         elif tag == "textarea" and name:

@@ -262,9 +262,12 @@ def message_recipients(message: RegistrantMessage, now: datetime) -> list[Regist
     return list(chosen.values())
 
 
-def admin_dashboard_webinars(*, now: datetime, limit: int = 8) -> list[Webinar]:
-    """The next webinars for the admin index: seats, waiting list and registrations of the
-    last seven days (new_count), in one query."""
+def admin_dashboard_webinars(
+    *, now: datetime, scope: Q | None = None, limit: int = 8
+) -> list[Webinar]:
+    """The next webinars for the admin index (those `scope` lets through, e.g. the user's
+    series): seats, waiting list and registrations of the last seven days (new_count), in one
+    query."""
     week_ago = now - timedelta(days=7)
     recent = (
         Registration.objects.filter(webinar=OuterRef("pk"), created__gte=week_ago)
@@ -276,6 +279,7 @@ def admin_dashboard_webinars(*, now: datetime, limit: int = 8) -> list[Webinar]:
     )
     return list(
         Webinar.objects.upcoming(now)
+        .filter(scope or Q())
         .select_related("series")
         .with_counts()
         .annotate(new_count=Coalesce(Subquery(recent), 0))[:limit]

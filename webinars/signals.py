@@ -14,3 +14,8 @@ registrations_anonymised = Signal()
 # services.webinar_save sends it with `webinar` and `now`, a plain save() never does. Following
 # connects to it (following.apps) to tell the series' followers; webinars cannot import it.
 webinar_published = Signal()
+
+# An organiser saved a webinar (services.webinar_save, never a plain save()): sent with
+# `webinar`, `changes` (a webinars.changes.WebinarChanges) and `now`. Meetings connects to it
+# (meetings.apps) to create, move or end the webinar's remote meeting.
+webinar_saved = Signal()

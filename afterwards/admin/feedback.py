@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from afterwards.models import Feedback
+from series.admin_scope import SeriesScopedAdmin
 from webinars.admin.export import csv_safe
 from webinars.admin.filters import CappedCountPaginator, webinar_filter
 
@@ -36,7 +37,8 @@ def export_feedback(modeladmin, request, queryset):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(SeriesScopedAdmin, admin.ModelAdmin):
+    series_paths = ("registration__webinar__series",)
     list_display = ["webinar", "rating", "comment", "updated"]
     list_filter = [
         "registration__webinar__series",

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from afterwards import attendance, figures
 from afterwards.models import WebinarRecord
+from series.admin_scope import SeriesScopedAdmin
 
 
 class AttendanceReportForm(forms.Form):
@@ -42,7 +43,7 @@ SIGNING_SALT = "afterwards.attendance-import"
 
 
 @admin.register(WebinarRecord)
-class WebinarRecordAdmin(admin.ModelAdmin):
+class WebinarRecordAdmin(SeriesScopedAdmin, admin.ModelAdmin):
     list_display = [
         "title",
         "start",
@@ -119,7 +120,9 @@ class WebinarRecordAdmin(admin.ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        webinar = get_object_or_404(self.get_queryset(request), pk=object_id)
+        webinar = self.get_object(request, object_id)
+        if webinar is None:
+            raise Http404
         if not self.has_view_permission(request, webinar):
             raise PermissionDenied
         rows = figures.registrations_per_day(webinar)
@@ -147,7 +150,9 @@ class WebinarRecordAdmin(admin.ModelAdmin):
 
     def attendance_view(self, request, object_id):
         """Import a report (preview, then save) or tick attendance by hand; POST only."""
-        webinar = get_object_or_404(WebinarRecord, pk=object_id)
+        webinar = get_object_or_404(
+            WebinarRecord.objects.filter(self.scope_q(request)), pk=object_id
+        )
         if request.method != "POST" or not self.has_change_permission(request, webinar):
             raise PermissionDenied
         back = reverse(

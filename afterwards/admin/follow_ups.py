@@ -14,12 +14,14 @@ from django.utils.translation import ngettext
 
 from afterwards.mail import follow_up_message
 from afterwards.models import FollowUp
+from series.admin_scope import SeriesScopedAdmin
 from webinars import mail
 from webinars.models import PendingMail, Registration
 from webinars.rules import phase
 
 
-class FollowUpAdmin(admin.ModelAdmin):
+class FollowUpAdmin(SeriesScopedAdmin, admin.ModelAdmin):
+    series_paths = ("webinar__series",)
     list_display = ["subject", "webinar", "send_at", "sent"]
     list_select_related = ["webinar"]
     autocomplete_fields = ["webinar"]

@@ -4,11 +4,12 @@ from django.contrib import admin
 from modeltranslation.admin import TranslationTabularInline
 
 from afterwards.models import Material
+from series.admin_scope import ScopedInline
 from webinars.admin.webinars import WebinarAdmin
 from webinars.models import Webinar
 
 
-class MaterialInline(TranslationTabularInline):
+class MaterialInline(ScopedInline, TranslationTabularInline):
     model = Material
     extra = 0
     fields = ["title", "file", "audience", "order"]

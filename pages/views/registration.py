@@ -21,6 +21,8 @@ from afterwards.certificates import can_have_certificate
 from afterwards.selectors import recap_for
 from core.protection import is_rate_limited, private_page, public_form, rate_limited_response
 from core.viewer import is_staff
+from meetings import services as meetings
+from meetings import views as meeting_views
 from series.models import Series
 from webinars import addresses, ical, services
 from webinars.availability import registration_state
@@ -325,10 +327,18 @@ def _cancel(registration: Registration) -> HttpResponse:
 @private_page
 @require_safe
 def registration_join(request, token):
-    """Redirect a confirmed registrant to the webinar's current join URL once the window opens."""
+    """Redirect a confirmed registrant to the webinar's current join URL once the window opens:
+    the link typed in admin, or a personal one into the provider's room (meetings)."""
     registration = registration_for_token(token)
     context = _registration_context(registration)
     webinar = registration.webinar
+    if context["join_open"] and meetings.uses_provider(webinar):
+        try:
+            url = meetings.registrant_join_url(registration)
+        except meetings.MeetingUnavailable:
+            return meeting_views.unavailable(request, webinar, context["page_url"])
+        services.registration_record_attendance(registration=registration)
+        return HttpResponseRedirect(url)
     if context["join_open"] and webinar.join_url:
         services.registration_record_attendance(registration=registration)
         return HttpResponseRedirect(webinar.join_url)

@@ -7,7 +7,17 @@ from pathlib import Path
 
 BASE = Path(__file__).resolve().parents[2]
 # The application's packages, lowest layer last (docs/architecture.md).
-PACKAGES = ["config", "pages", "api", "afterwards", "following", "webinars", "series", "core"]
+PACKAGES = [
+    "config",
+    "pages",
+    "api",
+    "afterwards",
+    "following",
+    "meetings",
+    "webinars",
+    "series",
+    "core",
+]
 LONGEST_MODULE = 400
 
 

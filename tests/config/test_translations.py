@@ -24,6 +24,7 @@ SOURCES = [
     "webinars",
     "following",
     "afterwards",
+    "meetings",
     "pages",
     "api",
     "templates",

@@ -1,5 +1,6 @@
 """Form fields admin shares: time zones, wall-clock times read in a webinar's zone, addresses."""
 
+import re
 from datetime import datetime
 
 from django import forms
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.timezones import wall_time_readings
+from webinars.addresses import sendable_address
 from webinars.forms import AddressField
 from webinars.models import (
     available_time_zones,
@@ -44,12 +46,45 @@ DURATIONS = [
 ]
 
 
+class AddressListField(forms.CharField):
+    """Several addresses, one a line (commas and semicolons also part them), each stored as
+    mail will send it; the ones that cannot be are named in the error."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def clean(self, value):
+        value = super().clean(value)
+        addresses, refused = [], []
+        for typed in re.split(r"[\r\n,;]+", value or ""):
+            typed = typed.strip()
+            if not typed:
+                continue
+            try:
+                addresses.append(sendable_address(typed))
+            except forms.ValidationError:
+                refused.append(typed)
+        if refused:
+            raise forms.ValidationError(
+                _("These are not addresses mail can be sent to: %(addresses)s.")
+                % {"addresses": ", ".join(refused)}
+            )
+        return "\n".join(dict.fromkeys(addresses))
+
+
 class SendableAddressMixin:
     """Address fields stored as mail will be sent, refused with a clear error otherwise."""
 
     address_fields: tuple[str, ...] = ("email",)
+    address_list_fields: tuple[str, ...] = ()
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.address_list_fields:
+            return AddressListField(
+                label=db_field.verbose_name.capitalize(),
+                required=not db_field.blank,
+                max_length=2000,
+                help_text=db_field.help_text,
+            )
         if db_field.name in self.address_fields:
             return AddressField(
                 label=db_field.verbose_name.capitalize(),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from series.access import series_q
 from webinars.models import Webinar
 
 # Rows counted before a list says "more than": the count reads at most this many.
@@ -45,12 +46,14 @@ def webinar_filter(path: str = "webinar", *, past: bool = False) -> type[admin.S
         def lookups(self, request, model_admin):
             choices = []
             value = self.value()
+            # Only webinars of series this user organises are named.
+            webinars = Webinar.objects.filter(series_q(request.user))
             if _is_id(value):
-                chosen = Webinar.objects.filter(pk=value).only("title", "start").first()
+                chosen = webinars.filter(pk=value).only("title", "start").first()
                 if chosen is not None:
                     choices.append((str(chosen.pk), chosen.title))
             now = timezone.now()
-            nearby = Webinar.objects.past(now) if past else Webinar.objects.upcoming(now)
+            nearby = webinars.past(now) if past else webinars.upcoming(now)
             nearby = nearby.exclude(pk__in=[int(pk) for pk, _ in choices]).only("title", "start")
             return choices + [(str(w.pk), w.title) for w in nearby[:NEARBY_CHOICES]]
 

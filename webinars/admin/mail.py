@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from series.admin_scope import SeriesScopedAdmin
 from webinars.models import (
     PendingMail,
 )
@@ -45,8 +46,13 @@ STATE_LABELS = {
 
 
 @admin.register(PendingMail)
-class PendingMailAdmin(admin.ModelAdmin):
-    """All mail, of every kind: a failed row needs a look, and can be sent again."""
+class PendingMailAdmin(SeriesScopedAdmin, admin.ModelAdmin):
+    """All mail, of every kind: a failed row needs a look, and can be sent again.
+
+    A series' manager sees the mail about its registrations; mail about no registration
+    (followers' mail, tests) is listed only for those who organise every series."""
+
+    series_paths = ("registration__webinar__series",)
 
     list_display = [
         "kind",

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from series.admin_scope import ScopedInline, SeriesScopedAdmin
 from webinars import mail
 from webinars.models import (
     MessageDelivery,
@@ -23,7 +24,7 @@ from webinars.services import (
 )
 
 
-class MessageDeliveryInline(admin.TabularInline):
+class MessageDeliveryInline(ScopedInline, admin.TabularInline):
     """What was sent to whom: the log, as the worker was handed it."""
 
     model = MessageDelivery
@@ -37,9 +38,11 @@ class MessageDeliveryInline(admin.TabularInline):
 
 
 @admin.register(RegistrantMessage)
-class RegistrantMessageAdmin(admin.ModelAdmin):
+class RegistrantMessageAdmin(SeriesScopedAdmin, admin.ModelAdmin):
     """Write to registrants: save, look at the preview, send a test to yourself, then send."""
 
+    # To a webinar, or to every webinar of a series.
+    series_paths = ("webinar__series", "series")
     change_form_template = "admin/webinars/registrantmessage/change_form.html"
     list_display = ["subject", "webinar", "series", "created", "sent_at", "sent_count"]
     list_filter = ["series"]
@@ -139,7 +142,7 @@ class RegistrantMessageAdmin(admin.ModelAdmin):
 
     def send_view(self, request, pk):
         """GET asks to confirm, with the count; POST sends (to those who have not had it)."""
-        obj = get_object_or_404(RegistrantMessage, pk=pk)
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         change_url = reverse("admin:webinars_registrantmessage_change", args=[obj.pk])

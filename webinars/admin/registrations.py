@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.reminders import describe as describe_lead
+from series.admin_scope import ScopedInline, SeriesScopedAdmin
 from webinars.admin.export import export_csv, export_csv_semicolon
 from webinars.admin.fields import (
     SendableAddressMixin,
@@ -94,7 +95,7 @@ def _report_skipped(modeladmin, request, skipped: int) -> None:
         )
 
 
-class ReminderSentInline(admin.TabularInline):
+class ReminderSentInline(ScopedInline, admin.TabularInline):
     model = ReminderSent
     extra = 0
     fields = ["lead", "sent_at", "mailed"]
@@ -109,7 +110,7 @@ class ReminderSentInline(admin.TabularInline):
         return False
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(ScopedInline, admin.TabularInline):
     model = Answer
     extra = 0
     fields = ["question", "answer"]
@@ -134,7 +135,8 @@ def _is_one_webinar(request) -> bool:
 
 
 @admin.register(Registration)
-class RegistrationAdmin(SendableAddressMixin, admin.ModelAdmin):
+class RegistrationAdmin(SeriesScopedAdmin, SendableAddressMixin, admin.ModelAdmin):
+    series_paths = ("webinar__series",)
     inlines = [AnswerInline, ReminderSentInline]
     # Status next to the name, and the organisation left to the search and the registration's
     # page: on a laptop, beside admin's menu and the filters, every column stays in view.

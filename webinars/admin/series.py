@@ -13,7 +13,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationStackedInline
 
+from series.access import organises_all_series
 from series.admin import BaseSeriesAdmin
+from series.admin_scope import ScopedInline, SeriesScopedAdmin
 from series.models import Series
 from webinars.admin.fields import (
     DURATIONS,
@@ -29,7 +31,7 @@ from webinars.models import (
 )
 
 
-class QuestionInline(TranslationStackedInline):
+class QuestionInline(ScopedInline, TranslationStackedInline):
     """The organisers' own questions on the registration form, in order."""
 
     model = Question
@@ -60,8 +62,11 @@ def next_in_series(previous: Webinar) -> dict:
 
 
 @admin.register(Series)
-class SeriesAdmin(SendableAddressMixin, BaseSeriesAdmin):
-    address_fields = ("notify_email",)
+class SeriesAdmin(SeriesScopedAdmin, SendableAddressMixin, BaseSeriesAdmin):
+    series_paths = ("",)
+    address_fields = ("notify_email", "reply_to")
+    address_list_fields = ("notify_also",)
+    filter_horizontal = ["managers"]
     inlines = [*BaseSeriesAdmin.inlines, QuestionInline]
     readonly_fields = ["webinar_list", "add_next_webinar", "embed_snippet"]
     list_display = [*BaseSeriesAdmin.list_display, "follower_count"]
@@ -78,6 +83,23 @@ class SeriesAdmin(SendableAddressMixin, BaseSeriesAdmin):
             # A grouped query drops Meta.ordering; the autocomplete's pages need an order.
             .order_by(*Series._meta.ordering)
         )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Administrators say who manages a series; its managers and organisers only read it.
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else [*fields, "managers"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "managers":
+            kwargs["queryset"] = db_field.related_model._default_manager.filter(
+                is_staff=True, is_active=True
+            ).order_by("username")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_add_permission(self, request):
+        # A new series is the administrators' or the all-series organisers' to make: a manager
+        # would make one they are not listed on, and so could not open.
+        return super().has_add_permission(request) and organises_all_series(request.user)
 
     def get_urls(self):
         return [*run_urls(self), *super().get_urls()]

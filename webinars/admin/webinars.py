@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
+from series.access import organises_all_series
 from series.admin import URL_AS_HTTPS
+from series.admin_scope import NOT_YOURS, ScopedInline, SeriesScopedAdmin
 from webinars.admin.export import registrations_csv
 from webinars.admin.fields import (
     WebinarTimesMedia,
@@ -28,6 +30,7 @@ from webinars.admin.series import QuestionInline, next_in_series
 from webinars.admin.series_webinars import state_label
 from webinars.formatting import span
 from webinars.models import (
+    Registration,
     Webinar,
     WebinarSpeaker,
     available_time_zones,
@@ -40,7 +43,7 @@ from webinars.services import (
 )
 
 
-class WebinarSpeakerInline(admin.TabularInline):
+class WebinarSpeakerInline(ScopedInline, admin.TabularInline):
     model = WebinarSpeaker
     extra = 1
     autocomplete_fields = ["speaker"]
@@ -63,7 +66,7 @@ class WhenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Webinar)
-class WebinarAdmin(TranslationAdmin):
+class WebinarAdmin(SeriesScopedAdmin, TranslationAdmin):
     """Webinars; start, end and closing time are typed and shown in the webinar's own zone."""
 
     form = WebinarAdminForm
@@ -104,7 +107,7 @@ class WebinarAdmin(TranslationAdmin):
                 ]
             },
         ),
-        (_("Where"), {"fields": ["location", "event_url", "join_url"]}),
+        (_("Where"), {"fields": ["location", "event_url", "meeting_provider", "join_url"]}),
         (
             _("Registration and publishing"),
             {
@@ -199,8 +202,9 @@ class WebinarAdmin(TranslationAdmin):
 
     def registrations_csv_view(self, request, pk):
         """The webinar's registrations, in a file named after it, times in its own zone."""
-        webinar = get_object_or_404(Webinar, pk=pk)
-        if not request.user.has_perm("webinars.view_registration"):
+        webinar = get_object_or_404(Webinar.objects.filter(self.scope_q(request)), pk=pk)
+        registrations = self.admin_site.get_model_admin(Registration)
+        if not registrations.has_view_permission(request):
             raise PermissionDenied
         name = slugify(webinar.title)[:80] or webinar.slug
         start = webinar.local_start
@@ -217,6 +221,14 @@ class WebinarAdmin(TranslationAdmin):
             return time_zone_field()
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "series" and not organises_all_series(request.user):
+            # A webinar without a series belongs to every series' organisers, not to a team.
+            field.required = True
+            field.error_messages["required"] = NOT_YOURS
+        return field
+
     def get_changeform_initial_data(self, request):
         # A new webinar starts as a draft: a title alone must not go live in one click.
         initial = {"is_published": False, **super().get_changeform_initial_data(request)}
@@ -226,11 +238,13 @@ class WebinarAdmin(TranslationAdmin):
         return initial
 
     def _previous_in_series(self, request) -> Webinar | None:
-        """The webinar an "Add the next webinar" link starts from (?after=<pk>)."""
+        """The webinar an "Add the next webinar" link starts from (?after=<pk>), if the user
+        organises it."""
         pk = request.GET.get("after", "")
         if not pk.isdigit():
             return None
-        return Webinar.objects.filter(pk=pk).prefetch_related("webinar_speakers").first()
+        found = Webinar.objects.filter(self.scope_q(request), pk=pk)
+        return found.prefetch_related("webinar_speakers").first()
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)

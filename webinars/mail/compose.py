@@ -8,7 +8,7 @@ import re
 import zoneinfo
 from datetime import UTC
 from email.mime.text import MIMEText
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from series.models import Series
 from webinars import ical, theme
 from webinars.calendar_links import google_calendar_url, ics_url, outlook_url
 from webinars.formatting import absolute_url, in_zone, page_url, when
@@ -149,17 +150,34 @@ def mail_brand(site: SiteSettings) -> dict[str, str]:
     }
 
 
+def sender(series: Series | None) -> str:
+    """The From of mail about `series`: its sender name on the site's own address
+    (DEFAULT_FROM_EMAIL), the one the domain's SPF and DKIM vouch for."""
+    name = one_line(series.sender_name).strip() if series is not None else ""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    if not (name and address):
+        return settings.DEFAULT_FROM_EMAIL
+    quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <{address}>'
+
+
+def reply_to(series: Series | None) -> list[str]:
+    """Where replies to mail about `series` go: its reply-to address, if it set one."""
+    return [series.reply_to] if series is not None and series.reply_to else []
+
+
 def compose(
     template: str,
     *,
     subject: str,
-    to: str,
+    to: str | list[str],
     context: dict,
     invite: tuple[Webinar, str] | None = None,
     invite_method: str = "REQUEST",
     sequence_offset: int = 0,
 ) -> EmailMultiAlternatives:
-    """A text + HTML message from templates/mail/<template>.txt and .html."""
+    """A text + HTML message from templates/mail/<template>.txt and .html, from the series'
+    sender when it is about one (context's "series", else its "webinar"'s)."""
     # Every message is signed with the site's name and contact address (site settings).
     site = SiteSettings.current()
     context = {
@@ -179,8 +197,9 @@ def compose(
         # A line break in a title would make an invalid header; never let it fail a message.
         subject=one_line(subject),
         body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
+        from_email=sender(context.get("series")),
+        to=[to] if isinstance(to, str) else list(to),
+        reply_to=reply_to(context.get("series")),
         headers={
             "Message-ID": make_msgid(domain=urlsplit(settings.SITE_URL).hostname),
             # Django's default says "-0000" (offset unknown); this instant is known, in UTC.

@@ -142,9 +142,9 @@ def reminder_message(
 
 
 def organiser_notice_message(registration: Registration) -> EmailMultiAlternatives | None:
-    """A short notice to the series' notify_email; None if the series has no address (any more)."""
+    """A short notice to the series' notice addresses; None if it has none (any more)."""
     webinar = registration.webinar
-    if not (webinar.series and webinar.series.notify_email):
+    if not (webinar.series and webinar.series.notice_addresses):
         return None
     counts = webinar.registrations.aggregate(
         confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
@@ -154,7 +154,7 @@ def organiser_notice_message(registration: Registration) -> EmailMultiAlternativ
     return compose(
         "organiser_notice",
         subject=_("New registration: %(title)s") % {"title": webinar.title},
-        to=webinar.series.notify_email,
+        to=webinar.series.notice_addresses,
         context=_context(
             registration,
             counts=counts,

@@ -159,7 +159,7 @@ def queue_registrant_message(registration: Registration, *, message) -> PendingM
 def queue_organiser_notice(
     registration: Registration, *, repeat: bool = False, now: datetime | None = None
 ) -> PendingMail:
-    """A short notice to the series' notify_email about a new registration.
+    """A short notice to the series' notice addresses about a new registration.
 
     repeat: recorded for a repeated registration too, so that both cost the request the same
     rows; the worker drops it.

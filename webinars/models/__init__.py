@@ -1,5 +1,6 @@
 """The webinars app's models, one module per area; imported from here by the rest of the code."""
 
+from webinars.models.meeting import MeetingProvider
 from webinars.models.messages import MessageDelivery, RegistrantMessage
 from webinars.models.outbox import PendingMail, PendingMailQuerySet
 from webinars.models.querysets import LIST_ITEM_FIELDS, WebinarQuerySet, registration_count
@@ -42,6 +43,7 @@ __all__ = [
     "TIME_ZONE_PATTERN",
     "Answer",
     "Audience",
+    "MeetingProvider",
     "ContentGeneration",
     "MessageDelivery",
     "PendingMail",

@@ -16,6 +16,7 @@ from core.reminders import RemindersError, parse_reminders
 from series.models import Series, reminders_field
 from series.paths import slug_path
 from webinars.changes import MOVE_NOTICE_THRESHOLD, WebinarChanges
+from webinars.models.meeting import meeting_provider_field
 from webinars.models.querysets import WebinarQuerySet
 from webinars.models.speakers import SPEAKER_ROWS, WebinarSpeaker
 from webinars.models.validators import (
@@ -161,6 +162,7 @@ class Webinar(models.Model):
             "You can change it at any time: registrants' personal join links follow it."
         ),
     )
+    meeting_provider = meeting_provider_field()
     recording_url = models.URLField(
         _("recording"),
         blank=True,

@@ -141,7 +141,7 @@ def _queue_registration_mail(
 ) -> None:
     webinar = registration.webinar
     mail.queue_details(registration, repeat=repeat, now=now)
-    if notify and webinar.series and webinar.series.notify_email:
+    if notify and webinar.series and webinar.series.notice_addresses:
         mail.queue_organiser_notice(registration, repeat=repeat, now=now)
 
 
@@ -236,7 +236,7 @@ def _confirm_hold(registration: Registration, webinar: Webinar, now: datetime) -
         ]
     )
     mail.queue_details(registration)
-    if webinar.series and webinar.series.notify_email:
+    if webinar.series and webinar.series.notice_addresses:
         mail.queue_organiser_notice(registration)
     if before is not None and badge_changes(webinar.capacity, before, before + 1):
         availability_changed.send(sender=Webinar, webinar=webinar)

@@ -48,6 +48,7 @@ def webinar_save(*, webinar: Webinar, now: datetime | None = None) -> WebinarCha
     changes = webinar.last_changes
     if changes.published:
         signals.webinar_published.send(sender=Webinar, webinar=webinar, now=now)
+    signals.webinar_saved.send(sender=Webinar, webinar=webinar, changes=changes, now=now)
     if changes.created:
         return changes
     if not phase.is_over(webinar, now):

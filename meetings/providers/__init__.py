@@ -1,0 +1,1 @@
+"""One module per meeting provider; registry.py lists them."""
