@@ -136,8 +136,7 @@ QUERY_PARAMETERS: dict[str, frozenset[str]] = {
     "embed:register_thanks": _THANKS_PARAMETERS,
     "embed:series_register_thanks": _THANKS_PARAMETERS,
     "webinars:speaker": frozenset({"page"}),
-    # django.contrib.sitemaps pages each section with ?p=.
-    "webinars:sitemap_section": frozenset({"p"}),
+    "webinars:sitemap_section": frozenset({"p"}),  # django.contrib.sitemaps pages with ?p=
 }
 
 

@@ -25,7 +25,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("webinars", "0015_show_registered_count"),
+        ("webinars", "0016_meeting_provider"),
     ]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
