@@ -49,8 +49,10 @@ lock: $(LOCK_TOOL)
 	$(PIP_COMPILE) --output-file=requirements.lock pyproject.toml
 	$(PIP_COMPILE) --extra=dev --constraint=requirements.lock --output-file=requirements-dev.lock pyproject.toml
 
-# The Nu HTML checker (vnu.jar) for the HTML validation test; lighthouse is a devDependency,
-# installed only by benchmarks/lighthouse.sh. Without npm the check skips (and fails in CI).
+# The test tools of package.json's dependencies: the Nu HTML checker (vnu.jar) for the HTML
+# validation test, the calendar readers, and oidc-provider, the OpenID provider the single
+# sign-on tests start on loopback. lighthouse is a devDependency, installed only by
+# benchmarks/lighthouse.sh. Without npm those tests skip (and fail in CI). `make run` needs none.
 NODE_STAMP := node_modules/.installed-runtime
 $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --omit=dev --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \

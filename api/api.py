@@ -1,5 +1,8 @@
 """The public, read-only JSON API under /api/ (django-ninja), with its OpenAPI schema.
 
+The organisers' operations (api/organisers.py) join this NinjaAPI, so one schema lists both;
+what is said below is about the public reads.
+
 Answers are public pages like any other: the page cache stores them, gives them ETags and
 answers If-None-Match with 304 (webinars/cache.py); CORS headers come from django-cors-headers
 and the rate limit from api.middleware, both in front of the cache so they apply to cached
@@ -43,9 +46,13 @@ api = ReadOnlyAPI(
     title="Webinars API",
     version="1",
     description=(
-        "Read-only: published series, webinars and speakers. Public, no authentication, no "
+        "Public reads: published series, webinars and speakers. No authentication, no "
         "cookies. Answers carry an ETag (send If-None-Match for a 304), CORS allows any origin, "
-        "and each client has a request budget per minute (429 with Retry-After beyond it)."
+        "and each client has a request budget per minute (429 with Retry-After beyond it). "
+        "The organisers' operations (tag `organisers`: registrations, adding and changing "
+        "webinars) take an API token made in admin, `Authorization: Bearer <token>`; they see "
+        "the series the token's holder organises, within the token's own series, are never "
+        "cached, and each token has its own request budget."
     ),
     urls_namespace="api",
     # The interactive docs page loads its script from a CDN: a third-party request.
@@ -87,7 +94,7 @@ def _not_found(request, exc):
     return api.create_response(request, {"detail": _("Not found."), "errors": []}, status=404)
 
 
-def _page(request: HttpRequest, queryset, params: schemas.ListParams, item) -> dict:
+def paged(request: HttpRequest, queryset, params: schemas.ListParams, item) -> dict:
     """One page of `queryset`, read with one row more to learn whether another follows.
 
     No COUNT over the whole list: the client follows `next` until it is null.
@@ -112,7 +119,7 @@ def _page(request: HttpRequest, queryset, params: schemas.ListParams, item) -> d
     }
 
 
-def _changed_since(queryset, params: schemas.ListParams):
+def changed_since(queryset, params: schemas.ListParams):
     if params.changed_since is not None:
         queryset = queryset.filter(updated__gte=params.changed_since)
     return queryset
@@ -153,7 +160,7 @@ for _name, _params in [
 @read("/series", schemas.SeriesPage, "series_list")
 def series_list(request, params: Query[schemas.ListParams]):
     """Series with published webinars, by title."""
-    return _page(request, _changed_since(public_series(), params), params, _series)
+    return paged(request, changed_since(public_series(), params), params, _series)
 
 
 @read("/series/{slug}", schemas.Series, "series_detail")
@@ -170,7 +177,7 @@ def series_detail(request, slug: Path[str]):
 def webinar_list(request, params: Query[schemas.WebinarParams]):
     """Published webinars; filter by series, speaker, upcoming or past, and changed since."""
     now = timezone.now()
-    webinars = _changed_since(public_webinars(), params)
+    webinars = changed_since(public_webinars(), params)
     if params.series:
         webinars = webinars.filter(series__slug=params.series)
     if params.speaker:
@@ -185,7 +192,7 @@ def webinar_list(request, params: Query[schemas.WebinarParams]):
         webinars = webinars.past(now)
     else:
         webinars = webinars.order_by("start", "pk")
-    return _page(request, webinars, params, lambda webinar: webinar_data(webinar, now))
+    return paged(request, webinars, params, lambda webinar: webinar_data(webinar, now))
 
 
 @read("/webinars/{slug}", schemas.Webinar, "webinar_detail")
@@ -218,7 +225,7 @@ def _speaker(speaker: Speaker) -> dict:
 @read("/speakers", schemas.SpeakerPage, "speaker_list")
 def speaker_list(request, params: Query[schemas.ListParams]):
     """Speakers of published webinars, by name."""
-    return _page(request, _changed_since(public_speakers(), params), params, _speaker)
+    return paged(request, changed_since(public_speakers(), params), params, _speaker)
 
 
 @read("/speakers/{slug}", schemas.SpeakerDetail, "speaker_detail")

@@ -172,3 +172,92 @@ class Index(Schema):
     webinars: str
     speakers: str
     openapi: str
+
+
+# --- The organisers' API (api/organisers.py): a bearer token, never cached ---
+
+RegistrationStatus = Literal["pending", "confirmed", "waitlisted", "cancelled"]
+
+
+class RegistrationParams(ListParams):
+    webinar: str | None = Field(
+        None, pattern=SLUG_PATTERN, max_length=200, description="Only this webinar (its slug)."
+    )
+    status: RegistrationStatus | None = Field(None, description="Only registrations in this state.")
+
+
+class RegistrationRecord(Schema):
+    """api.representations.registration_data: webhooks send the same fields."""
+
+    id: int = Field(description="Never changes.")
+    webinar: str = Field(description="The webinar's slug.")
+    name: str
+    email: str
+    organisation: str
+    status: RegistrationStatus = Field(
+        description="pending: waits for an organiser's approval or for the address to be "
+        "confirmed; confirmed: has a seat; waitlisted; cancelled."
+    )
+    language: str = Field(description="Every mail to the registrant is written in it.")
+    created: datetime
+    updated: datetime
+    cancelled_at: datetime | None
+    attended_at: datetime | None
+
+
+class RegistrationRecordPage(Page):
+    items: list[RegistrationRecord]
+
+
+class NewRegistration(Schema):
+    webinar: str = Field(pattern=SLUG_PATTERN, max_length=200, description="The webinar's slug.")
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(min_length=3, max_length=254)
+    organisation: str = Field("", max_length=200)
+    language: str | None = Field(
+        None,
+        max_length=10,
+        description="The language of their mail: en, nl or fr (as the site offers); "
+        "without it, English.",
+    )
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+
+
+class WebinarFields(Schema):
+    """What an organiser may set on a webinar; fields left out stay as they are."""
+
+    series: str | None = Field(
+        None, pattern=SLUG_PATTERN, max_length=200, description="The series' slug; null for none."
+    )
+    number: int | None = Field(None, ge=1, le=32767, description="Its number in the series.")
+    title: str | None = Field(None, min_length=1, max_length=300)
+    slug: str | None = Field(None, pattern=SLUG_PATTERN, max_length=200)
+    description: str | None = Field(None, description="Markdown.")
+    start: Moment | None = Field(None, description="ISO 8601 with a UTC offset.")
+    end: Moment | None = Field(None, description="ISO 8601 with a UTC offset.")
+    time_zone: str | None = Field(None, max_length=64, description="IANA name.")
+    capacity: int | None = Field(None, ge=1, le=2_147_483_647, description="null: unlimited.")
+    registration_closes: Moment | None = None
+    requires_approval: bool | None = None
+    location: str | None = Field(None, max_length=300, description="Empty for online.")
+    event_url: str | None = Field(None, max_length=200)
+    join_url: str | None = Field(
+        None, max_length=200, description="Private: stored, never answered by the API."
+    )
+
+
+class NewWebinar(WebinarFields):
+    title: str = Field(min_length=1, max_length=300)
+    start: Moment = Field(description="ISO 8601 with a UTC offset.")
+    end: Moment = Field(description="ISO 8601 with a UTC offset.")
+
+
+class WebinarChange(WebinarFields):
+    status: Literal["scheduled", "cancelled"] | None = Field(
+        None, description="cancelled: every active registrant is told."
+    )
+    is_published: bool | None = Field(
+        None, description="true publishes a draft: the series' followers are told."
+    )

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import environ
 
+from config.integrations import IntegrationSettingsError
+from config.integrations import from_environment as integrations_from_environment
 from core.reminders import RemindersError, parse_reminders
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -56,6 +58,8 @@ INSTALLED_APPS = [
     "afterwards",
     # After afterwards: its admin extends the webinar admin that afterwards registers.
     "meetings",
+    "sso",
+    "hooks",
 ]
 
 MIDDLEWARE = [
@@ -207,9 +211,7 @@ STORAGES = {
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
-
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -313,6 +315,16 @@ if not 1 <= REGISTRATION_HOLD_MINUTES <= 7 * 24 * 60:
     )
 REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=90)
 
+# --- Single sign-on (sso/), meeting providers (meetings/) and webhooks (hooks/) ---
+# Each app reads its own variables (config/integrations.py); nothing here reaches the network.
+try:
+    vars().update(integrations_from_environment(env, BASE_DIR))
+except IntegrationSettingsError as error:
+    sys.exit(str(error))
+# The password backend refuses everyone while OIDC_ONLY is on; the other one answers only the
+# provider's callback (sso/backends.py).
+AUTHENTICATION_BACKENDS = ["sso.backends.PasswordBackend", "sso.backends.OidcBackend"]
+
 # --- Production hardening: all from the environment, safe by default ---
 
 # Behind a reverse proxy that terminates TLS, set SECURE_PROXY_SSL_HEADER=on so Django trusts the
@@ -351,6 +363,8 @@ CORS_PREFLIGHT_MAX_AGE = 86400
 # Reads per client per window (counted in the cache, like the registration limit).
 API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=120)
 API_RATE_WINDOW = env.int("API_RATE_WINDOW", default=60)
+# Requests per organisers' token per API_RATE_WINDOW, whatever the method.
+API_TOKEN_RATE_LIMIT = env.int("API_TOKEN_RATE_LIMIT", default=300)
 
 # Content-Security-Policy (django-csp): no inline script or style anywhere; JSON-LD data blocks
 # are not executed, so they need no exception. CSP_EXTRA_IMG_SRC adds e.g. a media CDN origin.
@@ -382,19 +396,3 @@ PAGE_CACHE_SHARED_SECONDS = env.int("PAGE_CACHE_SHARED_SECONDS", default=10)
 PAGE_CACHE_STALE_SECONDS = env.int("PAGE_CACHE_STALE_SECONDS", default=60)
 # The prefix lets sites share one Redis database.
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="webinars"))
-
-# Meeting providers (meetings/), offered in admin once configured: BigBlueButton's API address
-# (https://bbb.example.org/bigbluebutton/api/) and shared secret; Jitsi Meet, whose join links
-# carry a JWT with an app id and secret. Provider calls wait at most MEETING_TIMEOUT_SECONDS.
-BBB_API_URL = env.str("BBB_API_URL", default="").strip()
-BBB_SECRET = env.str("BBB_SECRET", default="")
-BBB_CHECKSUM = env.str("BBB_CHECKSUM", default="sha1").strip().lower()
-JITSI_URL = env.str("JITSI_URL", default="https://meet.jit.si").strip().rstrip("/")
-JITSI_APP_ID = env.str("JITSI_APP_ID", default="")
-JITSI_APP_SECRET = env.str("JITSI_APP_SECRET", default="")
-MEETING_TIMEOUT_SECONDS = env.float("MEETING_TIMEOUT_SECONDS", default=4.0)
-for _pair in (("BBB_API_URL", "BBB_SECRET"), ("JITSI_APP_ID", "JITSI_APP_SECRET")):
-    if bool(globals()[_pair[0]]) != bool(globals()[_pair[1]]):
-        sys.exit(f"{_pair[0]} and {_pair[1]} go together: set both (or neither).")
-if BBB_CHECKSUM not in ("sha1", "sha256"):
-    sys.exit(f"BBB_CHECKSUM={BBB_CHECKSUM!r}: use sha1 (BigBlueButton's default) or sha256.")

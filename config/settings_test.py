@@ -57,6 +57,10 @@ if _worker.startswith("gw") and CACHES["default"]["BACKEND"].endswith("RedisCach
 # do not wait for each other's senders.
 if "MAIL_LOCK_FILE" not in os.environ:
     MAIL_LOCK_FILE = os.path.join(tempfile.gettempdir(), f"webinars-test-mail-{os.getpid()}.flock")
+if "WEBHOOK_LOCK_FILE" not in os.environ:
+    WEBHOOK_LOCK_FILE = os.path.join(
+        tempfile.gettempdir(), f"webinars-test-webhooks-{os.getpid()}.flock"
+    )
 # One process makes every change a test sees, and keeps the generation it wrote: no second
 # reads, so query counts do not depend on how fast a test runs (tests of the reading set it).
 CONTENT_GENERATION_SECONDS = 10**9

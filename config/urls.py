@@ -11,6 +11,7 @@ from api.api import api
 from api.api import not_found as api_not_found
 from pages.urls import series_patterns
 from pages.views import system
+from sso import views as sso_views
 from webinars.admin.account import account_view
 
 admin.site.site_header = _("Webinars administration")
@@ -24,6 +25,8 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("healthz", system.healthz, name="healthz"),
     path("meetings/", include("meetings.urls")),
+    # Single sign-on: the callback is one address, registered at the provider.
+    path("oidc/", include("sso.urls")),
 ]
 
 # English without a prefix, the other languages under /nl/, /fr/: the address alone says the
@@ -37,6 +40,8 @@ urlpatterns += i18n_patterns(
     path("", include("meetings.urls_host")),
     path("embed/", include("pages.urls_embed")),
     path("admin/account/", admin.site.admin_view(account_view), name="admin_account"),
+    # Before admin's own: signing out also ends the provider's session (sso/views.py).
+    path("admin/logout/", sso_views.sign_out),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

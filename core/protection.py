@@ -101,8 +101,10 @@ def client_ip(group, request) -> str:
     return client_network(request.META.get("REMOTE_ADDR", "unknown"))
 
 
-def over_limit(request, *, group: str, limit: int, window: int, methods) -> bool:
+def over_limit(request, *, group: str, limit: int, window: int, methods, key=client_ip) -> bool:
     """Count this request against the client in `group`; True once over `limit` per `window` s.
+
+    The client is its network (client_ip) unless `key` (group, request) -> str names another.
 
     Counted in the cache (Redis in production), so the count holds across workers. If the cache
     is down, the request goes through: losing registrations (or answering no reads) is worse
@@ -112,7 +114,7 @@ def over_limit(request, *, group: str, limit: int, window: int, methods) -> bool
         return is_ratelimited(
             request,
             group=group,
-            key=client_ip,
+            key=key,
             rate=f"{limit}/{window}s",
             method=methods,
             increment=True,

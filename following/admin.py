@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from following import services
 from following.models import Follower
 from series.admin_scope import SeriesScopedAdmin
 
@@ -55,5 +56,10 @@ class FollowerAdmin(SeriesScopedAdmin, admin.ModelAdmin):
 
     @admin.action(description=_("Unsubscribe the selected followers"), permissions=["change"])
     def unsubscribe_selected(self, request, queryset):
-        count = queryset.filter(unsubscribed_at__isnull=True).update(unsubscribed_at=timezone.now())
+        # Through the service, one by one: tools that listen (webhooks) hear of each.
+        followers = list(queryset.filter(unsubscribed_at__isnull=True))
+        now = timezone.now()
+        for follower in followers:
+            services.follow_stop(follower=follower, now=now)
+        count = len(followers)
         self.message_user(request, _("%(count)d followers unsubscribed.") % {"count": count})

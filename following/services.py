@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from following.models import Follower
+from following.signals import follower_confirmed, follower_unsubscribed
 from series.models import Series
 from webinars.mail import record, record_many
 from webinars.models import PendingMail, Webinar
@@ -48,20 +49,26 @@ def follow_request(*, series: Series, email: str, now: datetime | None = None) -
 def follow_confirm(*, follower: Follower, now: datetime | None = None) -> bool:
     """Start following (again harmless); True if this call confirmed it."""
     now = now or timezone.now()
-    confirmed = Follower.objects.filter(pk=follower.pk, confirmed_at__isnull=True).update(
-        confirmed_at=now, unsubscribed_at=None
-    )
-    follower.refresh_from_db(fields=["confirmed_at", "unsubscribed_at"])
+    with transaction.atomic():
+        confirmed = Follower.objects.filter(pk=follower.pk, confirmed_at__isnull=True).update(
+            confirmed_at=now, unsubscribed_at=None
+        )
+        follower.refresh_from_db(fields=["confirmed_at", "unsubscribed_at"])
+        if confirmed:
+            follower_confirmed.send(sender=Follower, follower=follower, now=now)
     return bool(confirmed)
 
 
 def follow_stop(*, follower: Follower, now: datetime | None = None) -> None:
     """Unsubscribe; mail already queued for this follower is not composed any more."""
     now = now or timezone.now()
-    Follower.objects.filter(pk=follower.pk, unsubscribed_at__isnull=True).update(
-        unsubscribed_at=now
-    )
-    follower.refresh_from_db(fields=["unsubscribed_at"])
+    with transaction.atomic():
+        stopped = Follower.objects.filter(pk=follower.pk, unsubscribed_at__isnull=True).update(
+            unsubscribed_at=now
+        )
+        follower.refresh_from_db(fields=["unsubscribed_at"])
+        if stopped:
+            follower_unsubscribed.send(sender=Follower, follower=follower, now=now)
 
 
 def webinar_published(*, webinar: Webinar, now: datetime | None = None) -> None:

@@ -148,6 +148,7 @@ ORGANISER_GRANTS = [
     ("webinars.migrations.0006_org_organiser_tools", "grant_organisers"),
     ("afterwards.migrations.0002_organisers_after_the_webinar", "grant"),
     ("following.migrations.0002_organisers_see_followers", "grant"),
+    ("hooks.migrations.0002_organisers_webhooks", "grant"),
 ]
 
 

@@ -3,11 +3,10 @@
 - Visitors carry no cookie, so a public page is one answer per URL. It is stored under its URL
   with the content *generation* it was rendered in, and served while that generation is current
   (both read in one round trip).
-- `content_changed()` renews the generation, so every stored page is out of date at once. It
-  runs on every save or delete of what public pages show, when a webinar's availability state
-  moves (webinars.signals.availability_changed: open, few seats left, full), when a registration
-  of a webinar whose page shows its registered count is added or changes status, and after
-  migrate.
+- `content_changed()` renews the generation, so every stored page is out of date at once. It runs on
+  every save or delete of what public pages show, when a webinar's availability state moves
+  (webinars.signals.availability_changed: open, few seats left, full), when a registration of a
+  webinar whose page shows its registered count is added or changes status, and after migrate.
   The generation also expires by itself at the next moment a webinar starts, ends or closes
   registration, because pages read "upcoming" and "open" from the clock.
 - The cache's generation starts with the database's (webinars.models.ContentGeneration, renewed
@@ -41,6 +40,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import parse_http_date_safe
 
+from webinars.cache_names import CACHED_URL_NAMES
 from webinars.cache_warnings import cache_write_failed
 from webinars.models import (
     Registration,
@@ -53,76 +53,6 @@ from webinars.signals import availability_changed
 
 logger = logging.getLogger(__name__)
 
-# Public pages shown alike to every visitor. A test makes every public URL name appear in
-# exactly one of the two sets, so a new view cannot be forgotten.
-CACHED_URL_NAMES = frozenset(
-    {
-        "webinars:calendar",
-        "series:index",
-        "webinars:month",
-        "webinars:detail",
-        "webinars:register",
-        "webinars:register_thanks",
-        "webinars:speaker",
-        "webinars:ical",
-        "webinars:site_ical",
-        "webinars:feed",
-        "webinars:feed_atom",
-        "webinars:sitemap",
-        "webinars:sitemap_section",
-        "webinars:robots",
-        "webinars:privacy",
-        "series:detail",
-        "series:register",
-        "series:register_thanks",
-        "series:ical",
-        "following:follow",
-        "following:sent",
-        "embed:calendar",
-        "embed:series",
-        "embed:register",
-        "embed:register_thanks",
-        "embed:series_register",
-        "embed:series_register_thanks",
-        # The public API: the same answer for every client, invalidated with the pages.
-        "api:index",
-        "api:series_list",
-        "api:series_detail",
-        "api:webinar_list",
-        "api:webinar_detail",
-        "api:speaker_list",
-        "api:speaker_detail",
-        "api:openapi-json",
-    }
-)
-# A registrant's own pages (a secret token), a redirect that follows the clock, the health check.
-UNCACHED_URL_NAMES = frozenset(
-    {
-        "healthz",
-        "webinars:current_month",
-        "webinars:registration",
-        "webinars:registration_cancel",
-        "webinars:registration_join",
-        "webinars:registration_calendar",
-        "following:confirm",
-        "afterwards:registrant_material",
-        "afterwards:feedback",
-        "afterwards:certificate",
-        # A file download: streamed, and small enough a browser keeps it.
-        "afterwards:material",
-        "following:unsubscribe",
-        "webinars:confirm_address",
-        # Answer with their own long-lived headers: pages link them by the settings' version
-        # (the share images are also kept in the cache by webinars.social_image and cover_image).
-        "webinars:theme_css",
-        "webinars:social_image",
-        "webinars:cover_image",
-        # django-ninja's root route, shadowed by api:index (registered first); never reached.
-        "api:api-root",
-        # A staff member's own account page in admin, signed in like the rest of admin.
-        "admin_account",
-    }
-)
 # The query parameters each page reads. Only these make another copy of a page: tracking tags
 # (utm_source ...), cache-busters and typos leave the page as it is, and stay out of the key.
 # Apps whose views read others add them with vary_on_query().
@@ -220,15 +150,13 @@ def _new_generation(content: str) -> str:
 
 
 def _is_current(generation: str) -> bool:
-    """Whether the cache's generation belongs to the database's content generation; asked of
-    the database itself before a generation is given up."""
+    """Whether the generation is the database's content generation's (re-read before a no)."""
     content = generation.partition(".")[0]
     return content == content_generation() or content == content_generation(max_age=0)
 
 
 def _start_generation(stale: str | None = None) -> str:
-    """A generation where none is current (missing, or `stale`, one from an older content
-    generation); another worker's, if it started one first."""
+    """A generation where none (or only a `stale` one) is current; another worker's, if first."""
     generation = _new_generation(content_generation())
     if stale is not None:
         # The cache came back from an older snapshot: its pages must not be served.
@@ -358,17 +286,15 @@ def _on_saved(sender, **kwargs) -> None:
     if meta.label_lower not in NOT_CONTENT:
         content_changed()
     elif meta.label_lower == "webinars.registration" and kwargs.get("signal") is post_delete:
-        # A registration deleted in admin may free a seat: rare enough not to work out whether
-        # the webinar's state moved.
+        # A registration deleted in admin may free a seat: too rare to work out the new state.
         content_changed()
     elif meta.label_lower == "webinars.registration" and _shows_count_of(kwargs):
         content_changed()
 
 
 def _shows_count_of(kwargs) -> bool:
-    """Whether a saved registration may change a count its webinar's page shows: only those
-    pages say how many registered, so only their registrations renew the cache (a rounded
-    count would still be wrong for some visitors at every threshold)."""
+    """Whether a saved registration may change a count its webinar's page shows: only those pages
+    say how many registered (a rounded count would be wrong for some visitors at every step)."""
     update_fields = kwargs.get("update_fields")
     if not kwargs.get("created") and update_fields is not None and "status" not in update_fields:
         return False

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from afterwards import attendance, figures
 from afterwards.models import WebinarRecord
 from series.admin_scope import SeriesScopedAdmin
+from webinars import services
 
 
 class AttendanceReportForm(forms.Form):
@@ -201,11 +202,7 @@ class WebinarRecordAdmin(SeriesScopedAdmin, admin.ModelAdmin):
                 messages.ERROR,
             )
             return HttpResponseRedirect(back)
-        count = (
-            webinar.registrations.confirmed()
-            .filter(pk__in=ids, attended_at__isnull=True)
-            .update(attended_at=webinar.start)
-        )
+        count = services.registrations_mark_attended(webinar=webinar, ids=ids, at=webinar.start)
         self.message_user(
             request,
             ngettext(
@@ -222,9 +219,7 @@ class WebinarRecordAdmin(SeriesScopedAdmin, admin.ModelAdmin):
         if refused:  # only a changed form sends these: they name no registration
             self.message_user(request, attendance.refused_message(refused), messages.WARNING)
         confirmed = webinar.registrations.confirmed().filter(anonymised_at__isnull=True)
-        added = confirmed.filter(pk__in=ticked, attended_at__isnull=True).update(
-            attended_at=webinar.start
-        )
+        added = services.registrations_mark_attended(webinar=webinar, ids=ticked, at=webinar.start)
         removed = (
             confirmed.exclude(pk__in=ticked)
             .filter(attended_at__isnull=False)

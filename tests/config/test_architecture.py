@@ -9,8 +9,10 @@ BASE = Path(__file__).resolve().parents[2]
 # The application's packages, lowest layer last (docs/architecture.md).
 PACKAGES = [
     "config",
+    "hooks",
     "pages",
     "api",
+    "sso",
     "afterwards",
     "following",
     "meetings",

@@ -27,6 +27,8 @@ SOURCES = [
     "meetings",
     "pages",
     "api",
+    "sso",
+    "hooks",
     "templates",
     "static",
 ]

@@ -21,6 +21,8 @@ from webinars.mail.outbox import (
 )
 from webinars.mail.worker import (
     Delivery,
+    claim,
+    claimable,
     deliver,
     deliver_pending,
     in_mail_thread,
@@ -32,6 +34,8 @@ from webinars.mail.worker import (
 
 __all__ = [
     "Delivery",
+    "claim",
+    "claimable",
     "deliver",
     "deliver_pending",
     "in_mail_thread",

@@ -87,10 +87,11 @@ def _row_locks() -> bool:
 
 
 @contextmanager
-def _file_lock(wait: float) -> Iterator[bool]:
-    """flock() on MAIL_LOCK_FILE: held by one open file at a time, and released by the kernel
-    when its process ends, however it ends, so a killed sender never blocks the next one."""
-    handle = open(settings.MAIL_LOCK_FILE, "a+b")  # noqa: SIM115 (held for the with block)
+def _file_lock(wait: float, lock_file: str | None = None) -> Iterator[bool]:
+    """flock() on MAIL_LOCK_FILE (or lock_file): held by one open file at a time, and released by
+    the kernel when its process ends, however it ends, so a killed sender never blocks the next."""
+    path = lock_file or settings.MAIL_LOCK_FILE
+    handle = open(path, "a+b")  # noqa: SIM115 (held for the with block)
     try:
         deadline = time.monotonic() + wait
         while True:
@@ -111,16 +112,22 @@ def _file_lock(wait: float) -> Iterator[bool]:
 
 
 @contextmanager
-def _claim(wait: float = 0) -> Iterator[bool]:
+def _claim(wait: float = 0, lock_file: str | None = None) -> Iterator[bool]:
     """The right to send: on PostgreSQL a transaction whose row locks claim each record; on
     SQLite the file lock, and no transaction, since a write transaction there holds the whole
-    database and a slow mail server would hold every registration with it."""
+    database and a slow mail server would hold every registration with it.
+
+    Other queues sent the same way (webhooks) pass a lock file of their own, so that a slow
+    receiver never holds the mail."""
     if _row_locks():
         with transaction.atomic():
             yield True
     else:
-        with _file_lock(wait) as acquired:
+        with _file_lock(wait, lock_file) as acquired:
             yield acquired
+
+
+claim = _claim
 
 
 def _claimable(records):
@@ -128,6 +135,9 @@ def _claimable(records):
         # A second sender skips what the first holds instead of sending it again.
         return records.select_for_update(skip_locked=True, of=("self",))
     return records
+
+
+claimable = _claimable
 
 
 class _Sender:

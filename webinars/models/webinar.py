@@ -302,6 +302,7 @@ class Webinar(models.Model):
         if not before:
             return WebinarChanges()
         after = {name: getattr(self, name) for name in names}
+        changed = frozenset(name for name in names if before[name] != after[name])
         started_elsewhere = (
             "start" in before and abs(before["start"] - after["start"]) >= MOVE_NOTICE_THRESHOLD
         )
@@ -315,9 +316,8 @@ class Webinar(models.Model):
             cancelled="status" in before
             and before["status"] != self.Status.CANCELLED
             and after["status"] == self.Status.CANCELLED,
-            calendar_fields_changed=any(
-                before[name] != after[name] for name in self.CALENDAR_FIELDS if name in before
-            ),
+            calendar_fields_changed=bool(changed.intersection(self.CALENDAR_FIELDS)),
+            changed_fields=changed,
             published="is_published" in before
             and not before["is_published"]
             and after["is_published"],

@@ -20,6 +20,7 @@ from webinars.services.registrations import (
     registration_confirm_address,
     registration_create,
     registration_record_attendance,
+    registrations_mark_attended,
 )
 from webinars.services.runs import (
     PlannedWebinar,
@@ -53,6 +54,7 @@ __all__ = [
     "registration_create",
     "registration_record_attendance",
     "registration_send_reminder",
+    "registrations_mark_attended",
     "registrations_approve",
     "registrations_decline",
     "registrations_purge",

@@ -14,7 +14,7 @@ from webinars.models import (
     Registration,
     Webinar,
 )
-from webinars.signals import availability_changed
+from webinars.signals import availability_changed, registrations_event
 
 if TYPE_CHECKING:
     pass
@@ -69,6 +69,7 @@ def registrations_approve(
             counts["skipped"] += len(pks) - len(rows)
             taken = _seats_taken(webinar) if webinar.capacity is not None else 0
             before = taken
+            decided = {Registration.Status.CONFIRMED: [], Registration.Status.WAITLISTED: []}
             for registration in rows:
                 free = not rules.seats.is_full(webinar.capacity, taken)
                 registration.status = (
@@ -83,6 +84,9 @@ def registrations_approve(
                 mail.queue_details(registration, approved=True)
                 taken += free
                 counts["confirmed" if free else "waitlisted"] += 1
+                decided[registration.status].append(registration)
+            registrations_event("confirmed", decided[Registration.Status.CONFIRMED], now)
+            registrations_event("waitlisted", decided[Registration.Status.WAITLISTED], now)
             if webinar.capacity is not None and badge_changes(webinar.capacity, before, taken):
                 availability_changed.send(sender=Webinar, webinar=webinar)
     return ApprovalOutcome(**counts)
@@ -113,4 +117,5 @@ def registrations_decline(
                 registration.webinar = webinar
                 mail.queue_declined(registration)
                 declined += 1
+            registrations_event("cancelled", rows, now)
     return ApprovalOutcome(declined=declined, skipped=skipped)

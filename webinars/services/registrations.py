@@ -18,7 +18,7 @@ from webinars.models import (
     Registration,
     Webinar,
 )
-from webinars.signals import availability_changed
+from webinars.signals import availability_changed, registrations_event
 
 if TYPE_CHECKING:
     pass
@@ -133,7 +133,17 @@ def _register(
     )
     # The organisers hear of a held registration once its address is confirmed.
     _queue_registration_mail(registration, repeat=False, notify=not held, now=now)
+    registrations_event("created", [registration], now)
+    _status_event(registration, now)
     return RegistrationOutcome(registration, created=True)
+
+
+def _status_event(registration: Registration, now: datetime) -> None:
+    """A seat or the waiting list, just decided, for the tools outside that listen."""
+    if registration.status == Registration.Status.CONFIRMED:
+        registrations_event("confirmed", [registration], now)
+    elif registration.status == Registration.Status.WAITLISTED:
+        registrations_event("waitlisted", [registration], now)
 
 
 def _queue_registration_mail(
@@ -240,6 +250,7 @@ def _confirm_hold(registration: Registration, webinar: Webinar, now: datetime) -
         mail.queue_organiser_notice(registration)
     if before is not None and badge_changes(webinar.capacity, before, before + 1):
         availability_changed.send(sender=Webinar, webinar=webinar)
+    _status_event(registration, now)
 
 
 def registration_cancel(
@@ -262,6 +273,7 @@ def registration_cancel(
         current.save(update_fields=["status", "cancelled_at", "updated"])
         current.webinar = webinar
         mail.queue_cancelled(current, by_organiser=by_organiser)
+        registrations_event("cancelled", [current], now)
         promoted = _fill_seats(webinar, now)
         # A promotion usually takes the freed seat again: the state moves only when it does not.
         # The row lock holds the count still, so what it is now follows without counting again.
@@ -278,7 +290,31 @@ def registration_record_attendance(
 ) -> bool:
     """Note that a registrant joined; only the first time counts. True if this call noted it."""
     now = now or timezone.now()
-    noted = Registration.objects.filter(pk=registration.pk, attended_at__isnull=True).update(
-        attended_at=now
-    )
+    with transaction.atomic():
+        noted = Registration.objects.filter(pk=registration.pk, attended_at__isnull=True).update(
+            attended_at=now
+        )
+        if noted:
+            registration.attended_at = now
+            registrations_event("attended", [registration], now)
     return bool(noted)
+
+
+def registrations_mark_attended(
+    *, webinar: Webinar, ids, at: datetime, now: datetime | None = None
+) -> int:
+    """An organiser marks confirmed registrants of `webinar` (pks in `ids`) as attended at `at`
+    (an attendance report, ticks); those marked before keep their time. Returns how many."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = list(
+            webinar.registrations.confirmed()
+            .filter(pk__in=ids, attended_at__isnull=True, anonymised_at__isnull=True)
+            .select_for_update()
+        )
+        Registration.objects.filter(pk__in=[r.pk for r in rows]).update(attended_at=at)
+        for row in rows:
+            row.attended_at = at
+            row.webinar = webinar
+        registrations_event("attended", rows, now)
+    return len(rows)

@@ -21,7 +21,7 @@ from webinars.models import (
     Registration,
     Webinar,
 )
-from webinars.signals import availability_changed
+from webinars.signals import availability_changed, registrations_event
 
 if TYPE_CHECKING:
     pass
@@ -136,4 +136,5 @@ def _fill_seats(webinar: Webinar, now: datetime) -> list[Registration]:
             registration.save(update_fields=["status", "promoted_at", "updated"])
             registration.webinar = webinar
             mail.queue_promoted(registration)
+        registrations_event("promoted", promoted, now)
     return promoted
