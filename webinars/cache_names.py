@@ -20,6 +20,7 @@ CACHED_URL_NAMES = frozenset(
         "webinars:feed",
         "webinars:feed_atom",
         "webinars:sitemap",
+        "webinars:sitemap_section",
         "webinars:robots",
         "webinars:privacy",
         "series:detail",
