@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from meetings import services, views
-from meetings.models import MeetingJob, MeetingRoom
-from meetings.registry import offered_choices
+from meetings.models import MeetingJob, MeetingRegistrant, MeetingRoom
+from meetings.registry import offered_choices, provider_for
 from meetings.remote import ProviderError
 from webinars.formatting import absolute_url, in_zone
-from webinars.models import MeetingProvider, Webinar
+from webinars.models import MeetingProvider, Registration, Webinar
 
 # webinars registers the webinar's admin and afterwards extends it (INSTALLED_APPS order puts
 # this app after both): this one extends whatever is registered, importing neither.
@@ -100,6 +100,22 @@ class WebinarWithMeetingAdmin(_Base):
             (_("Attendance received"), when(room and room.attendance_received_at)),
             (_("Recording received"), when(room and room.recording_received_at)),
         ]
+        provider = provider_for(obj.meeting_provider)
+        if provider is not None and provider.registers_people:
+            added = MeetingRegistrant.objects.filter(
+                registration__webinar=obj,
+                registration__status=Registration.Status.CONFIRMED,
+                room_id=room.room_id if room else "",
+                cancelled_at__isnull=True,
+            ).count()
+            confirmed = obj.registrations.filter(status=Registration.Status.CONFIRMED).count()
+            rows.append(
+                (
+                    _("Registered with the service"),
+                    _("%(added)d of %(confirmed)d confirmed registrants")
+                    % {"added": added, "confirmed": confirmed},
+                )
+            )
         if room and room.last_error:
             rows.append(
                 (_("Last error"), f"{when(room.last_error_at)}: {room.last_error}"),

@@ -16,11 +16,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from meetings import services
-from meetings.models import MeetingJob, MeetingRoom
-from meetings.registry import provider_for
+from meetings.models import MeetingJob, MeetingRegistrant, MeetingRoom
+from meetings.registry import people_registering_providers, provider_for
 from meetings.remote import ProviderError
 from webinars.mail import retry_delay
-from webinars.models import Webinar
+from webinars.models import Registration, Webinar
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,35 @@ def _recordings(webinar: Webinar, now: datetime) -> None:
     services.recording_received(webinar, url, now)
 
 
-ACTIONS = {MeetingJob.Action.SYNC: _sync, MeetingJob.Action.RECORDINGS: _recordings}
+def _registrants(webinar: Webinar, now: datetime) -> None:
+    provider = provider_for(webinar.meeting_provider)
+    if provider is None or not provider.registers_people:
+        return
+    room = services.room_for(webinar)
+    provider.sync_registrants(room, webinar, now)
+    room.save(update_fields=["room_id", "data", "created_at", "ended_at"])
+
+
+ACTIONS = {
+    MeetingJob.Action.SYNC: _sync,
+    MeetingJob.Action.RECORDINGS: _recordings,
+    MeetingJob.Action.REGISTRANTS: _registrants,
+}
+
+
+def on_registration_saved(sender, instance: Registration, created, update_fields, **kwargs):
+    """A registration was made, confirmed or cancelled (every such change is a save through
+    webinars.services): a provider that registers people hears of it from the worker. No query
+    unless such a provider is set up, so other sites pay nothing."""
+    names = people_registering_providers()
+    if not names or (update_fields is not None and "status" not in update_fields):
+        return
+    if Registration.webinar.is_cached(instance):
+        webinar = instance.webinar
+    else:
+        webinar = Webinar.objects.filter(pk=instance.webinar_id).first()
+    if webinar is not None and webinar.meeting_provider in names:
+        schedule(webinar, MeetingJob.Action.REGISTRANTS)
 
 
 def run_job(job: MeetingJob, now: datetime) -> bool:
@@ -124,3 +152,8 @@ def run_now(webinar_pk: int) -> int:
         if _claim(job, now):
             done += run_job(job, now)
     return done
+
+
+def on_registrations_anonymised(sender, ids, **kwargs) -> None:
+    """Anonymised registrants' personal join addresses at a provider go with their names."""
+    MeetingRegistrant.objects.filter(registration_id__in=ids).delete()

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from webinars.models import Webinar
+from webinars.models import Registration, Webinar
 
 
 class MeetingRoom(models.Model):
@@ -46,6 +46,7 @@ class MeetingJob(models.Model):
     class Action(models.TextChoices):
         SYNC = "sync", _("bring the meeting in line with the webinar")
         RECORDINGS = "recordings", _("fetch the recording")
+        REGISTRANTS = "registrants", _("register the registrants with the meeting service")
 
     webinar = models.ForeignKey(Webinar, on_delete=models.CASCADE, related_name="meeting_jobs")
     action = models.CharField(max_length=20, choices=Action)
@@ -62,3 +63,21 @@ class MeetingJob(models.Model):
 
     def __str__(self):
         return f"{self.action}: {self.webinar_id}"
+
+
+class MeetingRegistrant(models.Model):
+    """A registrant as a provider that registers people itself (Zoom) knows them: their id
+    there and their personal join address. Private: only their own join redirect reads it."""
+
+    registration = models.OneToOneField(
+        Registration, on_delete=models.CASCADE, related_name="meeting_registrant"
+    )
+    # The remote meeting they were registered with: a meeting made anew needs them again.
+    room_id = models.CharField(max_length=200)
+    remote_id = models.CharField(max_length=200, blank=True)
+    join_url = models.TextField(blank=True)
+    added_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.room_id}: {self.registration_id}"

@@ -5,16 +5,22 @@ from django.utils.translation import gettext_lazy as _
 from meetings.providers.base import Provider
 from meetings.providers.bigbluebutton import BigBlueButton
 from meetings.providers.jitsi import Jitsi
+from meetings.providers.zoom import Zoom
 from webinars.models import MeetingProvider
 
 # A new provider: a module in providers/ with a Provider subclass, added here.
-PROVIDERS: dict[str, Provider] = {p.name: p for p in (BigBlueButton(), Jitsi())}
+PROVIDERS: dict[str, Provider] = {p.name: p for p in (BigBlueButton(), Jitsi(), Zoom())}
 
 
 def provider_for(name: str) -> Provider | None:
     """The provider of that name if this site configures it, else None (manual included)."""
     provider = PROVIDERS.get(name)
     return provider if provider is not None and provider.is_configured() else None
+
+
+def people_registering_providers() -> set[str]:
+    """The configured providers that register each registrant with their service."""
+    return {n for n, p in PROVIDERS.items() if p.registers_people and p.is_configured()}
 
 
 def offered_choices(current: str = "") -> list[tuple[str, str]]:

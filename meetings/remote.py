@@ -18,7 +18,12 @@ MAX_ANSWER_BYTES = 2_000_000
 
 class ProviderError(Exception):
     """The provider could not be reached, refused the call or answered nonsense. The message
-    is for organisers (admin shows it) and never names a secret."""
+    is for organisers (admin shows it) and never names a secret. `status` is the provider's
+    HTTP status when it answered one (a provider may retry a 401 with a fresh token)."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 class Answer(NamedTuple):
@@ -46,7 +51,7 @@ def call(
             return Answer(response.status, response.read(MAX_ANSWER_BYTES), dict(response.headers))
     except urllib.error.HTTPError as error:
         detail = error.read(300).decode("utf-8", "replace").strip()
-        raise ProviderError(f"{what} answered {error.code}: {detail[:200]}") from error
+        raise ProviderError(f"{what} answered {error.code}: {detail[:200]}", error.code) from error
     except TimeoutError as error:
         raise ProviderError(f"{what} did not answer within {wait:g} s") from error
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:

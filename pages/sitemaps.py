@@ -1,4 +1,6 @@
-"""/sitemap.xml: the calendar and every published webinar, series and speaker page.
+"""/sitemap.xml: an index of sections (pages, series, webinars, speakers), each section a file
+of at most SECTION_LIMIT addresses (each page once per language, so per file at most
+SECTION_LIMIT <url> entries whatever the number of languages), paged with ?p=.
 
 Addresses are built from SITE_URL, like links in mail and feeds, not from the request's host.
 Sections are lists, not querysets: the sitemap's paginator would count each one first.
@@ -15,11 +17,16 @@ from django.urls import reverse
 from series.models import Series
 from webinars.models import Speaker, Webinar, WebinarSpeaker
 
+# The protocol allows 50,000 addresses (and 50 MB) a file; each <url> here also carries an
+# alternate per language, so files stay well under both.
+SECTION_LIMIT = 5_000
+
 
 class SiteUrlSitemap(Sitemap):
     """A sitemap section whose addresses start with SITE_URL, each page once per language with
     its alternates (hreflang) and the English page as x-default."""
 
+    limit = SECTION_LIMIT
     i18n = True
     alternates = True
     x_default = True
@@ -94,8 +101,8 @@ class SpeakerSitemap(SiteUrlSitemap):
 
 
 SITEMAPS = {
-    "calendar": CalendarSitemap,
-    "webinars": WebinarSitemap,
+    "pages": CalendarSitemap,
     "series": SeriesSitemap,
+    "webinars": WebinarSitemap,
     "speakers": SpeakerSitemap,
 }

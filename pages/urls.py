@@ -1,10 +1,8 @@
 """URLs of webinars, speakers and series (series views read webinars, so they live here)."""
 
-from django.contrib.sitemaps.views import sitemap
 from django.urls import path, re_path
 
 import core.converters  # noqa: F401 (registers the `token` converter)
-from pages.sitemaps import SITEMAPS
 from pages.views import calendars, pages, registration, system
 
 app_name = "webinars"
@@ -76,7 +74,8 @@ urlpatterns += [
     ),
     path("feed/", calendars.NewWebinarsFeed(), name="feed"),
     path("feed/atom/", calendars.NewWebinarsAtomFeed(), name="feed_atom"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", calendars.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", calendars.sitemap_section, name="sitemap_section"),
     path("robots.txt", calendars.robots_txt, name="robots"),
     path("theme.css", system.theme_css, name="theme_css"),
     path("social.png", system.social_image, name="social_image"),

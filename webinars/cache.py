@@ -65,8 +65,8 @@ QUERY_PARAMETERS: dict[str, frozenset[str]] = {
     "series:register_thanks": _THANKS_PARAMETERS,
     "embed:register_thanks": _THANKS_PARAMETERS,
     "embed:series_register_thanks": _THANKS_PARAMETERS,
-    # django.contrib.sitemaps pages its index with ?p=.
-    "webinars:sitemap": frozenset({"p"}),
+    "webinars:speaker": frozenset({"page"}),
+    "webinars:sitemap_section": frozenset({"p"}),  # django.contrib.sitemaps pages with ?p=
 }
 
 

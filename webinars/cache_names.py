@@ -20,6 +20,7 @@ CACHED_URL_NAMES = frozenset(
         "webinars:feed",
         "webinars:feed_atom",
         "webinars:sitemap",
+        "webinars:sitemap_section",
         "webinars:robots",
         "webinars:privacy",
         "series:detail",
@@ -61,6 +62,10 @@ UNCACHED_URL_NAMES = frozenset(
         # A file download: streamed, and small enough a browser keeps it.
         "afterwards:material",
         "following:unsubscribe",
+        # Meeting providers' callbacks and webhooks, and a speaker's signed host link (meetings/).
+        "meetings:callback",
+        "meetings:webhook",
+        "meetings_host:host",
         # People's own data (privacy/): a secret link, or the answer to one address.
         *(f"privacy:{n}" for n in ("ask", "sent", "erased", "data", "download", "erase")),
         "webinars:confirm_address",

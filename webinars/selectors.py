@@ -45,16 +45,65 @@ def webinars_visible_to(*, staff: bool) -> QuerySet[Webinar]:
 SIBLING_FIELDS = ("series", "number", "title", "slug", "start", "end", "time_zone", "status")
 
 
-def sibling_webinars(webinar: Webinar, *, staff: bool) -> list[Webinar]:
-    """The other webinars of the webinar's series, in time order (drafts too for staff)."""
+# A long series shows this many webinars either side of the current one on its page.
+SIBLINGS_AROUND = 5
+
+
+@dataclass
+class Siblings:
+    """The webinars of a series around one of them, in time order, and whether more exist."""
+
+    webinars: list[Webinar]
+    more_before: bool = False
+    more_after: bool = False
+    following: Webinar | None = None
+
+    def __iter__(self):
+        return iter(self.webinars)
+
+    def __bool__(self):
+        return bool(self.webinars)
+
+
+def sibling_webinars(
+    webinar: Webinar,
+    *,
+    staff: bool,
+    around: int = SIBLINGS_AROUND,
+    next_after: datetime | None = None,
+) -> Siblings:
+    """Up to `around` other webinars of the series before this one and as many after, in
+    time order (drafts too for staff), in one short query whatever the series' length. With
+    `next_after` (a past webinar's page), also the series' first webinar that takes place
+    after that moment, as `following`, in the same query."""
     if not webinar.series_id:
-        return []
-    return list(
+        return Siblings([])
+    others = (
         webinars_visible_to(staff=staff)
         .filter(series_id=webinar.series_id)
         .exclude(pk=webinar.pk)
         .only(*SIBLING_FIELDS)
-        .order_by("start", "pk")
+    )
+    earlier = Q(start__lt=webinar.start) | Q(start=webinar.start, pk__lt=webinar.pk)
+    # One query: the nearest around + 1 either side (the extra one says whether more exist).
+    before_ids = others.filter(earlier).order_by("-start", "-pk").values("pk")[: around + 1]
+    after_ids = others.exclude(earlier).order_by("start", "pk").values("pk")[: around + 1]
+    wanted = Q(pk__in=before_ids) | Q(pk__in=after_ids)
+    if next_after is not None:
+        upcoming = others.filter(start__gt=next_after, status=Webinar.Status.SCHEDULED)
+        wanted |= Q(pk__in=upcoming.order_by("start", "pk").values("pk")[:1])
+    rows = list(others.filter(wanted).order_by("start", "pk"))
+    key = (webinar.start, webinar.pk)
+    before = [w for w in rows if (w.start, w.pk) < key]
+    after = [w for w in rows if (w.start, w.pk) > key]
+    following = None
+    if next_after is not None:
+        following = next((w for w in rows if w.start > next_after and not w.is_cancelled), None)
+    return Siblings(
+        webinars=before[-around:] + after[:around],
+        more_before=len(before) > around,
+        more_after=len(after) > around,
+        following=following,
     )
 
 

@@ -62,6 +62,8 @@ class WebinarRecordAdmin(SeriesScopedAdmin, admin.ModelAdmin):
     ordering = ["-start"]
     change_form_template = "admin/afterwards/webinar_record.html"
     change_list_template = "admin/afterwards/webinar_record_list.html"
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
 
     def get_queryset(self, request):
         return figures.with_figures(super().get_queryset(request))

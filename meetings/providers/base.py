@@ -46,6 +46,9 @@ class Report:
 class Provider:
     name = ""
     label = ""
+    # Providers that register each confirmed registrant with the service (Zoom): the worker
+    # calls sync_registrants() after registrations change (jobs.on_registration_saved).
+    registers_people = False
 
     def is_configured(self) -> bool:
         """Whether the environment sets it up; unconfigured providers are not offered."""
@@ -63,6 +66,10 @@ class Provider:
     def sync(self, room, webinar, now) -> None:
         """After an organiser's change (moved, renamed, cancelled): bring the remote meeting in
         line, ending it for a cancelled webinar. Run by the worker, retried on ProviderError."""
+
+    def sync_registrants(self, room, webinar, now) -> None:
+        """Add the confirmed registrants the service does not know yet and cancel those no
+        longer confirmed. Run by the worker, retried on ProviderError."""
 
     def fetch_recording(self, room, webinar, now) -> str | None:
         """The recording's address once the provider has it, else None (asked again later)."""

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.sitemaps.views import sitemap
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS, WEEKDAYS, WEEKDAYS_ABBR
@@ -21,6 +23,7 @@ from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from pages.sitemaps import SITEMAPS
 from webinars.formatting import when
 from webinars.ical import (
     DEFAULT_REFRESH,
@@ -35,8 +38,11 @@ from webinars.rules import phase
 from webinars.selectors import webinars_for_calendars
 from webinars.text import one_line, plain_text, xml_safe
 
-# The all-webinars feed keeps a year of the past: enough to look back, small enough to poll.
-FEED_PAST = timedelta(days=365)
+# The all-webinars feed keeps 90 days of the past and everything ahead: its size follows the
+# site's schedule, not its history (each series' own feed keeps all of that series). It is
+# not streamed: the page cache stores whole bodies and its strong ETag is their digest, and a
+# bounded feed is built quickly from the serialised events it reuses (webinars.ical).
+FEED_PAST = timedelta(days=90)
 FEED_ITEMS = 30
 
 
@@ -72,7 +78,7 @@ def webinar_calendar(request, slug: str):
 
 @require_safe
 def series_calendar(request, slug: str):
-    """Subscribable feed of every published webinar of one series."""
+    """Subscribable feed of every published webinar of one series, its whole history."""
     webinars = list(_series_feed_webinars(slug))
     if not webinars:
         raise Http404("No published webinars in this series.")
@@ -90,13 +96,16 @@ def series_calendar(request, slug: str):
 
 @require_safe
 def site_calendar(request):
-    """Subscribable feed of all published webinars: upcoming ones and the past year."""
+    """Subscribable feed of all published webinars: upcoming ones and the past 90 days."""
     # With nothing to show this is still a valid (empty) calendar that clients keep polling.
     webinars = list(_site_feed_webinars())
     content = calendar_for(
         webinars,
         name=site_name(),
-        description=_("All webinars: upcoming ones and those of the past year."),
+        description=_(
+            "All webinars: upcoming ones and those of the past 90 days. Each series' own "
+            "calendar keeps all of its webinars."
+        ),
         url=settings.SITE_URL + reverse("webinars:calendar"),
         source=settings.SITE_URL + request.path,
         refresh=DEFAULT_REFRESH,
@@ -302,6 +311,34 @@ class NewWebinarsAtomFeed(NewWebinarsFeed):
 
     def feed_url(self):
         return settings.SITE_URL + reverse("webinars:feed_atom")
+
+
+# --- Sitemaps ---------------------------------------------------------------------------
+
+
+@require_safe
+def sitemap_index(request):
+    """The sitemap index: every page of every section, addresses from SITE_URL (Django's own
+    index view would take the host from the request, and the page cache keys no host)."""
+    entries = []
+    for section, sitemap_class in SITEMAPS.items():
+        sitemap = sitemap_class()
+        location = settings.SITE_URL + reverse("webinars:sitemap_section", args=[section])
+        for page in sitemap.paginator.page_range:
+            entries.append(
+                {"location": location if page == 1 else f"{location}?p={page}", "last_mod": None}
+            )
+    return TemplateResponse(
+        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
+    )
+
+
+@require_safe
+def sitemap_section(request, section: str):
+    """One section of the sitemap, one page of it (?p=) at a time."""
+    if section not in SITEMAPS:
+        raise Http404("No such sitemap section.")
+    return sitemap(request, {section: SITEMAPS[section]}, section=section)
 
 
 # --- robots.txt -------------------------------------------------------------------------

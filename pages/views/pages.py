@@ -28,6 +28,7 @@ from webinars.selectors import (
 )
 
 PAST_PER_PAGE = 20
+SPEAKER_PAST_PER_PAGE = 20
 # Upcoming webinars come in pages too: a busy site has hundreds scheduled (month pages list all).
 UPCOMING_PER_PAGE = 20
 MAX_QUERY_LENGTH = 200
@@ -177,15 +178,15 @@ class WebinarDetailView(DetailView):
             load_partners_and_disclaimers(series)
         now = timezone.now()
         is_over = phase.is_over(webinar, now)
-        siblings = sibling_webinars(webinar, staff=is_staff(self.request))
+        # A past webinar's page leads on to what comes next in its series.
+        siblings = sibling_webinars(
+            webinar, staff=is_staff(self.request), next_after=now if is_over else None
+        )
         context.update(
             series=series,
             partner_groups=partners_by_role(series) if series else [],
             siblings=siblings,
-            # A past webinar's page leads on to what comes next in its series.
-            next_in_series=next((w for w in siblings if not w.is_cancelled and w.start > now), None)
-            if is_over
-            else None,
+            next_in_series=siblings.following,
             is_over=is_over,
             share_url=page_url(webinar),
             recap=recap_for(webinar, registrant=False) if is_over else None,
@@ -251,19 +252,33 @@ class SeriesListView(TemplateView):
 
 
 class SpeakerDetailView(DetailView):
+    """A speaker and their webinars: every upcoming one, the past ones SPEAKER_PAST_PER_PAGE at
+    a time (?page=), so a speaker of hundreds of webinars still has a short page."""
+
     template_name = "webinars/speaker_detail.html"
     context_object_name = "speaker"
     model = Speaker
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        appearances = list(
-            WebinarSpeaker.objects.filter(
-                speaker=self.object,
-                webinar__in=webinars_visible_to(staff=is_staff(self.request)),
-            )
-            .select_related("webinar__series")
-            .order_by("-webinar__start")
+        now = timezone.now()
+        appearances = WebinarSpeaker.objects.filter(
+            speaker=self.object,
+            webinar__in=webinars_visible_to(staff=is_staff(self.request)),
+        ).select_related("webinar__series")
+        past_page = list_page(
+            appearances.filter(phase.over_q(now, prefix="webinar__")).order_by(
+                "-webinar__start", "-pk"
+            ),
+            SPEAKER_PAST_PER_PAGE,
+            self.request.GET.get("page"),
         )
-        context["appearances"] = appearances
+        upcoming = []
+        if past_page.number == 1:
+            upcoming = list(
+                appearances.filter(phase.not_over_q(now, prefix="webinar__")).order_by(
+                    "webinar__start", "pk"
+                )
+            )
+        context.update(upcoming_appearances=upcoming, past_page=past_page, past=past_page.items)
         return context

@@ -197,7 +197,11 @@ def test_feedback_in_admin_with_its_average_and_csv(organiser_client, webinar, p
     Feedback.objects.create(registration=people["ada"], rating=5, comment="=cmd|' /C calc'!A0")
     Feedback.objects.create(registration=people["linus"], rating=2)
 
-    listing = organiser_client.get(reverse("admin:afterwards_feedback_changelist"))
+    listing = organiser_client.get(
+        reverse("admin:afterwards_feedback_changelist"),
+        {"registration__webinar__id__exact": webinar.pk},
+    )
+    everything = organiser_client.get(reverse("admin:afterwards_feedback_changelist"))
     export = organiser_client.post(
         reverse("admin:afterwards_feedback_changelist"),
         {
@@ -207,6 +211,8 @@ def test_feedback_in_admin_with_its_average_and_csv(organiser_client, webinar, p
     )
 
     assert listing.context["feedback_summary"] == {"average": 3.5, "count": 2}
+    # Over every webinar's feedback the average would read the whole table.
+    assert "feedback_summary" not in everything.context_data
     assert "Average rating of the feedback listed: 3.5 out of 5 (2 answers)." in text_of(listing)
     body = export.getvalue().decode()
     assert "'=cmd" in body and "Copper" in body

@@ -74,10 +74,6 @@ def test_admin_forms_show_no_server_time_offset_note(open_page, site, e2e_organi
     expect(page.locator("#id_start_1")).to_be_visible()
     expect(page.locator(".clockbox, .datetimeshortcuts").first).to_be_attached()
     expect(page.locator(".timezonewarning")).to_have_count(0)
-    page.goto("/admin/series/series/")
-    page.get_by_role("link", name="Open Science Evenings").click()
-    expect(page.locator("#id_webinars-0-start_1")).to_be_visible()
-    expect(page.locator(".timezonewarning")).to_have_count(0)
 
 
 def box(locator) -> dict:

@@ -9,12 +9,14 @@ import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import LocalePrefixPattern, RoutePattern
 from django.utils import timezone
 
-from meetings import identity
-from meetings.models import MeetingRoom
+from meetings import identity, jobs
+from meetings.models import MeetingRegistrant, MeetingRoom
+from meetings.providers import zoom_api
 from tests.factories import add_speaker, make_registration, make_series, make_webinar
 from tests.meetings.conftest import join_as_browser
 from tests.meetings.test_jitsi import APP_SECRET
@@ -43,7 +45,7 @@ def fill(route: str, values: dict[str, list]) -> list[str]:
     return ["/" + u for u in urls]
 
 
-def test_no_provider_secret_reaches_a_public_answer(client, organiser_client, bbb, settings):
+def test_no_provider_secret_reaches_a_public_answer(client, organiser_client, bbb, zoom, settings):
     settings.JOIN_WINDOW_MINUTES = 10 * 24 * 60  # every join window open: the worst case
     settings.JITSI_URL = "https://meet.example.org"
     settings.JITSI_APP_ID, settings.JITSI_APP_SECRET = "webinars", APP_SECRET
@@ -55,16 +57,22 @@ def test_no_provider_secret_reaches_a_public_answer(client, organiser_client, bb
     jitsi_webinar = make_webinar(
         series=series, slug="jitsi-one", meeting_provider="jitsi", start=start
     )
+    zoom_webinar = make_webinar(
+        series=series, slug="zoom-one", meeting_provider="zoom", start=start
+    )
     speaker = add_speaker(bbb_webinar)
     add_speaker(jitsi_webinar, speaker)
+    add_speaker(zoom_webinar, speaker)
     people = {
         webinar: (
             make_registration(webinar, status="confirmed"),
             make_registration(webinar, status="pending"),
         )
-        for webinar in (bbb_webinar, jitsi_webinar)
+        for webinar in (bbb_webinar, jitsi_webinar, zoom_webinar)
     }
     secrets = {settings.BBB_SECRET, APP_SECRET, settings.BBB_API_URL, "meet.example.org"}
+    secrets |= {settings.ZOOM_CLIENT_SECRET, settings.ZOOM_WEBHOOK_SECRET, "zoom.example"}
+    jobs.run_due()  # the Zoom meeting made, its confirmed registrant added
     for webinar, (confirmed, _pending) in people.items():
         url = client.get(f"/registrations/{confirmed.token}/join")["Location"]
         secrets.add(url)
@@ -73,8 +81,12 @@ def test_no_provider_secret_reaches_a_public_answer(client, organiser_client, bb
         secrets.add(identity.registrant_user_id(confirmed.pk))
         if webinar is bbb_webinar:
             join_as_browser(url)
-    host = organiser_client.get(f"/admin/webinars/webinar/{bbb_webinar.pk}/meeting-host/")
-    secrets.add(host["Location"])
+    for webinar in (bbb_webinar, zoom_webinar):
+        host = organiser_client.get(f"/admin/webinars/webinar/{webinar.pk}/meeting-host/")
+        secrets.add(host["Location"])
+    for meeting in zoom.meetings.values():
+        secrets.add(str(meeting.id))
+        secrets.update(meeting.registrants)  # Zoom's registrant ids
     admin_page = organiser_client.get(f"/admin/webinars/webinar/{bbb_webinar.pk}/change/")
     host_links = re.findall(r"/meetings/host/([^/<]+)/", admin_page.content.decode())
     assert host_links
@@ -82,19 +94,31 @@ def test_no_provider_secret_reaches_a_public_answer(client, organiser_client, bb
     for room in MeetingRoom.objects.all():
         assert room.room_id
         secrets.add(room.room_id)
+    for row in MeetingRegistrant.objects.all():
+        secrets.update({row.join_url, row.remote_id})
+    assert {row.registration_id for row in MeetingRegistrant.objects.all()} == {
+        people[zoom_webinar][0].pk
+    }
+    secrets.add(cache.get(zoom_api.token_cache_key()))
     client.logout()
 
     now = timezone.now()
     values = {
-        "slug": [bbb_webinar.slug, jitsi_webinar.slug, series.slug, speaker.slug],
+        "slug": [
+            bbb_webinar.slug,
+            jitsi_webinar.slug,
+            zoom_webinar.slug,
+            series.slug,
+            speaker.slug,
+        ],
         "token": [r.token for pair in people.values() for r in pair],
         "year": [now.year],
         "yyyy": [now.year],
         "month": [now.month],
         "mm": [f"{now.month:02d}"],
         "int": [now.year, now.month, bbb_webinar.pk],
-        "provider": ["bigbluebutton", "jitsi"],
-        "kind": ["ended", "analytics", "recording"],
+        "provider": ["bigbluebutton", "jitsi", "zoom"],
+        "kind": ["ended", "analytics", "recording", "webhook"],
     }
     checked = []
     for route in routes():
@@ -116,6 +140,10 @@ def test_no_provider_secret_reaches_a_public_answer(client, organiser_client, bb
         "/nl/webinars/jitsi-one/",
         "/fr/webinars/bbb-one/",
         "/webinars/bbb-one/calendar.ics",
+        "/webinars/zoom-one/",
+        "/webinars/zoom-one/calendar.ics",
+        "/api/webinars/zoom-one",
+        f"/registrations/{people[zoom_webinar][0].token}/",
         "/series/provider-series/calendar.ics",
         "/calendar.ics",
         "/feed/",

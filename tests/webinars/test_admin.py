@@ -302,53 +302,6 @@ def test_webinar_form_offers_time_zones_as_a_choice(admin_client, content):
     assert "Nowhere/Special" not in dict(field.choices)
 
 
-def test_series_inline_shows_and_reads_times_in_each_webinars_own_zone(admin_client):
-    series = make_series()
-    new_york = zoneinfo.ZoneInfo("America/New_York")
-    start = datetime(2026, 12, 2, 11, 0, tzinfo=new_york)
-    webinar = make_webinar(
-        series=series, start=start, duration=timedelta(hours=1), time_zone="America/New_York"
-    )
-    brussels_one = make_webinar(series=series, start=brussels(2026, 12, 9, 10, 0))
-    url = reverse("admin:series_series_change", args=[series.pk])
-
-    page = admin_client.get(url)
-    data = form_data(page, "series_form")
-    rows = {data[f"webinars-{i}-id"]: i for i in range(2)}
-    ny, be = rows[str(webinar.pk)], rows[str(brussels_one.pk)]
-    assert (data[f"webinars-{ny}-start_1"], data[f"webinars-{ny}-time_zone"]) == (
-        "11:00:00",
-        "America/New_York",
-    )
-    assert data[f"webinars-{be}-start_1"] == "10:00:00"
-
-    data[f"webinars-{ny}-start_1"] = "12:00:00"
-    data[f"webinars-{ny}-end_1"] = "13:30:00"
-    response = admin_client.post(url, data)
-
-    assert response.status_code == 302, response.context["errors"]
-    webinar.refresh_from_db()
-    brussels_one.refresh_from_db()
-    assert (webinar.start, webinar.end) == (
-        datetime(2026, 12, 2, 12, 0, tzinfo=new_york),
-        datetime(2026, 12, 2, 13, 30, tzinfo=new_york),
-    )
-    assert brussels_one.start == brussels(2026, 12, 9, 10, 0)
-
-
-def test_series_inline_rejects_an_unknown_zone_with_a_message(admin_client):
-    series = make_series()
-    make_webinar(series=series)
-    url = reverse("admin:series_series_change", args=[series.pk])
-    data = form_data(admin_client.get(url), "series_form")
-    data["webinars-0-time_zone"] = "Nowhere/Special"
-
-    response = admin_client.post(url, data)
-
-    assert response.status_code == 200
-    assert "Nowhere/Special is not a known time zone" in response.content.decode()
-
-
 def test_webinar_end_can_come_from_a_duration(admin_client):
     data = webinar_admin_form(end_0="", end_1="", duration="90")
 

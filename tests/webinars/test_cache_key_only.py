@@ -62,6 +62,7 @@ PAGES = {
     "webinars:feed": ["/feed/", "/nl/feed/"],
     "webinars:feed_atom": ["/feed/atom/"],
     "webinars:sitemap": ["/sitemap.xml"],
+    "webinars:sitemap_section": ["/sitemap-webinars.xml", "/sitemap-webinars.xml?p=1"],
     "webinars:robots": ["/robots.txt"],
     "webinars:privacy": ["/privacy/", "/nl/privacy/"],
     "following:follow": ["/series/supply/follow/", "/nl/series/supply/follow/"],

@@ -29,6 +29,18 @@ def xml_of(response) -> ElementTree.Element:
     return ElementTree.fromstring(response.content)  # noqa: S314 (our own response)
 
 
+def sitemap_urls(client) -> list[ElementTree.Element]:
+    """Every <url> of every file the sitemap index names."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    urls = []
+    for loc in xml_of(index).iter(f"{SITEMAP}loc"):
+        section = client.get(loc.text.removeprefix(SITE))
+        assert section.status_code == 200 and section["Content-Type"] == "application/xml"
+        urls += xml_of(section).findall(f"{SITEMAP}url")
+    return urls
+
+
 def test_rss_lists_published_webinars_newest_first(client, seed):
     # A week ahead at 10:00 in Brussels, whatever the hour the suite runs at.
     day = (timezone.now() + timedelta(days=7)).astimezone(ZoneInfo("Europe/Brussels")).date()
@@ -116,11 +128,7 @@ def test_sitemap_lists_only_published_pages(client, seed):
     hidden = make_speaker(slug="only-in-drafts")
     add_speaker(Webinar.objects.get(slug="draft"), hidden)
 
-    response = client.get("/sitemap.xml")
-
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/xml"
-    urls = xml_of(response).findall(f"{SITEMAP}url")
+    urls = sitemap_urls(client)
     english = [
         f"{SITE}/",
         f"{SITE}/webinars/challenges-in-the-copper-supply-chain/",
@@ -153,7 +161,7 @@ def test_sitemap_lists_only_published_pages(client, seed):
 def test_every_sitemap_address_has_a_lastmod(client, seed):
     speaker = Webinar.objects.get(slug="artisanal-and-small-scale-mining").speakers[0].speaker
 
-    urls = xml_of(client.get("/sitemap.xml")).findall(f"{SITEMAP}url")
+    urls = sitemap_urls(client)
 
     lastmods = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in urls}
     assert None not in lastmods.values()
@@ -249,7 +257,18 @@ def test_robots_txt_points_to_the_sitemap(client, db):
     )
 
 
-@pytest.mark.parametrize("path", ["/feed/", "/feed/atom/", "/sitemap.xml"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/feed/",
+        "/feed/atom/",
+        "/sitemap.xml",
+        "/sitemap-pages.xml",
+        "/sitemap-webinars.xml",
+        "/sitemap-series.xml",
+        "/sitemap-speakers.xml",
+    ],
+)
 def test_feed_query_count_does_not_grow_with_webinars(client, db, path):
     counts = []
     for size in (1, 30):
@@ -264,10 +283,42 @@ def test_feed_query_count_does_not_grow_with_webinars(client, db, path):
         root = xml_of(response)
         entries = root.findall("channel/item") + root.findall(f"{ATOM}entry")
         # In the sitemap every address has a lastmod: the calendar, the webinars, their one
-        # series and their speakers (one each).
+        # series and their speakers (one each), each in English, Dutch and French.
         entries += root.findall(f"{SITEMAP}url/[{SITEMAP}lastmod]")
-        # ... each in English, Dutch and French.
-        assert len(entries) == (3 * (2 * size + 2) if path == "/sitemap.xml" else size)
+        expected = {
+            "/sitemap.xml": 0,
+            "/sitemap-pages.xml": 3,
+            "/sitemap-webinars.xml": 3 * size,
+            "/sitemap-series.xml": 3,
+            "/sitemap-speakers.xml": 3 * size,
+        }
+        assert len(entries) == expected.get(path, size)
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+def test_sitemap_is_an_index_of_sections_paged_under_the_limit(client, db, monkeypatch):
+    monkeypatch.setattr("pages.sitemaps.WebinarSitemap.limit", 4)
+    series = make_series()
+    for n in range(5):
+        make_webinar(series=series, slug=f"talk-{n}", start=timezone.now() + timedelta(days=n))
+
+    index = xml_of(client.get("/sitemap.xml", HTTP_HOST="localhost"))
+
+    locations = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
+    # Five webinars in three languages: fifteen addresses, four a file.
+    assert locations == [
+        f"{SITE}/sitemap-pages.xml",
+        f"{SITE}/sitemap-series.xml",
+        f"{SITE}/sitemap-webinars.xml",
+        f"{SITE}/sitemap-webinars.xml?p=2",
+        f"{SITE}/sitemap-webinars.xml?p=3",
+        f"{SITE}/sitemap-webinars.xml?p=4",
+        f"{SITE}/sitemap-speakers.xml",
+    ]
+    last = xml_of(client.get("/sitemap-webinars.xml", {"p": "4"}))
+    assert len(last.findall(f"{SITEMAP}url")) == 3
+    assert client.get("/sitemap-webinars.xml", {"p": "5"}).status_code == 404
+    assert client.get("/sitemap-webinars.xml", {"p": "x"}).status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404

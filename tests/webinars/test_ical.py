@@ -272,11 +272,11 @@ def test_series_feed_finds_exactly_its_webinars_with_recurring_ical_events(clien
     ]
 
 
-def test_site_feed_has_upcoming_and_last_years_published_webinars(client, db):
+def test_site_feed_has_upcoming_and_the_last_90_days_published_webinars(client, db):
     now = timezone.now()
     soon = make_webinar(title="Soon", start=now + timedelta(days=3))
-    recent = make_webinar(title="Recent", start=now - timedelta(days=100))
-    make_webinar(title="Long ago", start=now - timedelta(days=400))
+    recent = make_webinar(title="Recent", start=now - timedelta(days=80))
+    make_webinar(title="Long ago", start=now - timedelta(days=100))
     make_webinar(title="Draft", start=now + timedelta(days=4), is_published=False)
 
     response = client.get("/calendar.ics")
@@ -291,6 +291,7 @@ def test_site_feed_has_upcoming_and_last_years_published_webinars(client, db):
         f"{soon.uid}@webinars",
     ]
     assert calendar["X-WR-CALNAME"] == "Webinars"
+    assert "Each series' own calendar keeps all of its webinars." in calendar["X-WR-CALDESC"]
     assert calendar["REFRESH-INTERVAL"].params["VALUE"] == "DURATION"
     assert [e.summary.value for e in vobject.readOne(response.content.decode()).vevent_list] == [
         "Recent",
@@ -491,3 +492,15 @@ def test_webinar_download_has_an_alarm_and_the_site_feed_has_none(client, db):
     assert alarm.decoded("TRIGGER") == timedelta(minutes=-30)
     assert b"UID:" + str(webinar.uid).encode() in feed
     assert b"BEGIN:VALARM" not in feed
+
+
+def test_series_feed_keeps_what_the_site_feed_leaves_out(client, db):
+    series = make_series(slug="long-running")
+    make_webinar(series=series, title="Years ago", start=timezone.now() - timedelta(days=900))
+    make_webinar(series=series, title="Next", start=timezone.now() + timedelta(days=3))
+
+    site = events_of(client.get("/calendar.ics").content)
+    whole = events_of(client.get("/series/long-running/calendar.ics").content)
+
+    assert [str(e["SUMMARY"]) for e in site] == ["Next"]
+    assert [str(e["SUMMARY"]) for e in whole] == ["Years ago", "Next"]

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from api.models import ApiToken
 from hooks.models import WebhookDelivery, WebhookEndpoint
+from privacy.models import HonouredRequest
 from series.admin_scope import NOT_YOURS, SeriesScopedAdmin, SharedAcrossSeriesAdmin
 from sso.models import Identity
 from tests.factories import (
@@ -43,6 +44,7 @@ UNSCOPED = {
     WebhookEndpoint: "each organiser's own endpoints; deliveries carry only the owner's series",
     WebhookDelivery: "deliveries of the organiser's own endpoints (tests/hooks)",
     Identity: "single sign-on identities: administrators only",
+    HonouredRequest: "no address kept; scoped by the series a request touched, privacy/admin.py",
 }
 
 # What the Organisers group may open, and so a manager too (in their series).

@@ -156,61 +156,6 @@ def test_admin_publishing_a_draft_tells_the_followers(admin_client, followed, fl
     ]
 
 
-def series_rows(client, series) -> tuple[str, dict, dict]:
-    url = reverse("admin:series_series_change", args=[series.pk])
-    data = form_data(client.get(url), "series_form")
-    rows = {data[f"webinars-{i}-id"]: i for i in range(int(data["webinars-TOTAL_FORMS"]))}
-    return url, data, rows
-
-
-def test_series_rows_moving_and_publishing_mail_registrants_and_followers(
-    admin_client, followed, flush_mail
-):
-    moved = make_webinar(
-        series=followed, title="Moved talk", start=timezone.now() + timedelta(days=5)
-    )
-    make_registration(moved, email="seated@example.org")
-    draft = make_webinar(
-        series=followed,
-        title="Draft talk",
-        start=timezone.now() + timedelta(days=9),
-        is_published=False,
-    )
-    url, data, rows = series_rows(admin_client, followed)
-    row = rows[str(moved.pk)]
-    later = moved.local_start + timedelta(hours=1)
-    end = later + timedelta(hours=1)
-    data[f"webinars-{row}-start_0"] = f"{later:%Y-%m-%d}"
-    data[f"webinars-{row}-start_1"] = f"{later:%H:%M:%S}"
-    data[f"webinars-{row}-end_0"] = f"{end:%Y-%m-%d}"
-    data[f"webinars-{row}-end_1"] = f"{end:%H:%M:%S}"
-    data[f"webinars-{rows[str(draft.pk)]}-is_published"] = "on"
-
-    response = admin_client.post(url, data)
-
-    assert response.status_code == 302, response.context["errors"]
-    assert sorted((m.to[0], m.subject) for m in flush_mail()) == [
-        ("fan@example.org", "New in Soil science: Draft talk"),
-        ("seated@example.org", "New time: Moved talk"),
-    ]
-    moved.refresh_from_db()
-    assert moved.sequence == 1
-
-
-def test_series_rows_cancelling_mails_registrants(admin_client, followed, flush_mail):
-    webinar = make_webinar(series=followed, title="Copper")
-    make_registration(webinar, email="seated@example.org")
-    url, data, rows = series_rows(admin_client, followed)
-    data[f"webinars-{rows[str(webinar.pk)]}-status"] = "cancelled"
-
-    response = admin_client.post(url, data)
-
-    assert response.status_code == 302, response.context["errors"]
-    assert [(m.to, m.subject) for m in flush_mail()] == [
-        (["seated@example.org"], "Cancelled: Copper"),
-    ]
-
-
 def test_admin_duplicate_makes_a_draft_and_tells_nobody(admin_client, followed, flush_mail):
     webinar = make_webinar(series=followed, title="Copper")
     make_registration(webinar)

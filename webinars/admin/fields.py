@@ -36,18 +36,6 @@ def time_zone_field() -> forms.TypedChoiceField:
     )
 
 
-class UnzonedDateTimeField(forms.SplitDateTimeField):
-    """A date and time as typed, without a zone: the form attaches the row's own zone."""
-
-    def compress(self, data_list):
-        if not data_list:
-            return None
-        day, clock = data_list
-        if day is None or clock is None:
-            raise forms.ValidationError(self.error_messages["invalid_date"], code="invalid_date")
-        return datetime.combine(day, clock)
-
-
 DURATIONS = [
     (30, _("30 minutes")),
     (45, _("45 minutes")),

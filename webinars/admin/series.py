@@ -1,15 +1,14 @@
-"""The series admin with its webinars as rows, and the questions inline shared with webinars."""
+"""The series admin with a list of its webinars (each edited on its own page), and the
+questions inline shared with webinars."""
 
-import zoneinfo
 from datetime import timedelta
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin
-from django.contrib.admin import widgets
 from django.db import models
 from django.db.models import Count, Max, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationStackedInline
@@ -21,16 +20,15 @@ from series.models import Series
 from webinars.admin.fields import (
     DURATIONS,
     SendableAddressMixin,
-    UnzonedDateTimeField,
     WebinarTimesMedia,
-    time_zone_field,
 )
+from webinars.admin.runs import run_urls
+from webinars.admin.series_webinars import webinar_table
 from webinars.embedding import frame_origins, iframe_snippet
 from webinars.models import (
     Question,
     Webinar,
 )
-from webinars.services import webinar_save
 
 
 class QuestionInline(ScopedInline, TranslationStackedInline):
@@ -40,37 +38,6 @@ class QuestionInline(ScopedInline, TranslationStackedInline):
     extra = 0
     fields = [("label", "kind", "required"), "options", "help_text", "order"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
-
-
-class WebinarRowForm(forms.ModelForm):
-    """A webinar as one row among others (the series page): each row in its own zone.
-
-    Django reads and shows datetimes in one active zone per page; a series may mix zones,
-    so the times here are wall-clock times attached to each row's zone.
-    """
-
-    time_zone = time_zone_field()
-    start = UnzonedDateTimeField(label=_("start"), widget=widgets.AdminSplitDateTime)
-    end = UnzonedDateTimeField(label=_("end"), widget=widgets.AdminSplitDateTime)
-
-    class Meta:
-        model = Webinar
-        fields = ["number", "title", "start", "end", "time_zone", "status", "is_published"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.initial["start"] = self.instance.local_start.replace(tzinfo=None)
-            self.initial["end"] = self.instance.local_end.replace(tzinfo=None)
-
-    def clean(self):
-        cleaned = super().clean()
-        # An unknown zone is reported on its field; the times still need some zone meanwhile.
-        zone = zoneinfo.ZoneInfo(cleaned.get("time_zone") or settings.TIME_ZONE)
-        for name in ("start", "end"):
-            if cleaned.get(name) is not None:
-                cleaned[name] = cleaned[name].replace(tzinfo=zone)
-        return cleaned
 
 
 def next_in_series(previous: Webinar) -> dict:
@@ -94,22 +61,14 @@ def next_in_series(previous: Webinar) -> dict:
     }
 
 
-class WebinarInline(ScopedInline, admin.TabularInline):
-    model = Webinar
-    form = WebinarRowForm
-    extra = 0
-    show_change_link = True
-    ordering = ["start"]
-
-
 @admin.register(Series)
 class SeriesAdmin(SeriesScopedAdmin, SendableAddressMixin, BaseSeriesAdmin):
     series_paths = ("",)
     address_fields = ("notify_email", "reply_to")
     address_list_fields = ("notify_also",)
     filter_horizontal = ["managers"]
-    inlines = [*BaseSeriesAdmin.inlines, QuestionInline, WebinarInline]
-    readonly_fields = ["add_next_webinar", "embed_snippet"]
+    inlines = [*BaseSeriesAdmin.inlines, QuestionInline]
+    readonly_fields = ["webinar_list", "add_next_webinar", "embed_snippet"]
     list_display = [*BaseSeriesAdmin.list_display, "follower_count"]
     Media = WebinarTimesMedia
 
@@ -142,18 +101,14 @@ class SeriesAdmin(SeriesScopedAdmin, SendableAddressMixin, BaseSeriesAdmin):
         # would make one they are not listed on, and so could not open.
         return super().has_add_permission(request) and organises_all_series(request.user)
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not Webinar:
-            return super().save_formset(request, form, formset, change)
-        # Each webinar row is an organiser's edit, as on the webinar's own page: its
-        # registrants and the series' followers are told (services.webinar_save).
-        saved = formset.save(commit=False)
-        for webinar in formset.deleted_objects:
-            webinar.delete()
-        for webinar in saved:
-            webinar_save(webinar=webinar)
-        formset.save_m2m()
-        return None
+    def get_urls(self):
+        return [*run_urls(self), *super().get_urls()]
+
+    @admin.display(description=_("webinars"))
+    def webinar_list(self, obj):
+        if obj is None or not obj.pk:
+            return _("Save the series first.")
+        return webinar_table(obj.pk, timezone.now())
 
     @admin.display(description=_("followers"), ordering="follower_count")
     def follower_count(self, obj):
@@ -171,12 +126,22 @@ class SeriesAdmin(SeriesScopedAdmin, SendableAddressMixin, BaseSeriesAdmin):
             return _("Save the series first.")
         last = obj.webinars.order_by("-start", "-pk").first()
         url = reverse("admin:webinars_webinar_add")
+        add = format_html(
+            '<a class="addlink" href="{}?series={}">{}</a>',
+            url,
+            obj.pk,
+            _("Add a webinar to this series"),
+        )
+        run = format_html(
+            '<a class="addlink" href="{}">{}</a>',
+            reverse("admin:series_series_run", args=[obj.pk]),
+            _("Add a run of webinars"),
+        )
         if last is None:
-            return format_html(
-                '<a class="addlink" href="{}?series={}">{}</a>', url, obj.pk, _("Add a webinar")
-            )
+            return format_html("{}<br>{}", add, run)
         return format_html(
-            '<a class="addlink" href="{}?after={}&amp;time_zone={}">{}</a><p class="help">{}</p>',
+            '<a class="addlink" href="{}?after={}&amp;time_zone={}">{}</a><p class="help">{}</p>'
+            "{}<br>{}",
             url,
             last.pk,
             last.time_zone,
@@ -185,6 +150,8 @@ class SeriesAdmin(SeriesScopedAdmin, SendableAddressMixin, BaseSeriesAdmin):
                 "Number, time of day, zone, capacity, place and speakers as in the last one, "
                 "a week later."
             ),
+            add,
+            run,
         )
 
     @admin.display(description=_("embed on your website"))

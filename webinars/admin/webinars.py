@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Case, F, When
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -26,6 +27,7 @@ from webinars.admin.fields import (
 )
 from webinars.admin.forms import WebinarAdminForm
 from webinars.admin.series import QuestionInline, next_in_series
+from webinars.admin.series_webinars import state_label
 from webinars.formatting import span
 from webinars.models import (
     Registration,
@@ -175,7 +177,28 @@ class WebinarAdmin(SeriesScopedAdmin, TranslationAdmin):
             self.admin_site.admin_view(self.registrations_csv_view),
             name="webinars_webinar_registrations_csv",
         )
-        return [export, *super().get_urls()]
+        duplicate = path(
+            "<int:pk>/duplicate/",
+            self.admin_site.admin_view(self.duplicate_view),
+            name="webinars_webinar_duplicate",
+        )
+        return [export, duplicate, *super().get_urls()]
+
+    def duplicate_view(self, request, pk):
+        """A page that asks before copying (a link must not write); POST makes the copy."""
+        webinar = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            return self.duplicate(request, Webinar.objects.filter(pk=webinar.pk))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": webinar,
+            "title": _("Duplicate %(title)s") % {"title": webinar.title},
+            "when": span(webinar.local_start, webinar.local_end),
+        }
+        return TemplateResponse(request, "admin/webinars/duplicate_confirm.html", context)
 
     def registrations_csv_view(self, request, pk):
         """The webinar's registrations, in a file named after it, times in its own zone."""
@@ -316,9 +339,7 @@ class WebinarAdmin(SeriesScopedAdmin, TranslationAdmin):
 
     @admin.display(description=_("state"), ordering="status")
     def state(self, obj):
-        if obj.status == Webinar.Status.CANCELLED:
-            return _("cancelled")
-        return _("published") if obj.is_published else _("draft")
+        return state_label(obj)
 
     @admin.display(description=_("start (own zone)"), ordering="start")
     def start_local(self, obj):

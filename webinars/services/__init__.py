@@ -25,6 +25,11 @@ from webinars.services.registrations import (
     registration_record_attendance,
     registrations_mark_attended,
 )
+from webinars.services.runs import (
+    PlannedWebinar,
+    next_number,
+    webinar_run_create,
+)
 from webinars.services.seats import (
     RegistrationError,
     RegistrationOutcome,
@@ -43,9 +48,11 @@ __all__ = [
     "ApprovalOutcome",
     "Erasure",
     "RegistrationError",
+    "PlannedWebinar",
     "RegistrationOutcome",
     "message_send",
     "messages_queue_due",
+    "next_number",
     "normalise_email",
     "registration_cancel",
     "registration_confirm_address",
@@ -63,5 +70,6 @@ __all__ = [
     "webinar_fill_seats",
     "webinar_notify_registrants",
     "webinar_publish",
+    "webinar_run_create",
     "webinar_save",
 ]

@@ -68,12 +68,15 @@ def webinar_publish(*, webinar: Webinar, now: datetime | None = None) -> Webinar
     return webinar_save(webinar=webinar, now=now)
 
 
-def _free_slug(base: str) -> str:
+def free_slug(base: str, *, copy: bool = True) -> str:
+    """A slug no webinar has: `base-copy`, `base-copy-2`, ... (or `base`, `base-2`, ... for a
+    new webinar rather than a copy)."""
     base = base[:190]
     taken = set(Webinar.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    candidate, n = f"{base}-copy", 2
+    stem = f"{base}-copy" if copy else base
+    candidate, n = stem, 2
     while candidate in taken:
-        candidate, n = f"{base}-copy-{n}", n + 1
+        candidate, n = f"{stem}-{n}", n + 1
     return candidate
 
 
@@ -86,7 +89,7 @@ def webinar_duplicate(*, webinar: Webinar) -> Webinar:
     copy._state.adding = True
     copy.uid = uuid.uuid4()
     copy.sequence = 0
-    copy.slug = _free_slug(webinar.slug)
+    copy.slug = free_slug(webinar.slug)
     copy.is_published = False
     copy.status = Webinar.Status.SCHEDULED
     # A closing time belongs to the original's date.

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('webinars', '0017_data_request_mail'),
+        ('webinars', '0018_registration_email_prefix'),
     ]
 
     operations = [
