@@ -44,8 +44,10 @@ def test_a_thousand_rows_go_in_batches_of_a_hundred_and_all_are_anonymised(db):
     assert sorted(pk for batch in batches for pk in batch) == sorted(r.pk for r in rows)
     # The same statements for each batch (its ids, answers and unsent mail, the update, the
     # messages' log and keys, what the apps listening to registrations_anonymised forget, and
-    # inside a test the transaction's savepoint); one last read finds nothing left.
-    per_batch, rest = divmod(len(captured) - 1, 11)
+    # inside a test the transaction's savepoint); one last read finds nothing left; on
+    # PostgreSQL, synchronous_commit turned off and back for the run.
+    quick = 2 if connection.vendor == "postgresql" else 0
+    per_batch, rest = divmod(len(captured) - 1 - quick, 11)
     assert rest == 0
     assert per_batch <= 14
     anonymised = Registration.objects.filter(anonymised_at__isnull=False)

@@ -4,6 +4,7 @@ templates (compose), sent after commit or by `send_queued_mail` (worker).
 Callers use these names; the modules behind them are the package's own business.
 """
 
+from webinars.mail.claims import quick_commits
 from webinars.mail.compose import personal_links
 from webinars.mail.kinds import registrant_message_sample
 from webinars.mail.outbox import (
@@ -55,5 +56,6 @@ __all__ = [
     "queue_registrant_message",
     "queue_reminder",
     "queue_webinar_changed",
+    "quick_commits",
     "retry_delay",
 ]

@@ -11,6 +11,7 @@ from django.db.models.functions import MD5, Cast, Concat
 from django.utils import timezone
 
 from core.batches import IDS_PER_QUERY, batched
+from webinars import mail
 from webinars.models import Answer, MessageDelivery, PendingMail, Registration
 from webinars.rules import phase
 from webinars.services.registrations import registration_cancel
@@ -51,13 +52,16 @@ def registrations_purge(
         .values_list("pk", flat=True)
     )
     done = after = 0
-    while True:
-        ids = list(due.filter(pk__gt=after)[:batch_size])
-        if ids:
-            done += registrations_anonymise(ids=ids, now=now)
-            after = ids[-1]
-        if len(ids) < batch_size:
-            return done
+    # Hundreds of small commits need not wait for the disk each: a batch lost to a power cut
+    # is anonymised the next night.
+    with mail.quick_commits():
+        while True:
+            ids = list(due.filter(pk__gt=after)[:batch_size])
+            if ids:
+                done += registrations_anonymise(ids=ids, now=now)
+                after = ids[-1]
+            if len(ids) < batch_size:
+                return done
 
 
 def registrations_anonymise(*, ids: Iterable[int], now: datetime | None = None) -> int:
