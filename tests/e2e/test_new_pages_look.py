@@ -269,8 +269,7 @@ def test_admin_blocks_of_this_round_read_well_at_1366px(
     page.get_by_label("description").fill("The CRM's intake")
     page.get_by_role("checkbox", name=re.compile("a registration was made")).check()
     page.get_by_role("button", name="Save", exact=True).click()
-    secret = page.locator("#new-secret")
-    expect(secret).to_contain_text("whsec_")
+    expect(page.get_by_label("Signing secret")).to_have_value(re.compile("^whsec_"))
     check(page, f"look-admin-webhook-secret-1366-{scheme}", failures, cookie_free=False)
 
     recording.record_test(WebhookEndpoint.objects.get(), timezone.now())
@@ -280,8 +279,13 @@ def test_admin_blocks_of_this_round_read_well_at_1366px(
     page.goto("/admin/api/apitoken/add/")
     page.get_by_label("Name").fill("Registrations to the CRM")
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_label("Token")).to_be_visible()
+    token = page.get_by_label("Token")
+    expect(token).to_have_value(re.compile("^wbt_"))
     check(page, f"look-admin-token-once-1366-{scheme}", failures, cookie_free=False)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == token.input_value()
 
     bbb.stop()
     page.goto(meeting_site["join"])  # a failed join: its error shows in the meeting block
@@ -297,3 +301,24 @@ def test_admin_blocks_of_this_round_read_well_at_1366px(
     if block.evaluate("el => el.scrollWidth - el.clientWidth") > 0:
         failures["meeting block overflow"] = "wider than its box"
     assert failures == {}, "\n".join(f"{k}:\n{v}" for k, v in failures.items())
+
+
+def test_a_secret_shown_once_is_there_to_copy_without_javascript(
+    browser, live_server, settings, e2e_organiser
+):
+    settings.SITE_URL = live_server.url
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, base_url=live_server.url, java_script_enabled=False
+    )
+    page = context.new_page()
+    admin_login(page)
+    page.goto("/admin/api/apitoken/add/")
+    page.get_by_label("Name").fill("No script")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.get_by_label("Token")).to_have_value(re.compile("^wbt_"))
+    expect(page.get_by_label("Token")).to_have_attribute("readonly", "")
+    # The button needs the script; without it, the page says how to copy instead.
+    expect(page.locator("button.copy-button")).to_be_hidden()
+    expect(page.get_by_text("select all of it")).to_be_visible()
+    context.close()
