@@ -8,6 +8,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -30,11 +31,19 @@ def _https_by_default(field, **kwargs):
     return field.formfield(**kwargs)
 
 
+def _event_choices():
+    # What happens, in words, and the name a receiver's code reads in the delivery's "type".
+    return [
+        (name, format_html("{} <code>{}</code>", description, name))
+        for name, description in EVENT_CHOICES
+    ]
+
+
 class EndpointForm(forms.ModelForm):
     events = forms.MultipleChoiceField(
-        label=_("events"),
-        choices=EVENT_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
+        label=capfirst(_("events")),
+        choices=_event_choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "choice-list"}),
         help_text=_("Deliveries are sent for these events only."),
     )
 

@@ -14,13 +14,17 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hooks import recording, sending
 from hooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from webinars.formatting import absolute_url
 from webinars.mail import claim, claimable, queue_composed
+from webinars.mail.compose import compose
 
 logger = logging.getLogger(__name__)
 
@@ -132,23 +136,24 @@ def switch_off_failing(now: datetime) -> int:
             if done:
                 recording.forget_endpoints()
             if done and endpoint.owner.email:
-                queue_composed(_switched_off_mail(endpoint, reason))
+                queue_composed(switched_off_message(endpoint))
         switched += done
     return switched
 
 
-def _switched_off_mail(endpoint: WebhookEndpoint, reason: str) -> EmailMessage:
-    # Mail to organisers is in English, as the organisers' notices are.
-    return EmailMessage(
-        subject="Webhook switched off: " + endpoint.url[:150],
-        body=(
-            f"The webhook endpoint {endpoint.url} has been switched off: {reason}.\n\n"
-            'Its deliveries wait. Once the receiver answers again, tick "active" on the '
-            'endpoint in admin (Webhooks) and use "Send again" on the deliveries it missed.\n'
-            f"\n{settings.SITE_URL}/admin/hooks/webhookendpoint/{endpoint.pk}/change/\n"
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[endpoint.owner.email],
+def switched_off_message(endpoint: WebhookEndpoint) -> EmailMultiAlternatives:
+    """The mail to an endpoint's owner, in the site's mail layout (text and HTML)."""
+    return compose(
+        "webhook_switched_off",
+        subject=_("Webhook switched off: %(url)s") % {"url": endpoint.url[:150]},
+        to=endpoint.owner.email,
+        context={
+            "endpoint": endpoint,
+            "since": f"{endpoint.failing_since:%Y-%m-%d %H:%M}",
+            "admin_url": absolute_url(
+                reverse("admin:hooks_webhookendpoint_change", args=[endpoint.pk])
+            ),
+        },
     )
 
 

@@ -144,7 +144,7 @@ class WebinarWithMeetingAdmin(_Base):
             return ""
         items = format_html_join(
             "",
-            "<li>{}: <code>{}</code></li>",
+            '<li><span class="host-name">{}</span> <code class="select-all">{}</code></li>',
             (
                 (
                     ws.speaker.name,
@@ -154,7 +154,7 @@ class WebinarWithMeetingAdmin(_Base):
             ),
         )
         return format_html(
-            "<p>{}</p><ul>{}</ul>",
+            '<p>{}</p><ul class="host-links">{}</ul>',
             _(
                 "Host links for the speakers and moderators: each leads its holder into the "
                 "room as a host from the join window on. Send each person their own, privately."

@@ -3,12 +3,15 @@ and screenshots of the mail layout."""
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from afterwards.mail import follow_up_message
 from afterwards.models import FollowUp
 from following.mail import confirmation_message, notice_message
 from following.models import Follower
+from hooks.models import WebhookEndpoint
+from hooks.worker import switched_off_message
 from privacy.mail import link_message_for
 from tests.factories import make_registration, make_series, make_webinar
 from webinars.mail import kinds as mail
@@ -71,6 +74,17 @@ def every_mail_kind() -> dict[str, object]:
     def data_request(email):
         return PendingMail(kind=PendingMail.Kind.DATA_REQUEST, args={"email": email})
 
+    owner = get_user_model().objects.create_user(
+        username="crm-owner", email="integrations@fair-ict.example.org", is_staff=True
+    )
+    endpoint = WebhookEndpoint.objects.create(
+        url="https://crm.fair-ict.example.org/hooks/webinars/registrations?source=site&v=2",
+        owner=owner,
+        events=["registration.created"],
+        active=False,
+        failing_since=timezone.now() - timedelta(days=3),
+    )
+
     held = reg(email="held@example.org", status=Status.PENDING)
     held.hold_expires_at = timezone.now() + timedelta(hours=1)
     return {
@@ -110,4 +124,5 @@ def every_mail_kind() -> dict[str, object]:
         ),
         "privacy_link": link_message_for(data_request("ada@example.org")),
         "privacy_nothing": link_message_for(data_request("nobody@example.org")),
+        "webhook_switched_off": switched_off_message(endpoint),
     }

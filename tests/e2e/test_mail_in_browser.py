@@ -46,7 +46,7 @@ def test_every_mail_kind_fits_a_phone(browser, messages, scheme):
             )
         context.close()
     assert failures == {}
-    assert len(messages) == 18
+    assert len(messages) == 19
 
 
 def test_dark_mode_turns_the_card_dark(browser, messages):

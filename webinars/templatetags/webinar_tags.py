@@ -42,11 +42,12 @@ def markdown(text: str) -> str:
 @register.simple_tag
 def moment(value, webinar) -> str:
     """One instant (when the join link opens) in the webinar's zone, marked up for localtime.js
-    to lead with the reader's."""
+    to lead with the reader's. Inside a sentence ("opens at ..."), so the reader's time comes
+    without the "Your time:" label that heads a line elsewhere."""
     return format_html(
         '<span class="webinar-time webinar-time--inline" data-yours="{}"><time datetime="{}">{}'
         "</time></span>",
-        _("Your time: {time} ({zone})"),
+        "{time} ({zone})",
         formatting.iso_datetime(value.astimezone(webinar.tz)),
         formatting.in_zone(value, webinar.tz),
     )
