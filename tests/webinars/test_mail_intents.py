@@ -355,7 +355,9 @@ def test_register_post_query_count_does_not_grow_with_speakers(
 ):
     settings.MAIL_SEND_IMMEDIATELY = True  # composing and sending count too
     counts = []
-    for n, speakers in enumerate([1, 6]):
+    # The first registration fills per-process caches (site settings, webhook endpoints);
+    # the two compared come after it.
+    for n, speakers in enumerate([1, 1, 6]):
         webinar = webinar_with_people(speakers)
         with (
             CaptureQueriesContext(connection) as queries,
@@ -367,14 +369,11 @@ def test_register_post_query_count_does_not_grow_with_speakers(
         assert response.status_code == 302
         counts.append(len(queries))
 
-    assert counts[0] == counts[1], counts
-    # Both registrations got their confirmation and the organisers their notice.
-    assert sorted(m.subject for m in mailoutbox) == [
-        "New registration: Copper",
-        "New registration: Copper",
-        "Registered: Copper",
-        "Registered: Copper",
-    ]
+    assert counts[1] == counts[2], counts
+    # Every registration got its confirmation and the organisers their notice.
+    assert sorted(m.subject for m in mailoutbox) == ["New registration: Copper"] * 3 + [
+        "Registered: Copper"
+    ] * 3
 
 
 def test_admin_lists_mail_that_failed_to_compose(admin_client, db, settings):
