@@ -2,6 +2,8 @@
 photos and logos."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from webinars.formatting import date_parts, initials, iso_datetime
 from webinars.images import Thumbnail, thumbnail
@@ -18,6 +20,31 @@ register.filter(initials)
 def portrait(image, size: int = 112) -> Thumbnail | None:
     """A square, cropped copy of a speaker photo (size px, shown at half for sharp screens)."""
     return _shown_at_half(thumbnail(image, width=size, height=size, crop=True))
+
+
+@register.simple_tag
+def face(person, large: bool = False, small: bool = False) -> str:
+    """A person's portrait, or their initials without one (includes/person.html).
+
+    A tag rather than the include's markup: lists show up to four faces per webinar, and an
+    included template costs several times as much to render.
+    """
+    size = "avatar--large" if large else "avatar--small" if small else ""
+    classes = f"avatar {size}" if size else "avatar"
+    photo = portrait(person.photo, 240 if large else 64 if small else 112)
+    if not photo:
+        return format_html(
+            '<span class="{}" aria-hidden="true">{}</span>', classes, initials(person.name)
+        )
+    alt = _("Portrait of %(name)s") % {"name": person.name} if large else ""
+    return format_html(
+        '<img class="{}" src="{}" alt="{}" width="{}" height="{}" decoding="async">',
+        classes,
+        photo.url,
+        alt,
+        photo.width,
+        photo.height,
+    )
 
 
 @register.simple_tag

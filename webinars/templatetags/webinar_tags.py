@@ -1,8 +1,13 @@
 """Template filters for showing webinars: times in their own zone (webinars.formatting), Markdown."""
 
+import zoneinfo
+from functools import lru_cache
+from types import SimpleNamespace
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from webinars import formatting
@@ -18,8 +23,17 @@ def webinar_time(webinar) -> str:
     """The webinar's time in its own zone, marked up for localtime.js (which puts the reader's
     first and says how far off it is, from the translated words in the data- attributes).
 
-    A tag rather than an included template: lists show it for every webinar.
+    A tag rather than an included template: lists show it for every webinar. The markup depends
+    only on the instants, the zone and the language, so each process keeps the ones it made
+    (lists show the same webinars on every page and in every request).
     """
+    return _webinar_time(webinar.start, webinar.end, webinar.time_zone, get_language())
+
+
+@lru_cache(maxsize=4096)
+def _webinar_time(start, end, time_zone: str, language: str | None) -> str:
+    tz = zoneinfo.ZoneInfo(time_zone)
+    webinar = SimpleNamespace(tz=tz, local_start=start.astimezone(tz), local_end=end.astimezone(tz))
     return format_html(
         '<span class="webinar-time" data-end="{}" data-yours="{}" data-live="{}" data-today="{}">'
         '<time datetime="{}">{}</time></span>',
