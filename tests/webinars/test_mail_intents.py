@@ -371,9 +371,10 @@ def test_register_post_query_count_does_not_grow_with_speakers(
 
     assert counts[1] == counts[2], counts
     # Every registration got its confirmation and the organisers their notice.
-    assert sorted(m.subject for m in mailoutbox) == ["New registration: Copper"] * 3 + [
-        "Registered: Copper"
-    ] * 3
+    assert (
+        sorted(m.subject for m in mailoutbox)
+        == ["New registration: Copper"] * 3 + ["Registered: Copper"] * 3
+    )
 
 
 def test_admin_lists_mail_that_failed_to_compose(admin_client, db, settings):
