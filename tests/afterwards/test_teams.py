@@ -82,7 +82,8 @@ def test_the_feedback_export_holds_only_their_feedback(teams, alpha_client):
             "_selected_action": [alpha.rows["feedback"].pk, beta.rows["feedback"].pk],
         },
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
     assert [row[3] for row in rows[1:]] == ["Alpha comment"]
 
 

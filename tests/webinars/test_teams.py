@@ -205,7 +205,8 @@ def test_exports_hold_only_their_rows(teams, alpha_client):
             "_selected_action": [alpha.registration.pk, beta.registration.pk],
         },
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
     assert [row[2] for row in rows[1:]] == ["Alpha person"]
     own = reverse("admin:webinars_webinar_registrations_csv", args=[alpha.upcoming.pk])
     other = reverse("admin:webinars_webinar_registrations_csv", args=[beta.upcoming.pk])
